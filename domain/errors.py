@@ -1,0 +1,101 @@
+"""One hierarchy of named refusals. The API maps each ``code`` to HTTP in one place."""
+
+from __future__ import annotations
+
+
+class LedgerError(Exception):
+    """A refusal the ledger explains to the person who asked."""
+
+    code = "ledger_error"
+    title = "The ledger refused the request"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class NotFound(LedgerError):
+    code = "not_found"
+    title = "No such record"
+
+
+class InvalidInput(LedgerError):
+    code = "validation_error"
+    title = "The request is not valid"
+
+
+class RuleViolation(LedgerError):
+    """A rule or a conflict refused the fact: nothing was recorded."""
+
+    code = "rule_violation"
+    title = "A rule refused the fact"
+
+
+class QuotaExceeded(RuleViolation):
+    code = "quota_exceeded"
+    title = "The unit has no free seat in its approved quota"
+
+
+class NoApprovedQuota(RuleViolation):
+    code = "no_approved_quota"
+    title = "The unit has no approved quota on that date"
+
+
+class GradeOutOfRange(RuleViolation):
+    code = "grade_out_of_range"
+    title = "The grade is outside the post's range"
+
+
+class TimelineConflict(RuleViolation):
+    code = "timeline_conflict"
+    title = "The fact does not fit the worker's timeline"
+
+
+class DuplicateAppraisal(RuleViolation):
+    code = "duplicate_appraisal"
+    title = "That year already has an appraisal"
+
+
+class WorkerDismissed(RuleViolation):
+    code = "worker_dismissed"
+    title = "The worker is dismissed on that date"
+
+
+class DispatchConversionRefused(RuleViolation):
+    code = "dispatch_conversion_refused"
+    title = "The dispatch conversion is not allowed"
+
+
+class EducationNotHigher(RuleViolation):
+    code = "education_not_higher"
+    title = "The education is not an upgrade"
+
+
+class ConcurrentModification(RuleViolation):
+    code = "concurrent_modification"
+    title = "Someone else changed the record at the same time"
+
+
+class IdempotencyKeyReused(LedgerError):
+    code = "idempotency_key_reused"
+    title = "The idempotency key was used for a different request"
+
+
+class Unauthorized(LedgerError):
+    code = "unauthorized"
+    title = "A valid bearer token is required"
+
+
+class Forbidden(LedgerError):
+    code = "forbidden"
+    title = "Your role or unit does not allow this"
+
+
+class PolicyInvalid(LedgerError):
+    code = "policy_invalid"
+    title = "The policy document is not valid"
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems

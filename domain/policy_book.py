@@ -1,0 +1,66 @@
+"""The policy book: the adopted versions of the policy, each from its effective date."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from domain.base import LedgerAggregate
+from domain.errors import InvalidInput
+from domain.policy import AdoptedVersion, Policy, PolicySchedule
+
+POLICY_BOOK_ID: UUID = uuid5(NAMESPACE_URL, "community-worker-ledger:policy-book")
+
+
+class PolicyBook(LedgerAggregate):
+    """One per ledger, at a fixed id, so that opening it twice conflicts."""
+
+    @classmethod
+    def open(
+        cls, document: Mapping[str, Any], effective_date: date, document_ref: str
+    ) -> PolicyBook:
+        Policy.from_document(document)
+        book = cls()
+        book._adopted(
+            version=1,
+            document=dict(document),
+            effective_date=effective_date,
+            document_ref=document_ref,
+        )
+        return book
+
+    @staticmethod
+    def create_id() -> UUID:
+        return POLICY_BOOK_ID
+
+    @event("Opened")
+    def __init__(self) -> None:
+        self.versions: list[AdoptedVersion] = []
+
+    def adopt(self, document: Mapping[str, Any], effective_date: date, document_ref: str) -> int:
+        Policy.from_document(document)
+        if not document_ref.strip():
+            raise InvalidInput("an adoption needs its document reference", field="document_ref")
+        version = len(self.versions) + 1
+        self._adopted(
+            version=version,
+            document=dict(document),
+            effective_date=effective_date,
+            document_ref=document_ref,
+        )
+        return version
+
+    @event("PolicyAdopted")
+    def _adopted(
+        self, version: int, document: dict[str, Any], effective_date: date, document_ref: str
+    ) -> None:
+        self.versions.append(
+            AdoptedVersion(version, effective_date, document_ref, Policy.from_document(document))
+        )
+
+    def schedule(self) -> PolicySchedule:
+        return PolicySchedule(self.versions)

@@ -1,0 +1,98 @@
+"""The rules derived from appraisals: three-year steps, promotion and dismissal flags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from domain.policy import PolicySchedule
+from domain.timeline import WorkerState
+from domain.vocabulary import Post, Rating, WorkerStatus
+
+TOP_POST = Post.DIRECTOR
+
+
+@dataclass(frozen=True)
+class StepDue:
+    """A three-year step that the rules make due and nobody has recorded yet."""
+
+    effective_date: date
+    caused_by_years: tuple[int, ...]
+    policy_version: int
+
+
+@dataclass(frozen=True)
+class StepClock:
+    years: int
+    due: tuple[StepDue, ...]
+
+
+def step_clock(state: WorkerState, schedule: PolicySchedule) -> StepClock:
+    """Count qualifying years since hire or the last step; list the steps due.
+
+    Ratings other than excellent and competent neither count nor reset the
+    clock. When a step would fall at the post's maximum there is no step and
+    the clock starts again. A worker whose dismissal is required gets no step.
+    """
+    qualifying = sorted(
+        year
+        for year, rating in state.appraisals.items()
+        if year > state.step_boundary_year and rating.qualifies_for_step
+    )
+    if state.status is not WorkerStatus.ACTIVE or dismissal_due(state, schedule):
+        return StepClock(years=0, due=())
+    due: list[StepDue] = []
+    counted: list[int] = []
+    grade = state.grade
+    for year in qualifying:
+        counted.append(year)
+        step_date = date(year + 1, 1, 1)
+        version = schedule.version_on(step_date)
+        if len(counted) < version.policy.step_years:
+            continue
+        _, high = version.policy.grade_range(state.post)
+        if grade < high:
+            due.append(StepDue(step_date, tuple(counted), version.version))
+            grade += 1
+        counted = []
+    return StepClock(years=len(counted), due=tuple(due))
+
+
+def _streaks(state: WorkerState, rating: Rating, after_year: int) -> Iterator[tuple[int, int]]:
+    """Each appraised year after ``after_year`` with the length of the run of
+    consecutive years rated ``rating`` that ends there. A missing year breaks a run."""
+    streak = 0
+    previous: int | None = None
+    for year in sorted(y for y in state.appraisals if y > after_year):
+        if state.appraisals[year] is not rating:
+            streak = 0
+        elif streak and previous == year - 1:
+            streak += 1
+        else:
+            streak = 1
+        previous = year
+        yield year, streak
+
+
+def promotion_candidate(state: WorkerState, schedule: PolicySchedule) -> bool:
+    """Three consecutive excellent years since the last promotion, below the top post."""
+    if state.status is not WorkerStatus.ACTIVE or state.post is TOP_POST:
+        return False
+    after = state.last_promotion_date.year - 1 if state.last_promotion_date else 0
+    return any(
+        streak >= schedule.on(state.appraisal_dates[year]).promotion_excellent_years
+        for year, streak in _streaks(state, Rating.EXCELLENT, after)
+    )
+
+
+def dismissal_due(state: WorkerState, schedule: PolicySchedule) -> date | None:
+    """The date by which a required dismissal should be recorded, if one is required."""
+    if state.status is not WorkerStatus.ACTIVE:
+        return None
+    for year, streak in _streaks(state, Rating.UNQUALIFIED, 0):
+        appraised = state.appraisal_dates[year]
+        policy = schedule.on(appraised)
+        if streak >= policy.dismissal_unqualified_years:
+            return appraised + timedelta(days=policy.dismissal_due_days)
+    return None

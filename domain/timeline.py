@@ -1,0 +1,222 @@
+"""Replay a worker's facts in effective-date order, and check that they fit.
+
+``replay`` is the single place where a worker's state on a date is derived.
+With ``strict=True`` it is also the timeline check: every fact must be valid at
+its place in the timeline, so a fact inserted at an early effective date is
+refused if it would make any later fact invalid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from uuid import UUID
+
+from domain.errors import (
+    EducationNotHigher,
+    GradeOutOfRange,
+    TimelineConflict,
+    WorkerDismissed,
+)
+from domain.facts import (
+    AppraisalCorrectionFact,
+    AppraisalFact,
+    CertificateFact,
+    DismissalFact,
+    EducationFact,
+    Fact,
+    GradeChangeFact,
+    GradeStepFact,
+    HireFact,
+    PostChangeFact,
+    TransferFact,
+)
+from domain.policy import PolicySchedule
+from domain.vocabulary import (
+    CertificateLevel,
+    Channel,
+    DismissalReason,
+    Education,
+    Post,
+    PostChangeReason,
+    Rating,
+    WorkerStatus,
+)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A stretch of time in one unit: from ``start`` up to (not including) ``end``."""
+
+    unit_id: UUID
+    start: date
+    end: date | None
+
+
+@dataclass(frozen=True)
+class WorkerState:
+    status: WorkerStatus
+    unit_id: UUID
+    post: Post
+    grade: int
+    education: Education
+    channel: Channel
+    hire_date: date
+    certificate: CertificateLevel | None = None
+    dismissal_date: date | None = None
+    dismissal_reason: DismissalReason | None = None
+    appraisals: dict[int, Rating] = field(default_factory=dict)
+    appraisal_dates: dict[int, date] = field(default_factory=dict)
+    step_boundary_year: int = 0
+    last_promotion_date: date | None = None
+    placements: tuple[Placement, ...] = ()
+
+
+def ordered(facts: Iterable[Fact]) -> list[Fact]:
+    """Effective-date order; recorded order breaks ties."""
+    return sorted(facts, key=lambda f: (f.effective_date, f.seq))
+
+
+def replay(
+    facts: Iterable[Fact],
+    schedule: PolicySchedule,
+    as_of: date | None = None,
+    *,
+    strict: bool = False,
+) -> WorkerState:
+    """The worker's state on ``as_of`` (default: after every fact)."""
+    timeline = ordered(facts)
+    hire = next((f for f in timeline if isinstance(f, HireFact)), None)
+    if hire is None:
+        raise TimelineConflict("a worker's timeline must start with the hire")
+    state: WorkerState | None = None
+    for fact in timeline:
+        if as_of is not None and fact.effective_date > as_of:
+            break
+        if state is None:
+            if not isinstance(fact, HireFact):
+                raise TimelineConflict(
+                    f"{_describe(fact)} is dated before the hire date {hire.effective_date}"
+                )
+            state = _hired(fact)
+            continue
+        state = _apply(state, fact, schedule, strict)
+    if state is None:
+        return replace(_hired(hire), status=WorkerStatus.NOT_YET_HIRED, placements=())
+    return state
+
+
+def _hired(fact: HireFact) -> WorkerState:
+    return WorkerState(
+        status=WorkerStatus.ACTIVE,
+        unit_id=fact.unit_id,
+        post=fact.post,
+        grade=fact.grade,
+        education=fact.education,
+        channel=fact.channel,
+        hire_date=fact.effective_date,
+        step_boundary_year=fact.effective_date.year - 1,
+        placements=(Placement(fact.unit_id, fact.effective_date, None),),
+    )
+
+
+def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: bool) -> WorkerState:
+    policy = schedule.on(fact.effective_date)
+    if state.status is WorkerStatus.DISMISSED and not isinstance(fact, AppraisalCorrectionFact):
+        if strict:
+            raise WorkerDismissed(
+                f"{_describe(fact)} falls after the dismissal of {state.dismissal_date}"
+            )
+        return state
+    match fact:
+        case HireFact():
+            raise TimelineConflict("a worker is hired only once")
+        case AppraisalFact(year=year, rating=rating):
+            return replace(
+                state,
+                appraisals={**state.appraisals, year: rating},
+                appraisal_dates={**state.appraisal_dates, year: fact.effective_date},
+            )
+        case AppraisalCorrectionFact(year=year, rating=rating):
+            return replace(state, appraisals={**state.appraisals, year: rating})
+        case GradeChangeFact(grade=grade):
+            low, high = policy.grade_range(state.post)
+            if strict and not low <= grade <= high:
+                raise GradeOutOfRange(
+                    f"grade {grade} on {fact.effective_date} is outside the "
+                    f"{state.post.value} range {low}-{high}",
+                    field="grade",
+                )
+            return replace(state, grade=grade)
+        case GradeStepFact(caused_by_years=years):
+            _, high = policy.grade_range(state.post)
+            if strict and state.grade + 1 > high:
+                raise GradeOutOfRange(
+                    f"a step on {fact.effective_date} would take grade {state.grade} "
+                    f"beyond the {state.post.value} maximum {high}"
+                )
+            return replace(
+                state,
+                grade=min(state.grade + 1, high),
+                step_boundary_year=max((state.step_boundary_year, *years)),
+            )
+        case PostChangeFact(post=post, reason=reason):
+            promoted = reason is PostChangeReason.PROMOTION
+            return replace(
+                state,
+                post=post,
+                grade=policy.clamp(post, state.grade),
+                last_promotion_date=fact.effective_date if promoted else state.last_promotion_date,
+            )
+        case TransferFact(unit_id=unit_id):
+            if strict and unit_id == state.unit_id:
+                raise TimelineConflict(
+                    f"the worker is already in unit {unit_id} on {fact.effective_date}",
+                    field="unit_id",
+                )
+            return replace(
+                state,
+                unit_id=unit_id,
+                placements=(
+                    *_close(state.placements, fact.effective_date),
+                    Placement(unit_id, fact.effective_date, None),
+                ),
+            )
+        case EducationFact(education=education):
+            if education.rank <= state.education.rank:
+                if strict:
+                    raise EducationNotHigher(
+                        f"on {fact.effective_date} the worker's education is already "
+                        f"{state.education.value}",
+                        field="education",
+                    )
+                return state
+            raise_by = policy.education_bonus[education] - policy.education_bonus[state.education]
+            return replace(
+                state,
+                education=education,
+                grade=policy.clamp(state.post, state.grade + raise_by),
+            )
+        case CertificateFact(level=level):
+            if state.certificate is not None and state.certificate.rank >= level.rank:
+                return state
+            return replace(state, certificate=level)
+        case DismissalFact(reason=reason):
+            return replace(
+                state,
+                status=WorkerStatus.DISMISSED,
+                dismissal_date=fact.effective_date,
+                dismissal_reason=reason,
+                placements=_close(state.placements, fact.effective_date),
+            )
+    raise TimelineConflict(f"unknown fact {fact.kind}")
+
+
+def _close(placements: tuple[Placement, ...], on: date) -> tuple[Placement, ...]:
+    *earlier, last = placements
+    return (*earlier, replace(last, end=on))
+
+
+def _describe(fact: Fact) -> str:
+    return f"the {fact.kind.removesuffix('Fact').lower()} of {fact.effective_date}"

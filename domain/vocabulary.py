@@ -1,0 +1,173 @@
+"""The ledger's controlled vocabulary: English codes with their Chinese labels."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Labelled(StrEnum):
+    """A code whose Chinese label travels beside it in every response."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS.get(self.value, self.value)
+
+
+class Post(Labelled):
+    DIRECTOR = "director"
+    DEPUTY_DIRECTOR = "deputy_director"
+    OFFICER = "officer"
+    ASSISTANT = "assistant"
+
+
+class Rating(Labelled):
+    EXCELLENT = "excellent"
+    COMPETENT = "competent"
+    BASICALLY_COMPETENT = "basically_competent"
+    UNQUALIFIED = "unqualified"
+
+    @property
+    def qualifies_for_step(self) -> bool:
+        return self in (Rating.EXCELLENT, Rating.COMPETENT)
+
+
+class Education(Labelled):
+    BELOW_ASSOCIATE = "below_associate"
+    ASSOCIATE = "associate"
+    BACHELOR = "bachelor"
+    MASTER = "master"
+    DOCTORATE = "doctorate"
+
+    @property
+    def rank(self) -> int:
+        return list(Education).index(self)
+
+
+class Channel(Labelled):
+    OPEN_RECRUITMENT = "open_recruitment"
+    TRANSITION = "transition"
+    DISPATCH_CONVERSION = "dispatch_conversion"
+
+
+class Gender(Labelled):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class CertificateLevel(Labelled):
+    ASSISTANT_SOCIAL_WORKER = "assistant_social_worker"
+    SOCIAL_WORKER = "social_worker"
+    SENIOR_SOCIAL_WORKER = "senior_social_worker"
+
+    @property
+    def rank(self) -> int:
+        return list(CertificateLevel).index(self)
+
+
+class UnitKind(Labelled):
+    DISTRICT = "district"
+    STREET_OFFICE = "street_office"
+    URBAN_COMMUNITY = "urban_community"
+    ADMINISTRATIVE_VILLAGE = "administrative_village"
+    VILLAGE_CONVERTED_COMMUNITY = "village_converted_community"
+
+
+class DismissalReason(Labelled):
+    TWO_CONSECUTIVE_UNQUALIFIED = "two_consecutive_unqualified"
+    RESIGNATION = "resignation"
+    CONTRACT_EXPIRY = "contract_expiry"
+    RETIREMENT = "retirement"
+    OTHER = "other"
+
+
+class GradeChangeReason(Labelled):
+    """Reasons a person may give; the ledger itself records the derived ones."""
+
+    CORRECTION = "correction"
+    REWARD = "reward"
+    DISCIPLINE = "discipline"
+    OTHER = "other"
+    THREE_YEAR_STEP = "three_year_step"
+    EDUCATION_UPGRADE = "education_upgrade"
+
+
+PERSON_GRADE_CHANGE_REASONS = frozenset(
+    {
+        GradeChangeReason.CORRECTION,
+        GradeChangeReason.REWARD,
+        GradeChangeReason.DISCIPLINE,
+        GradeChangeReason.OTHER,
+    }
+)
+
+
+class PostChangeReason(Labelled):
+    PROMOTION = "promotion"
+    DEMOTION = "demotion"
+    ELECTION = "election"
+    REASSIGNMENT = "reassignment"
+    OTHER = "other"
+
+
+class WorkerStatus(Labelled):
+    ACTIVE = "active"
+    DISMISSED = "dismissed"
+    NOT_YET_HIRED = "not_yet_hired"
+
+
+class Role(Labelled):
+    ADMIN = "admin"
+    CLERK = "clerk"
+    AUDITOR = "auditor"
+    REPORTER = "reporter"
+
+
+_LABELS = {
+    "director": "主管",
+    "deputy_director": "副主管",
+    "officer": "主办",
+    "assistant": "助理",
+    "excellent": "优秀",
+    "competent": "称职",
+    "basically_competent": "基本称职",
+    "unqualified": "不称职",
+    "below_associate": "高中及以下",
+    "associate": "大专",
+    "bachelor": "本科",
+    "master": "硕士",
+    "doctorate": "博士",
+    "open_recruitment": "公开招聘",
+    "transition": "老人老办法",
+    "dispatch_conversion": "劳务派遣转岗",
+    "female": "女",
+    "male": "男",
+    "assistant_social_worker": "助理社会工作师",
+    "social_worker": "社会工作师",
+    "senior_social_worker": "高级社会工作师",
+    "district": "区",
+    "street_office": "街道(镇、大社区)机关",
+    "urban_community": "城市社区",
+    "administrative_village": "行政村",
+    "village_converted_community": "村改社区",
+    "two_consecutive_unqualified": "连续两年不称职",
+    "resignation": "辞职",
+    "contract_expiry": "合同期满",
+    "retirement": "退休",
+    "other": "其他",
+    "correction": "更正",
+    "reward": "奖励",
+    "discipline": "处分",
+    "three_year_step": "三年晋档",
+    "education_upgrade": "学历提升",
+    "promotion": "晋升",
+    "demotion": "降职",
+    "election": "选举",
+    "reassignment": "调整",
+    "active": "在岗",
+    "dismissed": "已解聘",
+    "not_yet_hired": "尚未入职",
+    "admin": "管理员",
+    "clerk": "经办人",
+    "auditor": "审计",
+    "reporter": "报表",
+}

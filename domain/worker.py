@@ -1,0 +1,359 @@
+"""The worker aggregate: a community worker's career as dated facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.base import LedgerAggregate
+from domain.errors import (
+    DispatchConversionRefused,
+    DuplicateAppraisal,
+    GradeOutOfRange,
+    InvalidInput,
+    NotFound,
+)
+from domain.facts import (
+    AppraisalCorrectionFact,
+    AppraisalFact,
+    CertificateFact,
+    DismissalFact,
+    EducationFact,
+    Fact,
+    GradeChangeFact,
+    GradeStepFact,
+    HireFact,
+    PostChangeFact,
+    TransferFact,
+)
+from domain.policy import PolicySchedule
+from domain.rules import StepDue
+from domain.timeline import WorkerState, replay
+from domain.vocabulary import (
+    PERSON_GRADE_CHANGE_REASONS,
+    CertificateLevel,
+    Channel,
+    DismissalReason,
+    Education,
+    Gender,
+    GradeChangeReason,
+    Post,
+    PostChangeReason,
+    Rating,
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    gender: Gender
+    birth_date: date
+    id_number: str | None = None
+
+
+class Worker(LedgerAggregate):
+    """Holds the recorded facts; :func:`domain.timeline.replay` derives the state."""
+
+    # -- hire ----------------------------------------------------------------
+    @classmethod
+    def hire(
+        cls,
+        *,
+        person: Person,
+        unit_id: UUID,
+        post: Post,
+        education: Education,
+        channel: Channel,
+        hire_date: date,
+        schedule: PolicySchedule,
+        prior_service_years: int = 0,
+        dispatch_service_years: int = 0,
+        grade: int | None = None,
+        note: str = "",
+    ) -> Worker:
+        policy = schedule.on(hire_date)
+        if person.birth_date >= hire_date:
+            raise InvalidInput("the birth date must be before the hire date", field="birth_date")
+        if channel is Channel.DISPATCH_CONVERSION and (
+            dispatch_service_years < policy.dispatch_min_service_years
+        ):
+            raise DispatchConversionRefused(
+                f"a dispatch conversion needs at least {policy.dispatch_min_service_years} "
+                f"years' dispatch service in the unit, not {dispatch_service_years}",
+                field="dispatch_service_years",
+            )
+        if grade is None:
+            grade = policy.initial_grade(post, prior_service_years, education)
+            from_policy = True
+        else:
+            low, high = policy.grade_range(post)
+            if not low <= grade <= high:
+                raise GradeOutOfRange(
+                    f"grade {grade} is outside the {post.value} range {low}-{high}",
+                    field="grade",
+                )
+            from_policy = False
+        return cls(
+            name=person.name,
+            gender=person.gender.value,
+            birth_date=person.birth_date,
+            id_number=person.id_number,
+            unit_id=unit_id,
+            post=post.value,
+            grade=grade,
+            grade_from_policy=from_policy,
+            education=education.value,
+            channel=channel.value,
+            hire_date=hire_date,
+            prior_service_years=prior_service_years,
+            dispatch_service_years=dispatch_service_years,
+            note=note,
+        )
+
+    @event("Hired")
+    def __init__(
+        self,
+        *,
+        name: str,
+        gender: str,
+        birth_date: date,
+        id_number: str | None,
+        unit_id: UUID,
+        post: str,
+        grade: int,
+        grade_from_policy: bool,
+        education: str,
+        channel: str,
+        hire_date: date,
+        prior_service_years: int,
+        dispatch_service_years: int,
+        note: str,
+    ) -> None:
+        self.person = Person(name, Gender(gender), birth_date, id_number)
+        self.facts: list[Fact] = [
+            HireFact(
+                effective_date=hire_date,
+                seq=1,
+                unit_id=unit_id,
+                post=Post(post),
+                grade=grade,
+                grade_from_policy=grade_from_policy,
+                education=Education(education),
+                channel=Channel(channel),
+                prior_service_years=prior_service_years,
+                dispatch_service_years=dispatch_service_years,
+            )
+        ]
+        self.appraisal_years: dict[int, date] = {}
+
+    # -- queries ---------------------------------------------------------------
+    @property
+    def hire_fact(self) -> HireFact:
+        fact = self.facts[0]
+        assert isinstance(fact, HireFact)  # the constructor puts it first
+        return fact
+
+    def state(self, schedule: PolicySchedule, as_of: date | None = None) -> WorkerState:
+        return replay(self.facts, schedule, as_of)
+
+    def _next_seq(self) -> int:
+        return len(self.facts) + 1
+
+    def _check(self, candidate: Fact, schedule: PolicySchedule) -> WorkerState:
+        """The timeline check: the whole timeline, with the candidate, must hold."""
+        return replay([*self.facts, candidate], schedule, strict=True)
+
+    # -- appraisals --------------------------------------------------------------
+    def record_appraisal(
+        self,
+        *,
+        year: int,
+        rating: Rating,
+        schedule: PolicySchedule,
+        effective_date: date | None = None,
+        document_ref: str = "",
+        note: str = "",
+    ) -> None:
+        if year in self.appraisal_years:
+            raise DuplicateAppraisal(
+                f"{year} already has an appraisal; record a correction instead", field="year"
+            )
+        effective = effective_date or date(year, 12, 31)
+        if effective.year < year:
+            raise InvalidInput(
+                f"an appraisal of {year} cannot take effect before that year",
+                field="effective_date",
+            )
+        self._check(AppraisalFact(effective, self._next_seq(), year, rating), schedule)
+        self._appraised(
+            year=year,
+            rating=rating.value,
+            effective_date=effective,
+            document_ref=document_ref,
+            note=note,
+        )
+
+    @event("Appraised")
+    def _appraised(
+        self, year: int, rating: str, effective_date: date, document_ref: str, note: str
+    ) -> None:
+        self.facts.append(AppraisalFact(effective_date, self._next_seq(), year, Rating(rating)))
+        self.appraisal_years[year] = effective_date
+
+    def correct_appraisal(
+        self, *, year: int, rating: Rating, reason: str, schedule: PolicySchedule
+    ) -> None:
+        if year not in self.appraisal_years:
+            raise NotFound(f"the worker has no appraisal for {year}", field="year")
+        effective = self.appraisal_years[year]
+        self._check(AppraisalCorrectionFact(effective, self._next_seq(), year, rating), schedule)
+        self._appraisal_corrected(
+            year=year, rating=rating.value, reason=reason, effective_date=effective
+        )
+
+    @event("AppraisalCorrected")
+    def _appraisal_corrected(
+        self, year: int, rating: str, reason: str, effective_date: date
+    ) -> None:
+        self.facts.append(
+            AppraisalCorrectionFact(effective_date, self._next_seq(), year, Rating(rating))
+        )
+
+    # -- grade and post ------------------------------------------------------------
+    def change_grade(
+        self,
+        *,
+        grade: int,
+        effective_date: date,
+        reason: GradeChangeReason,
+        schedule: PolicySchedule,
+        note: str = "",
+    ) -> None:
+        if reason not in PERSON_GRADE_CHANGE_REASONS:
+            raise InvalidInput(
+                f"{reason.value} is recorded by the ledger itself, not by a person",
+                field="reason",
+            )
+        self._check(GradeChangeFact(effective_date, self._next_seq(), grade, reason), schedule)
+        self._grade_changed(
+            grade=grade, effective_date=effective_date, reason=reason.value, note=note
+        )
+
+    @event("GradeChanged")
+    def _grade_changed(self, grade: int, effective_date: date, reason: str, note: str) -> None:
+        self.facts.append(
+            GradeChangeFact(effective_date, self._next_seq(), grade, GradeChangeReason(reason))
+        )
+
+    def apply_step(self, due: StepDue, schedule: PolicySchedule) -> None:
+        """Record a due three-year step as a derived fact, with what caused it."""
+        self._check(
+            GradeStepFact(due.effective_date, self._next_seq(), due.caused_by_years), schedule
+        )
+        self._grade_stepped(
+            effective_date=due.effective_date,
+            rule=GradeChangeReason.THREE_YEAR_STEP.value,
+            caused_by_years=list(due.caused_by_years),
+            policy_version=due.policy_version,
+        )
+
+    @event("GradeStepped")
+    def _grade_stepped(
+        self,
+        effective_date: date,
+        rule: str,
+        caused_by_years: list[int],
+        policy_version: int,
+    ) -> None:
+        self.facts.append(GradeStepFact(effective_date, self._next_seq(), tuple(caused_by_years)))
+
+    def change_post(
+        self,
+        *,
+        post: Post,
+        effective_date: date,
+        reason: PostChangeReason,
+        schedule: PolicySchedule,
+        note: str = "",
+    ) -> None:
+        self._check(PostChangeFact(effective_date, self._next_seq(), post, reason), schedule)
+        self._post_changed(
+            post=post.value, effective_date=effective_date, reason=reason.value, note=note
+        )
+
+    @event("PostChanged")
+    def _post_changed(self, post: str, effective_date: date, reason: str, note: str) -> None:
+        self.facts.append(
+            PostChangeFact(effective_date, self._next_seq(), Post(post), PostChangeReason(reason))
+        )
+
+    # -- unit ------------------------------------------------------------------------
+    def transfer(
+        self, *, unit_id: UUID, effective_date: date, schedule: PolicySchedule, note: str = ""
+    ) -> None:
+        self._check(TransferFact(effective_date, self._next_seq(), unit_id), schedule)
+        self._transferred(unit_id=unit_id, effective_date=effective_date, note=note)
+
+    @event("Transferred")
+    def _transferred(self, unit_id: UUID, effective_date: date, note: str) -> None:
+        self.facts.append(TransferFact(effective_date, self._next_seq(), unit_id))
+
+    # -- qualifications ----------------------------------------------------------------
+    def upgrade_education(
+        self,
+        *,
+        education: Education,
+        effective_date: date,
+        schedule: PolicySchedule,
+        note: str = "",
+    ) -> None:
+        self._check(EducationFact(effective_date, self._next_seq(), education), schedule)
+        self._education_upgraded(
+            education=education.value, effective_date=effective_date, note=note
+        )
+
+    @event("EducationUpgraded")
+    def _education_upgraded(self, education: str, effective_date: date, note: str) -> None:
+        self.facts.append(EducationFact(effective_date, self._next_seq(), Education(education)))
+
+    def obtain_certificate(
+        self,
+        *,
+        level: CertificateLevel,
+        effective_date: date,
+        schedule: PolicySchedule,
+        note: str = "",
+    ) -> None:
+        self._check(CertificateFact(effective_date, self._next_seq(), level), schedule)
+        self._certificate_obtained(level=level.value, effective_date=effective_date, note=note)
+
+    @event("CertificateObtained")
+    def _certificate_obtained(self, level: str, effective_date: date, note: str) -> None:
+        self.facts.append(
+            CertificateFact(effective_date, self._next_seq(), CertificateLevel(level))
+        )
+
+    # -- leaving -------------------------------------------------------------------------
+    def dismiss(
+        self,
+        *,
+        effective_date: date,
+        reason: DismissalReason,
+        schedule: PolicySchedule,
+        document_ref: str = "",
+        note: str = "",
+    ) -> None:
+        self._check(DismissalFact(effective_date, self._next_seq(), reason), schedule)
+        self._dismissed(
+            effective_date=effective_date,
+            reason=reason.value,
+            document_ref=document_ref,
+            note=note,
+        )
+
+    @event("Dismissed")
+    def _dismissed(self, effective_date: date, reason: str, document_ref: str, note: str) -> None:
+        self.facts.append(DismissalFact(effective_date, self._next_seq(), DismissalReason(reason)))

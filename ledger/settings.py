@@ -1,0 +1,31 @@
+"""Every setting in one place, read from ``LEDGER_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./ledger.db",
+        description="sqlite:///PATH (embedded, the default), postgresql://user:pass@host:port/db, "
+        "or memory:// (tests)",
+    )
+    policy: str = Field(
+        default="baohe-2020",
+        description="The policy a new ledger adopts first: a shipped pack's name or a file path",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    aggregate_cache_size: int = 10_000
+    postgres_pool_size: int = 10
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

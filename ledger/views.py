@@ -1,0 +1,222 @@
+"""Answers as plain JSON-ready dicts: codes with their Chinese labels, money as strings."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from domain.pay import pay_for_month
+from domain.policy import PolicySchedule
+from domain.rules import dismissal_due, promotion_candidate, step_clock
+from domain.unit import Unit
+from domain.vocabulary import Labelled, Post, WorkerStatus
+from domain.worker import Worker
+
+BASE_FIELDS = {
+    "originator_id",
+    "originator_version",
+    "timestamp",
+    "originator_topic",
+    "recorded_by",
+    "request_id",
+}
+
+
+def coded(name: str, value: Labelled | None) -> dict[str, Any]:
+    return {name: value.value if value else None, f"{name}_label": value.label if value else None}
+
+
+def money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def worker(
+    worker: Worker,
+    schedule: PolicySchedule,
+    as_of: date,
+    *,
+    known_at: datetime | None,
+    show_id_number: bool,
+) -> dict[str, Any]:
+    state = worker.state(schedule, as_of)
+    clock = step_clock(state, schedule)
+    due_by = dismissal_due(state, schedule)
+    pay = pay_for_month(worker.facts, schedule, as_of.strftime("%Y-%m"))
+    person = worker.person
+    id_number = person.id_number
+    if id_number and not show_id_number:
+        id_number = id_number[:3] + "*" * max(len(id_number) - 7, 0) + id_number[-4:]
+    return {
+        "worker_id": str(worker.id),
+        "name": person.name,
+        **coded("gender", person.gender),
+        "birth_date": person.birth_date.isoformat(),
+        "id_number": id_number,
+        "unit_id": str(state.unit_id),
+        **coded("post", state.post),
+        "grade": state.grade,
+        **coded("education", state.education),
+        **coded("certificate", state.certificate),
+        **coded("channel", state.channel),
+        **coded("status", state.status),
+        "hire_date": state.hire_date.isoformat(),
+        "dismissal_date": state.dismissal_date.isoformat() if state.dismissal_date else None,
+        "step_clock_years": clock.years,
+        "steps_due": [
+            {
+                "effective_date": d.effective_date.isoformat(),
+                "caused_by_years": list(d.caused_by_years),
+                "policy_version": d.policy_version,
+            }
+            for d in clock.due
+        ],
+        "flags": {
+            "promotion_candidate": promotion_candidate(state, schedule),
+            "dismissal_required": due_by is not None,
+            "dismissal_due_date": due_by.isoformat() if due_by else None,
+        },
+        "monthly_pay": money(pay.total) if pay else None,
+        "pay": (
+            {
+                "month": pay.month,
+                "coefficient": str(pay.coefficient),
+                "base": money(pay.base),
+                "allowance": money(pay.allowance),
+                "total": money(pay.total),
+                "city_share": money(pay.city_share),
+                "local_share": money(pay.local_share),
+                "policy_version": pay.policy_version,
+            }
+            if pay
+            else None
+        ),
+        "as_of": as_of.isoformat(),
+        "known_at": known_at.isoformat() if known_at else None,
+        "version": worker.version,
+    }
+
+
+def history(events: Sequence[Any]) -> list[dict[str, Any]]:
+    """Every recorded fact in effective-date order (recorded order breaks ties)."""
+    items = []
+    hire_date: date | None = None
+    for event in events:
+        data = {k: _plain(v) for k, v in event.__dict__.items() if k not in BASE_FIELDS}
+        kind = type(event).__name__
+        effective = data.get("effective_date") or data.get("hire_date")
+        if kind == "Hired":
+            hire_date = event.hire_date
+        item: dict[str, Any] = {
+            "type": kind,
+            "effective_date": effective or (hire_date.isoformat() if hire_date else None),
+            "recorded_at": event.timestamp.isoformat(),
+            "recorded_by": event.recorded_by,
+            "request_id": event.request_id,
+            "version": event.originator_version,
+            "data": data,
+        }
+        if kind == "GradeStepped":
+            item["caused_by"] = [
+                {"type": "Appraised", "year": year} for year in data["caused_by_years"]
+            ]
+        if kind == "AppraisalCorrected":
+            item["corrects"] = {"type": "Appraised", "year": data["year"]}
+        items.append(item)
+    items.sort(key=lambda i: (i["effective_date"] or "", i["version"]))
+    return items
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def unit(unit: Unit, schedule: PolicySchedule, as_of: date) -> dict[str, Any]:
+    policy = schedule.on(as_of)
+    approval = unit.approval_on(as_of)
+    latest = max(unit.approvals, key=lambda a: a.effective_date, default=None)
+    review_due = _add_years(latest.effective_date, policy.quota_review_years) if latest else None
+    headcount = unit.headcount_on(as_of)
+    return {
+        "unit_id": str(unit.id),
+        "name": unit.name,
+        **coded("kind", unit.kind),
+        "parent_id": str(unit.parent_id) if unit.parent_id else None,
+        "class": unit.unit_class,
+        "households": unit.households,
+        "population": unit.population,
+        "children": [str(c) for c in unit.children],
+        "computed_quota": unit.computed_quota(policy),
+        "approved_quota": approval.quota if approval else None,
+        "approval": (
+            {
+                "quota": approval.quota,
+                "effective_date": approval.effective_date.isoformat(),
+                "document_ref": approval.document_ref,
+            }
+            if approval
+            else None
+        ),
+        "quota_review_due": review_due.isoformat() if review_due else None,
+        "headcount": headcount,
+        "headroom": approval.quota - headcount if approval else None,
+        "dispatch_headcount": {str(y): n for y, n in sorted(unit.dispatch_headcount.items())},
+        "as_of": as_of.isoformat(),
+        "version": unit.version,
+    }
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28) + timedelta(days=1)
+
+
+def posts_on(workers: Iterable[Worker], schedule: PolicySchedule, as_of: date) -> Counter[Post]:
+    counts: Counter[Post] = Counter()
+    for w in workers:
+        state = w.state(schedule, as_of)
+        if state.status is WorkerStatus.ACTIVE:
+            counts[state.post] += 1
+    return counts
+
+
+def quota_usage(
+    unit: Unit, subtree: Sequence[Unit], posts: Counter[Post], as_of: date
+) -> dict[str, Any]:
+    approval = unit.approval_on(as_of)
+    approved = approval.quota if approval else None
+    headcount = unit.headcount_on(as_of)
+    sub_approved = 0
+    sub_headcount = 0
+    for member in subtree:
+        member_approval = member.approval_on(as_of)
+        sub_approved += member_approval.quota if member_approval else 0
+        sub_headcount += member.headcount_on(as_of)
+    return {
+        "unit_id": str(unit.id),
+        "name": unit.name,
+        "as_of": as_of.isoformat(),
+        "approved_quota": approved,
+        "headcount": headcount,
+        "headroom": approved - headcount if approved is not None else None,
+        "by_post": {post.value: posts.get(post, 0) for post in Post},
+        "by_post_labels": {post.value: post.label for post in Post},
+        "subtree": {
+            "units": len(subtree),
+            "approved_quota": sub_approved,
+            "headcount": sub_headcount,
+            "headroom": sub_approved - sub_headcount,
+        },
+    }
