@@ -1,0 +1,1 @@
+"""Read models projected from the event log (see issue 3: the projector lands here)."""
