@@ -97,10 +97,12 @@ class Ledger(Application):
     def schedule(self, known_at: datetime | None = None) -> PolicySchedule:
         if known_at is not None:
             return self._as_known(POLICY_BOOK_ID, PolicyBook, known_at).schedule()
-        book = self._get(POLICY_BOOK_ID, PolicyBook)
-        if self._schedule_cache is None or self._schedule_cache[0] != book.version:
-            self._schedule_cache = (book.version, book.schedule())
-        return self._schedule_cache[1]
+        # One cheap query for newer adoptions instead of copying the book each time.
+        cached = self._schedule_cache
+        if cached is None or list(self.events.get(POLICY_BOOK_ID, gt=cached[0], limit=1)):
+            book = self._get(POLICY_BOOK_ID, PolicyBook)
+            self._schedule_cache = cached = (book.version, book.schedule())
+        return cached[1]
 
     # -- units -------------------------------------------------------------------------
     def register_unit(
