@@ -40,6 +40,12 @@ class Actor:
     name: str
     role: Role
     unit_id: UUID | None = None
+    token_id: UUID | None = None
+
+    @property
+    def identity(self) -> str:
+        """What keys this caller's idempotency records: the token, as names may repeat."""
+        return self.token_id.hex if self.token_id else self.name
 
     @property
     def can_write(self) -> bool:
@@ -80,4 +86,4 @@ class AccessToken(LedgerAggregate):
         self.revoked = False
 
     def actor(self) -> Actor:
-        return Actor(name=self.name, role=self.role, unit_id=self.unit_id)
+        return Actor(name=self.name, role=self.role, unit_id=self.unit_id, token_id=self.id)

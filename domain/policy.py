@@ -156,8 +156,12 @@ class _Reader:
         for name in params:
             if name not in PARAMETERS:
                 self.problems.append(f"parameters.{name}: unknown parameter")
-        if self.problems:
-            raise PolicyInvalid(self.problems)
+        # Read the parameters that are there even when some are missing, so that
+        # every problem is listed at once; a missing one reads as None and its
+        # follow-on complaints are dropped below.
+        missing = [name for name in PARAMETERS if name not in values]
+        values.update(dict.fromkeys(missing, None))
+        reported = len(self.problems)
 
         post_grades = self._post_grades(values["post_grades"])
         policy = Policy(
@@ -202,6 +206,11 @@ class _Reader:
                 "city_funding_shares", values["city_funding_shares"], Post, self._share
             ),
         )
+        self.problems[reported:] = [
+            problem
+            for problem in self.problems[reported:]
+            if not any(problem.startswith(f"parameters.{name}") for name in missing)
+        ]
         if self.problems:
             raise PolicyInvalid(self.problems)
         return policy

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from domain.facts import GradeStepFact
 from domain.policy import PolicySchedule
-from domain.timeline import WorkerState
+from domain.timeline import WorkerState, replay
 from domain.vocabulary import Post, Rating, WorkerStatus
 
 TOP_POST = Post.DIRECTOR
@@ -44,19 +45,35 @@ def step_clock(state: WorkerState, schedule: PolicySchedule) -> StepClock:
         return StepClock(years=0, due=())
     due: list[StepDue] = []
     counted: list[int] = []
-    grade = state.grade
     for year in qualifying:
         counted.append(year)
         step_date = date(year + 1, 1, 1)
         version = schedule.version_on(step_date)
         if len(counted) < version.policy.step_years:
             continue
-        _, high = version.policy.grade_range(state.post)
+        # The maximum that matters is the one on the step's date, not today's:
+        # a later grade cut or post change neither revives nor blocks this step.
+        post, grade = _position_on(state, schedule, step_date, due)
+        _, high = version.policy.grade_range(post)
         if grade < high:
             due.append(StepDue(step_date, tuple(counted), version.version))
-            grade += 1
         counted = []
     return StepClock(years=len(counted), due=tuple(due))
+
+
+def _position_on(
+    state: WorkerState, schedule: PolicySchedule, day: date, pending: list[StepDue]
+) -> tuple[Post, int]:
+    """Post and grade on ``day``, as if the steps found due so far were recorded."""
+    if not state.facts:
+        return state.post, state.grade + len(pending)
+    seq = max(f.seq for f in state.facts)
+    steps = [
+        GradeStepFact(d.effective_date, seq + n, d.caused_by_years)
+        for n, d in enumerate(pending, start=1)
+    ]
+    on_day = replay([*state.facts, *steps], schedule, day)
+    return on_day.post, on_day.grade
 
 
 def _streaks(state: WorkerState, rating: Rating, after_year: int) -> Iterator[tuple[int, int]]:

@@ -71,6 +71,9 @@ class WorkerState:
     step_boundary_year: int = 0
     last_promotion_date: date | None = None
     placements: tuple[Placement, ...] = ()
+    # The facts effective by the state's date, in timeline order: the rules look
+    # back at the post and grade on an earlier date (a step's due date).
+    facts: tuple[Fact, ...] = field(default=(), compare=False, repr=False)
 
 
 def ordered(facts: Iterable[Fact]) -> list[Fact]:
@@ -104,7 +107,9 @@ def replay(
         state = _apply(state, fact, schedule, strict)
     if state is None:
         return replace(_hired(hire), status=WorkerStatus.NOT_YET_HIRED, placements=())
-    return state
+    return replace(
+        state, facts=tuple(f for f in timeline if as_of is None or f.effective_date <= as_of)
+    )
 
 
 def _hired(fact: HireFact) -> WorkerState:

@@ -139,7 +139,8 @@ class Unit(LedgerAggregate):
     def approval_on(self, day: date) -> QuotaApproval | None:
         """The approval in force on ``day``; a later-recorded one wins a tie."""
         in_force = [a for a in self.approvals if a.effective_date <= day]
-        return max(in_force, key=lambda a: a.effective_date, default=None)
+        # max() keeps the first of equals: look from the latest recorded backwards.
+        return max(reversed(in_force), key=lambda a: a.effective_date, default=None)
 
     def computed_quota(self, policy: Policy) -> int | None:
         return policy.computed_quota(self.kind, self.unit_class)
@@ -215,12 +216,14 @@ class Unit(LedgerAggregate):
             raise DispatchConversionRefused(
                 f"{self.name} reported no dispatch headcount for {year}", field="unit_id"
             )
-        limit = schedule.on(date(year, 1, 1)).dispatch_conversion_limit(reported)
+        policy = schedule.on(date(year, 1, 1))
+        limit = policy.dispatch_conversion_limit(reported)
         done = len(self.conversions.get(year, []))
         if done >= limit:
+            share = f"{policy.dispatch_conversion_share * 100:g}%"
             raise DispatchConversionRefused(
                 f"{self.name} has made {done} of its {limit} dispatch conversions for {year} "
-                f"(10% of {reported} reported, rounded down)",
+                f"({share} of {reported} reported, rounded down)",
                 field="channel",
             )
 

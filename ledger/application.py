@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -36,7 +36,7 @@ Result = dict[str, Any]
 MAX_ATTEMPTS = 5
 
 
-class Ledger(Application):
+class Ledger(Application[UUID]):
     """Records facts after checking them; answers questions about them."""
 
     name = "Ledger"
@@ -84,7 +84,7 @@ class Ledger(Application):
 
     def authenticate(self, secret: str) -> Actor:
         try:
-            token = self.repository.get(token_id(secret))
+            token: Aggregate = self.repository.get(token_id(secret))
         except AggregateNotFoundError:
             raise Unauthorized("the bearer token is not known") from None
         if not isinstance(token, AccessToken) or token.secret_hash != token_hash(secret):
@@ -132,31 +132,38 @@ class Ledger(Application):
                 population=population,
                 note=note,
             )
-            changed = [unit, parent] if parent else [unit]
+            changed: list[Aggregate] = [unit, parent] if parent else [unit]
             return views.unit(unit, self.schedule(), date.today()), changed
 
         return self._command(ctx, run)
 
     def approve_quota(
-        self, ctx: Context, unit_id: UUID, *, quota: int, effective_date: date, document_ref: str
+        self,
+        ctx: Context,
+        unit_id: UUID,
+        *,
+        quota: int,
+        effective_date: date,
+        document_ref: str,
+        note: str = "",
     ) -> Result:
         def run() -> tuple[Result, list[Aggregate]]:
             unit = self._get(unit_id, Unit)
             self._authorize_approval(ctx.actor, unit)
             unit.approve_quota(
-                quota=quota, effective_date=effective_date, document_ref=document_ref
+                quota=quota, effective_date=effective_date, document_ref=document_ref, note=note
             )
             return views.unit(unit, self.schedule(), effective_date), [unit]
 
         return self._command(ctx, run)
 
     def report_dispatch_headcount(
-        self, ctx: Context, unit_id: UUID, *, year: int, count: int
+        self, ctx: Context, unit_id: UUID, *, year: int, count: int, note: str = ""
     ) -> Result:
         def run() -> tuple[Result, list[Aggregate]]:
             unit = self._get(unit_id, Unit)
             self._authorize_write(ctx.actor, [unit.id])
-            unit.report_dispatch_headcount(year=year, count=count)
+            unit.report_dispatch_headcount(year=year, count=count, note=note)
             result = {"unit_id": str(unit.id), "year": year, "count": count}
             return result, [unit]
 
@@ -267,7 +274,9 @@ class Ledger(Application):
         worker = self._load(worker_id, Worker, known_at)
         self._authorize_read(actor, [p.unit_id for p in worker.state(self.schedule()).placements])
         events = [
-            e for e in self.events.get(worker_id) if known_at is None or e.timestamp <= known_at
+            e
+            for e in self.events.get(worker_id)
+            if known_at is None or _recorded_at(e) <= known_at
         ]
         return views.history(events)
 
@@ -332,6 +341,7 @@ class Ledger(Application):
         return bool(list(self.events.get(aggregate_id, limit=1)))
 
     def _get(self, aggregate_id: UUID, cls: type[A], *, field: str | None = None) -> A:
+        aggregate: Aggregate | None
         try:
             aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
@@ -344,12 +354,12 @@ class Ledger(Application):
         """The aggregate as the ledger knew it at ``known_at`` (recorded time)."""
         version = None
         for stored in self.events.get(aggregate_id):
-            if stored.timestamp > known_at:
+            if _recorded_at(stored) > known_at:
                 break
             version = stored.originator_version
         if version is None:
             raise NotFound(f"no {cls.__name__.lower()} {aggregate_id} was known at {known_at}")
-        aggregate = self.repository.get(aggregate_id, version=version)
+        aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
         if not isinstance(aggregate, cls):
             raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}")
         return aggregate
@@ -376,7 +386,7 @@ class Ledger(Application):
                 if ctx.idempotency_key:
                     changed.append(
                         IdempotencyRecord(
-                            actor=ctx.actor.name,
+                            actor=ctx.actor.identity,
                             key=ctx.idempotency_key,
                             fingerprint=ctx.fingerprint,
                             result=result,
@@ -393,7 +403,7 @@ class Ledger(Application):
 
     def _earlier_answer(self, ctx: Context, key: str) -> Result | None:
         try:
-            record = self.repository.get(record_id(ctx.actor.name, key))
+            record: Aggregate = self.repository.get(record_id(ctx.actor.identity, key))
         except AggregateNotFoundError:
             return None
         if not isinstance(record, IdempotencyRecord):
@@ -404,3 +414,8 @@ class Ledger(Application):
                 field="Idempotency-Key",
             )
         return dict(record.result)
+
+
+def _recorded_at(event: object) -> datetime:
+    """When the ledger recorded ``event``: the library's protocol type does not declare it."""
+    return cast(Aggregate.Event, event).timestamp

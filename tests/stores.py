@@ -17,7 +17,7 @@ import pytest
 PG_ADMIN_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def _pg_connect(dbname: str | None = None):  # noqa: ANN202 - psycopg connection
+def _pg_connect(dbname: str | None = None):  # a psycopg connection
     import psycopg
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 

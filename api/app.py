@@ -1,0 +1,80 @@
+"""The HTTP application: ``create_app`` builds it; nothing is opened at import time.
+
+Run it with ``uvicorn api.app:create_app --factory`` (settings from ``LEDGER_*``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import APIRouter, FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from api import problems
+from api.middleware import BodyLimit, RequestContext
+from api.routers import health, units, workers
+from ledger.application import Ledger
+from ledger.runtime import open_ledger
+from ledger.settings import Settings, get_settings
+
+logger = logging.getLogger("api")
+
+PREFIX = "/api/v1"
+MAX_BODY_BYTES = 1024 * 1024  # a write is a few hundred bytes; this only stops abuse
+
+
+def _version() -> str:
+    try:
+        return version("community-worker-ledger")
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "0+unknown"
+
+
+def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -> FastAPI:
+    """The app over ``ledger``, or over one opened from ``settings`` for the app's lifetime.
+
+    A ledger passed in belongs to the caller, who closes it; one opened here is
+    bootstrapped if its store is empty and closed on shutdown.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if ledger is not None:
+            yield
+            return
+        opened, token = await run_in_threadpool(open_ledger, settings or get_settings())
+        app.state.ledger = opened
+        app.state.first_admin_token = token
+        if token:
+            # Shown once, like every token secret: the only way in to a new ledger.
+            logger.warning("new ledger bootstrapped; the first admin token is %s", token)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(opened.close)
+
+    app = FastAPI(
+        title="Community worker ledger",
+        summary="社区工作者 quota (员额制) and four-posts-eighteen-grades (四岗十八级) ledger",
+        version=_version(),
+        lifespan=lifespan,
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.ledger = ledger
+    app.state.first_admin_token = None
+    app.state.readiness_lock = threading.Lock()
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(RequestContext)  # added last, so outermost: every answer has the id
+    problems.install(app)
+
+    api = APIRouter(prefix=PREFIX)
+    for router in (health.router, units.router, workers.router):
+        api.include_router(router)
+    app.include_router(api)
+    return app

@@ -1,0 +1,115 @@
+"""What endpoints need from a request: the ledger, who is asking, and the write context."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, cast
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AwareDatetime
+
+from api.schemas.common import LedgerDate
+from domain.access import Actor
+from domain.errors import Unauthorized
+from ledger.application import Ledger
+from ledger.commands import Context
+
+MAX_TOKEN_LENGTH = 256
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An access token: `Authorization: Bearer lgr_...`",
+)
+
+
+def get_ledger(request: Request) -> Ledger:
+    return cast(Ledger, request.app.state.ledger)
+
+
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+
+
+def get_actor(
+    ledger: LedgerDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    if credentials is None:
+        raise Unauthorized("send an access token as Authorization: Bearer <token>")
+    if len(credentials.credentials) > MAX_TOKEN_LENGTH:
+        raise Unauthorized("the bearer token is not known")
+    return ledger.authenticate(credentials.credentials)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def get_request_id(request: Request) -> str:
+    """Set by :class:`api.middleware.RequestContext`: the caller's X-Request-ID or a new one."""
+    return cast(str, request.state.request_id)
+
+
+RequestIdDep = Annotated[str, Depends(get_request_id)]
+
+
+async def get_fingerprint(request: Request) -> str:
+    """What the request asks for, so a reused Idempotency-Key with another request is caught.
+
+    The body is canonicalised (keys sorted, no spacing) so that the same JSON
+    sent with other formatting is still the same request. Async only because
+    reading the body is; FastAPI has already read and cached it.
+    """
+    body = await request.body()
+    try:
+        canonical = json.dumps(
+            json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+    except (ValueError, RecursionError):
+        canonical = body.decode("utf-8", "replace")  # refused by validation anyway
+    text = f"{request.method}\n{request.url.path}\n{canonical}"
+    # surrogatepass: a lone surrogate must reach validation (a 422), not crash the hash.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Send the same key with the same body again to get the first answer, "
+        "with nothing recorded twice",
+    ),
+]
+
+
+def get_context(
+    actor: ActorDep,
+    request_id: RequestIdDep,
+    fingerprint: Annotated[str, Depends(get_fingerprint)],
+    idempotency_key: IdempotencyKey = None,
+) -> Context:
+    return Context(
+        actor=actor,
+        request_id=request_id,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+    )
+
+
+ContextDep = Annotated[Context, Depends(get_context)]
+
+
+AsOf = Annotated[
+    LedgerDate | None,
+    Query(description="The effective date to answer for (YYYY-MM-DD); default today"),
+]
+KnownAt = Annotated[
+    AwareDatetime | None,
+    Query(
+        description="Answer with only what was recorded by this time (RFC 3339, with a "
+        "timezone); default now"
+    ),
+]

@@ -1,0 +1,241 @@
+"""The one place that turns refusals and failures into ``application/problem+json``.
+
+Every error answer has ``{type, title, status, detail, code}`` (RFC 9457 plus
+a stable machine ``code``), ``field`` when one field is to blame, ``errors``
+for validation, and the ``request_id`` to quote when asking for help.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import psycopg
+from eventsourcing import persistence
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import (
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidInput,
+    LedgerError,
+    NotFound,
+    PolicyInvalid,
+    RuleViolation,
+    Unauthorized,
+)
+
+logger = logging.getLogger("api")
+
+PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = "5"
+
+# First match wins, so a subclass listed before its base would take precedence.
+STATUS_BY_ERROR: tuple[tuple[type[LedgerError], int], ...] = (
+    (NotFound, 404),
+    (InvalidInput, 422),
+    (PolicyInvalid, 422),
+    (IdempotencyKeyReused, 422),
+    (RuleViolation, 409),
+    (Unauthorized, 401),
+    (Forbidden, 403),
+)
+
+# The store did not answer: worth retrying later, so 503 rather than 500.
+STORE_ERRORS: tuple[type[Exception], ...] = (
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    psycopg.OperationalError,
+    sqlite3.OperationalError,
+)
+
+HTTP_CODES = {
+    401: ("unauthorized", "A valid bearer token is required"),
+    403: ("forbidden", "Your role or unit does not allow this"),
+    404: ("not_found", "No such resource"),
+    405: ("method_not_allowed", "The resource does not allow this method"),
+    406: ("not_acceptable", "The resource cannot answer in the requested format"),
+    413: ("payload_too_large", "The request body is too large"),
+    415: ("unsupported_media_type", "The request body must be JSON"),
+}
+
+
+def status_for(error: LedgerError) -> int:
+    for cls, status in STATUS_BY_ERROR:
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+def problem(
+    request: Request | None,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    field: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:community-worker-ledger:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if field is not None:
+        body["field"] = field
+    if extra:
+        body.update(extra)
+    if request is not None:
+        body["instance"] = request.url.path
+        body["request_id"] = getattr(request.state, "request_id", None)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def ledger_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, LedgerError)
+    status = status_for(error)
+    extra: dict[str, Any] = {}
+    if isinstance(error, PolicyInvalid):
+        extra["errors"] = [{"message": p} for p in error.problems]
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return problem(
+        request,
+        status,
+        error.code,
+        error.title,
+        error.detail,
+        field=error.field,
+        extra=extra,
+        headers=headers,
+    )
+
+
+def validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [_describe(e) for e in error.errors()]
+    fields = list(dict.fromkeys(e["field"] for e in errors))
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(
+        request,
+        422,
+        InvalidInput.code,
+        InvalidInput.title,
+        detail or "the request is not valid",
+        field=fields[0] if len(fields) == 1 else None,
+        extra={"errors": errors},
+    )
+
+
+def _describe(error: Mapping[str, Any]) -> dict[str, Any]:
+    """One pydantic error without its input (which may be large, or a person's ID number)."""
+    location, path = _split(error.get("loc", ()))
+    if error.get("type") == "json_invalid":
+        path = []  # the position inside the body, not a field
+    return {
+        "field": ".".join(str(p) for p in path) or location,
+        "in": location,
+        "message": error.get("msg", "is not valid"),
+        "type": error.get("type", "value_error"),
+    }
+
+
+def _split(loc: Sequence[Any]) -> tuple[str, list[Any]]:
+    if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
+        return str(loc[0]), list(loc[1:])
+    return "body", list(loc)
+
+
+def http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400:
+        # FastAPI's answer to a body it cannot decode (bad UTF-8, a 5000-digit
+        # number): malformed input like any other, so 422 as the contract says.
+        return problem(
+            request,
+            422,
+            InvalidInput.code,
+            InvalidInput.title,
+            f"body: {error.detail}",
+            field="body",
+            extra={
+                "errors": [
+                    {
+                        "field": "body",
+                        "in": "body",
+                        "message": str(error.detail),
+                        "type": "body_unreadable",
+                    }
+                ]
+            },
+        )
+    code, title = HTTP_CODES.get(error.status_code, ("http_error", "The request failed"))
+    detail = error.detail if isinstance(error.detail, str) else title
+    return problem(request, error.status_code, code, title, detail, headers=error.headers)
+
+
+def store_unavailable(request: Request, error: Exception) -> JSONResponse:
+    logger.warning("the event store did not answer: %s", error)
+    return problem(
+        request,
+        503,
+        "store_unavailable",
+        "The ledger's store is not answering",
+        "the database could not be reached; try again shortly",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+def internal_error(request: Request | None) -> JSONResponse:
+    return problem(
+        request,
+        500,
+        "internal_error",
+        "The ledger failed unexpectedly",
+        "nothing was recorded by the failed step; the error is logged under the request id",
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(LedgerError, ledger_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    for cls in STORE_ERRORS:
+        app.add_exception_handler(cls, store_unavailable)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problems an endpoint may answer."""
+    return {status: _PROBLEM_DOC for status in statuses}
+
+
+_PROBLEM_DOC: dict[str, Any] = {
+    "description": "A problem: see `code`",
+    "content": {
+        PROBLEM_JSON: {
+            "schema": {
+                "type": "object",
+                "required": ["type", "title", "status", "detail", "code"],
+                "properties": {
+                    "type": {"type": "string"},
+                    "title": {"type": "string"},
+                    "status": {"type": "integer"},
+                    "detail": {"type": "string"},
+                    "code": {"type": "string"},
+                    "field": {"type": "string"},
+                    "errors": {"type": "array", "items": {"type": "object"}},
+                    "instance": {"type": "string"},
+                    "request_id": {"type": "string"},
+                },
+            }
+        }
+    },
+}

@@ -1,0 +1,62 @@
+"""Liveness and readiness, without a token, for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+import threading
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from api import problems
+from api.deps import LedgerDep
+
+router = APIRouter(tags=["operations"])
+
+# A probe must answer quickly; the store's own retries can take a minute and more.
+READY_TIMEOUT_SECONDS = 5.0
+
+
+@router.get("/healthz", summary="The process is up")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get(
+    "/readyz",
+    summary="The store answers",
+    response_model=None,
+    responses={200: {"description": "Ready"}, **problems.responses(503)},
+)
+async def readyz(request: Request, ledger: LedgerDep) -> JSONResponse | dict[str, str]:
+    # One check at a time per app: a check stuck on a dead store keeps its
+    # thread, so later probes answer "not ready" instead of piling up threads.
+    lock: threading.Lock = request.app.state.readiness_lock
+    if not lock.acquire(blocking=False):
+        return _not_ready(request, "the previous readiness check has not finished")
+
+    def check() -> bool:
+        try:
+            return ledger.is_empty()  # one cheap read; store errors become 503 problems
+        finally:
+            lock.release()
+
+    try:
+        with anyio.fail_after(READY_TIMEOUT_SECONDS):
+            empty = await anyio.to_thread.run_sync(check, abandon_on_cancel=True)
+    except TimeoutError:
+        return _not_ready(request, f"the store did not answer within {READY_TIMEOUT_SECONDS:g}s")
+    if empty:
+        return _not_ready(request, "the store answers but the ledger was never bootstrapped")
+    return {"status": "ready", "store": "ok"}
+
+
+def _not_ready(request: Request, detail: str) -> JSONResponse:
+    return problems.problem(
+        request,
+        503,
+        "store_unavailable",
+        "The ledger's store is not ready",
+        detail,
+        headers={"Retry-After": problems.RETRY_AFTER_SECONDS},
+    )

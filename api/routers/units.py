@@ -1,0 +1,87 @@
+"""Units: registration, quota approvals, dispatch headcounts, state and quota usage."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from api import problems
+from api.deps import ActorDep, AsOf, ContextDep, LedgerDep
+from api.schemas.units import (
+    DispatchHeadcountIn,
+    DispatchHeadcountOut,
+    QuotaApprovalIn,
+    QuotaUsageOut,
+    UnitIn,
+    UnitOut,
+)
+
+router = APIRouter(prefix="/units", tags=["units"])
+
+WRITE_PROBLEMS = problems.responses(401, 403, 404, 409, 422, 503)
+READ_PROBLEMS = problems.responses(401, 403, 404, 422, 503)
+
+
+@router.post("", status_code=201, response_model=UnitOut, responses=WRITE_PROBLEMS)
+def register_unit(body: UnitIn, ctx: ContextDep, ledger: LedgerDep) -> dict[str, Any]:
+    """Register a district (admins only), a street office under a district, or a community
+    under a street office."""
+    return ledger.register_unit(
+        ctx,
+        name=body.name,
+        kind=body.kind,
+        parent_id=body.parent_id,
+        unit_class=body.unit_class,
+        households=body.households,
+        population=body.population,
+        note=body.note,
+    )
+
+
+@router.post(
+    "/{unit_id}/quota-approvals",
+    status_code=201,
+    response_model=UnitOut,
+    responses=WRITE_PROBLEMS,
+)
+def approve_quota(
+    unit_id: UUID, body: QuotaApprovalIn, ctx: ContextDep, ledger: LedgerDep
+) -> dict[str, Any]:
+    """Record an approved quota (员额) decision; a clerk approves only units below their own."""
+    return ledger.approve_quota(
+        ctx,
+        unit_id,
+        quota=body.quota,
+        effective_date=body.effective_date,
+        document_ref=body.document_ref,
+        note=body.note,
+    )
+
+
+@router.post(
+    "/{unit_id}/dispatch-headcount",
+    status_code=201,
+    response_model=DispatchHeadcountOut,
+    responses=WRITE_PROBLEMS,
+)
+def report_dispatch_headcount(
+    unit_id: UUID, body: DispatchHeadcountIn, ctx: ContextDep, ledger: LedgerDep
+) -> dict[str, Any]:
+    """Report a year's labour-dispatch headcount, which bounds that year's conversions."""
+    return ledger.report_dispatch_headcount(
+        ctx, unit_id, year=body.year, count=body.count, note=body.note
+    )
+
+
+@router.get("/{unit_id}", response_model=UnitOut, responses=READ_PROBLEMS)
+def get_unit(unit_id: UUID, actor: ActorDep, ledger: LedgerDep, as_of: AsOf = None) -> Any:
+    return ledger.unit_view(actor, unit_id, as_of or date.today())
+
+
+@router.get("/{unit_id}/quota-usage", response_model=QuotaUsageOut, responses=READ_PROBLEMS)
+def get_quota_usage(unit_id: UUID, actor: ActorDep, ledger: LedgerDep, as_of: AsOf = None) -> Any:
+    """Approved quota, headcount and headroom of the unit, by post, and of its whole subtree."""
+    return ledger.quota_usage(actor, unit_id, as_of or date.today())

@@ -1,0 +1,255 @@
+"""Workers: the hire, every later fact of a career, the state on a date and the history.
+
+Each change is one ``Ledger.change_worker`` call: the ledger loads the worker,
+checks the actor against the unit the worker is in on the effective date, runs
+the change (the domain checks the whole timeline) and keeps the units' seats
+in step, all in one save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from fastapi import APIRouter, Path
+
+from api import problems
+from api.deps import ActorDep, AsOf, ContextDep, KnownAt, LedgerDep
+from api.schemas.common import FIRST_YEAR, LAST_YEAR
+from api.schemas.workers import (
+    AppraisalCorrectionIn,
+    AppraisalIn,
+    CertificateIn,
+    DismissalIn,
+    EducationIn,
+    GradeChangeIn,
+    HireIn,
+    HistoryOut,
+    PostChangeIn,
+    TransferIn,
+    WorkerOut,
+)
+from domain.worker import Person, Worker
+from ledger.application import Ledger
+from ledger.commands import Hire
+
+router = APIRouter(prefix="/workers", tags=["workers"])
+
+WRITE_PROBLEMS = problems.responses(401, 403, 404, 409, 422, 503)
+READ_PROBLEMS = problems.responses(401, 403, 404, 422, 503)
+
+PathYear = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, description="The appraised year")]
+
+
+def _write(path: str, summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return router.post(
+        path,
+        status_code=201,
+        response_model=WorkerOut,
+        responses=WRITE_PROBLEMS,
+        summary=summary,
+    )
+
+
+@_write("", "Hire a worker into a unit with a free seat")
+def hire(body: HireIn, ctx: ContextDep, ledger: LedgerDep) -> dict[str, Any]:
+    """Without `grade`, the initial grade comes from the policy (post minimum, prior
+    service and education)."""
+    person = Person(body.name, body.gender, body.birth_date, body.id_number)
+    command = Hire(
+        person=person,
+        unit_id=body.unit_id,
+        post=body.post,
+        education=body.education,
+        channel=body.channel,
+        hire_date=body.hire_date,
+        prior_service_years=body.prior_service_years,
+        dispatch_service_years=body.dispatch_service_years,
+        grade=body.grade,
+        note=body.note,
+    )
+    return ledger.hire(ctx, command)
+
+
+@_write("/{worker_id}/appraisals", "Record a year's appraisal")
+def record_appraisal(
+    worker_id: UUID, body: AppraisalIn, ctx: ContextDep, ledger: LedgerDep
+) -> dict[str, Any]:
+    effective = body.effective_date or date(body.year, 12, 31)
+    return ledger.change_worker(
+        ctx,
+        worker_id,
+        effective,
+        lambda worker, schedule: worker.record_appraisal(
+            year=body.year,
+            rating=body.rating,
+            effective_date=body.effective_date,
+            document_ref=body.document_ref,
+            note=body.note,
+            schedule=schedule,
+        ),
+    )
+
+
+@_write("/{worker_id}/appraisals/{year}/corrections", "Correct a year's appraisal")
+def correct_appraisal(
+    worker_id: UUID,
+    year: PathYear,
+    body: AppraisalCorrectionIn,
+    ctx: ContextDep,
+    ledger: LedgerDep,
+) -> dict[str, Any]:
+    """The earlier rating stays on record; the correction points at it."""
+    return ledger.change_worker(
+        ctx,
+        worker_id,
+        _appraisal_date(ledger, worker_id, year),
+        lambda worker, schedule: worker.correct_appraisal(
+            year=year, rating=body.rating, reason=body.reason, schedule=schedule
+        ),
+    )
+
+
+def _appraisal_date(ledger: Ledger, worker_id: UUID, year: int) -> date:
+    """The date the year's appraisal took effect, so the actor is checked against the unit
+    the worker was in then (the ledger refuses the correction if there is none)."""
+    worker: object = None
+    with suppress(AggregateNotFoundError):
+        worker = ledger.repository.get(worker_id)
+    recorded = worker.appraisal_years if isinstance(worker, Worker) else {}
+    return recorded.get(year, date(year, 12, 31))
+
+
+@_write("/{worker_id}/grade-changes", "Change a worker's grade")
+def change_grade(
+    worker_id: UUID, body: GradeChangeIn, ctx: ContextDep, ledger: LedgerDep
+) -> dict[str, Any]:
+    """Only the reasons a person gives; three-year steps and education upgrades are derived."""
+    return ledger.change_worker(
+        ctx,
+        worker_id,
+        body.effective_date,
+        lambda worker, schedule: worker.change_grade(
+            grade=body.grade,
+            effective_date=body.effective_date,
+            reason=body.reason,
+            note=body.note,
+            schedule=schedule,
+        ),
+    )
+
+
+@_write("/{worker_id}/post-changes", "Change a worker's post")
+def change_post(
+    worker_id: UUID, body: PostChangeIn, ctx: ContextDep, ledger: LedgerDep
+) -> dict[str, Any]:
+    """The grade is kept, clamped into the new post's range; the answer shows it."""
+    return ledger.change_worker(
+        ctx,
+        worker_id,
+        body.effective_date,
+        lambda worker, schedule: worker.change_post(
+            post=body.post,
+            effective_date=body.effective_date,
+            reason=body.reason,
+            note=body.note,
+            schedule=schedule,
+        ),
+    )
+
+
+@_write("/{worker_id}/transfers", "Transfer a worker to another unit")
+def transfer(
+    worker_id: UUID, body: TransferIn, ctx: ContextDep, ledger: LedgerDep
+) -> dict[str, Any]:
+    """Needs a free seat in the new unit; a clerk must be allowed to write in both units."""
+    return ledger.change_worker(
+        ctx,
+        worker_id,
+        body.effective_date,
+        lambda worker, schedule: worker.transfer(
+            unit_id=body.unit_id,
+            effective_date=body.effective_date,
+            note=body.note,
+            schedule=schedule,
+        ),
+        also_in_units=(body.unit_id,),
+    )
+
+
+@_write("/{worker_id}/education", "Record a higher education")
+def upgrade_education(
+    worker_id: UUID, body: EducationIn, ctx: ContextDep, ledger: LedgerDep
+) -> dict[str, Any]:
+    """The grade rises by the difference in education bonus; the answer shows it."""
+    return ledger.change_worker(
+        ctx,
+        worker_id,
+        body.effective_date,
+        lambda worker, schedule: worker.upgrade_education(
+            education=body.education,
+            effective_date=body.effective_date,
+            note=body.note,
+            schedule=schedule,
+        ),
+    )
+
+
+@_write("/{worker_id}/certificates", "Record a social-work certificate")
+def obtain_certificate(
+    worker_id: UUID, body: CertificateIn, ctx: ContextDep, ledger: LedgerDep
+) -> dict[str, Any]:
+    return ledger.change_worker(
+        ctx,
+        worker_id,
+        body.effective_date,
+        lambda worker, schedule: worker.obtain_certificate(
+            level=body.level,
+            effective_date=body.effective_date,
+            note=body.note,
+            schedule=schedule,
+        ),
+    )
+
+
+@_write("/{worker_id}/dismissal", "Record a dismissal")
+def dismiss(
+    worker_id: UUID, body: DismissalIn, ctx: ContextDep, ledger: LedgerDep
+) -> dict[str, Any]:
+    """Frees the worker's seat from the dismissal date."""
+    return ledger.change_worker(
+        ctx,
+        worker_id,
+        body.effective_date,
+        lambda worker, schedule: worker.dismiss(
+            effective_date=body.effective_date,
+            reason=body.reason,
+            document_ref=body.document_ref,
+            note=body.note,
+            schedule=schedule,
+        ),
+    )
+
+
+@router.get("/{worker_id}", response_model=WorkerOut, responses=READ_PROBLEMS)
+def get_worker(
+    worker_id: UUID,
+    actor: ActorDep,
+    ledger: LedgerDep,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+) -> Any:
+    """The worker on `as_of`, as the ledger knew it at `known_at`."""
+    return ledger.worker_view(actor, worker_id, as_of or date.today(), known_at)
+
+
+@router.get("/{worker_id}/history", response_model=HistoryOut, responses=READ_PROBLEMS)
+def get_history(
+    worker_id: UUID, actor: ActorDep, ledger: LedgerDep, known_at: KnownAt = None
+) -> Any:
+    """Every recorded fact in effective-date order, with who recorded it and when."""
+    return {"items": ledger.worker_history(actor, worker_id, known_at)}

@@ -1,0 +1,99 @@
+"""Units, their quota approvals and dispatch headcounts."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from pydantic import Field
+
+from api.schemas.common import (
+    DocumentRef,
+    Headcount,
+    LedgerDate,
+    Name,
+    Note,
+    Population,
+    RequestModel,
+    ResponseModel,
+    UnitClass,
+    Year,
+)
+from domain.vocabulary import Post, UnitKind
+
+
+class UnitIn(RequestModel):
+    name: Name
+    kind: UnitKind
+    parent_id: UUID | None = Field(None, description="Required for every kind but a district")
+    unit_class: UnitClass | None = Field(
+        None, alias="class", description="1, 2 or 3 by area and population"
+    )
+    households: Population | None = None
+    population: Population | None = None
+    note: Note = ""
+
+
+class QuotaApprovalIn(RequestModel):
+    quota: Headcount
+    effective_date: LedgerDate
+    document_ref: DocumentRef = Field(description="The approving document number (文号)")
+    note: Note = ""
+
+
+class DispatchHeadcountIn(RequestModel):
+    count: Headcount
+    year: Year
+    note: Note = ""
+
+
+class ApprovalOut(ResponseModel):
+    quota: int
+    effective_date: date
+    document_ref: str
+
+
+class UnitOut(ResponseModel):
+    unit_id: UUID
+    name: str
+    kind: UnitKind
+    kind_label: str
+    parent_id: UUID | None
+    unit_class: int | None = Field(alias="class")
+    households: int | None
+    population: int | None
+    children: list[UUID]
+    computed_quota: int | None
+    approved_quota: int | None
+    approval: ApprovalOut | None
+    quota_review_due: date | None
+    headcount: int
+    headroom: int | None
+    dispatch_headcount: dict[str, int] = Field(description="Reported count by year")
+    as_of: date
+    version: int
+
+
+class DispatchHeadcountOut(ResponseModel):
+    unit_id: UUID
+    year: int
+    count: int
+
+
+class SubtreeUsageOut(ResponseModel):
+    units: int
+    approved_quota: int
+    headcount: int
+    headroom: int
+
+
+class QuotaUsageOut(ResponseModel):
+    unit_id: UUID
+    name: str
+    as_of: date
+    approved_quota: int | None
+    headcount: int
+    headroom: int | None
+    by_post: dict[Post, int]
+    by_post_labels: dict[Post, str]
+    subtree: SubtreeUsageOut
