@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from domain.values import Immutable
 from domain.vocabulary import (
     CertificateLevel,
     Channel,
@@ -26,7 +27,7 @@ from domain.vocabulary import (
 
 
 @dataclass(frozen=True)
-class Fact:
+class Fact(Immutable):
     effective_date: date
     seq: int
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import PolicyInvalid
+from domain.values import Immutable
 from domain.vocabulary import CertificateLevel, Education, Post, UnitKind
 
 SOURCES = frozenset({"seed", "published", "inferred", "default"})
@@ -51,7 +52,7 @@ def money(value: Decimal) -> Decimal:
 
 
 @dataclass(frozen=True)
-class Policy:
+class Policy(Immutable):
     """One version of the rules. Built only through :meth:`from_document`."""
 
     policy_id: str
@@ -373,7 +374,7 @@ def load_document(name_or_path: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class AdoptedVersion:
+class AdoptedVersion(Immutable):
     """A policy in force from ``effective_date``, adopted under ``document_ref``."""
 
     version: int

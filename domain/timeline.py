@@ -33,6 +33,7 @@ from domain.facts import (
     TransferFact,
 )
 from domain.policy import PolicySchedule
+from domain.values import Immutable
 from domain.vocabulary import (
     CertificateLevel,
     Channel,
@@ -46,7 +47,7 @@ from domain.vocabulary import (
 
 
 @dataclass(frozen=True)
-class Placement:
+class Placement(Immutable):
     """A stretch of time in one unit: from ``start`` up to (not including) ``end``."""
 
     unit_id: UUID

@@ -24,6 +24,7 @@ from domain.errors import (
 )
 from domain.policy import Policy, PolicySchedule
 from domain.timeline import Placement
+from domain.values import Immutable
 from domain.vocabulary import UnitKind
 
 COMMUNITY_KINDS = frozenset(
@@ -41,7 +42,7 @@ ALLOWED_PARENTS: dict[UnitKind, frozenset[UnitKind | None]] = {
 
 
 @dataclass(frozen=True)
-class Seat:
+class Seat(Immutable):
     start: date
     end: date | None
 
@@ -50,7 +51,7 @@ class Seat:
 
 
 @dataclass(frozen=True)
-class QuotaApproval:
+class QuotaApproval(Immutable):
     quota: int
     effective_date: date
     document_ref: str

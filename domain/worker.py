@@ -32,6 +32,7 @@ from domain.facts import (
 from domain.policy import PolicySchedule
 from domain.rules import StepDue
 from domain.timeline import WorkerState, replay
+from domain.values import Immutable
 from domain.vocabulary import (
     PERSON_GRADE_CHANGE_REASONS,
     CertificateLevel,
@@ -47,7 +48,7 @@ from domain.vocabulary import (
 
 
 @dataclass(frozen=True)
-class Person:
+class Person(Immutable):
     name: str
     gender: Gender
     birth_date: date

@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain.access import AccessToken, Actor, token_hash, token_id
+from domain.directory import DIRECTORY_ID, UnitDirectory
 from domain.errors import (
     ConcurrentModification,
     Forbidden,
@@ -64,7 +65,9 @@ class Ledger(Application[UUID]):
             return None
         document = load_document(policy)
         Policy.from_document(document)
-        effective = date.fromisoformat(document.get("effective_from", date.today().isoformat()))
+        # Without a stated date the first policy governs from the start: a later
+        # adoption with any effective date must still win from that date on.
+        effective = date.fromisoformat(document.get("effective_from", "1900-01-01"))
         book = PolicyBook.open(document, effective, f"initial policy {document['id']}")
         token, secret = AccessToken.issue(name=admin_name, role=Role.ADMIN, unit_id=None)
         try:
@@ -132,7 +135,12 @@ class Ledger(Application[UUID]):
                 population=population,
                 note=note,
             )
-            changed: list[Aggregate] = [unit, parent] if parent else [unit]
+            if parent is not None:
+                changed: list[Aggregate] = [unit, parent]
+            else:
+                directory = self._directory()
+                directory.add_root(unit.id)
+                changed = [unit, directory]
             return views.unit(unit, self.schedule(), date.today()), changed
 
         return self._command(ctx, run)
@@ -279,6 +287,25 @@ class Ledger(Application[UUID]):
             if known_at is None or _recorded_at(e) <= known_at
         ]
         return views.history(events)
+
+    def list_units(self, actor: Actor, parent_id: UUID | None) -> list[Result]:
+        """The top-level units, or the children of ``parent_id``, in registration order."""
+        if parent_id is None:
+            ids = self._directory().roots
+        else:
+            parent = self._get(parent_id, Unit, field="parent_id")
+            self._authorize_read(actor, [parent.id])
+            ids = parent.children
+        units = [self._get(unit_id, Unit) for unit_id in ids]
+        if actor.is_scoped and actor.unit_id and parent_id is None:
+            units = [self._get(actor.unit_id, Unit)]  # a clerk's tree starts at their unit
+        return [views.unit_summary(u) for u in units]
+
+    def _directory(self) -> UnitDirectory:
+        try:
+            return self._get(DIRECTORY_ID, UnitDirectory)
+        except NotFound:
+            return UnitDirectory()  # the first top-level unit opens it
 
     def unit_view(self, actor: Actor, unit_id: UUID, as_of: date) -> Result:
         unit = self._get(unit_id, Unit)

@@ -141,6 +141,17 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def unit_summary(unit: Unit) -> dict[str, Any]:
+    return {
+        "unit_id": str(unit.id),
+        "name": unit.name,
+        **coded("kind", unit.kind),
+        "parent_id": str(unit.parent_id) if unit.parent_id else None,
+        "class": unit.unit_class,
+        "children": len(unit.children),
+    }
+
+
 def unit(unit: Unit, schedule: PolicySchedule, as_of: date) -> dict[str, Any]:
     policy = schedule.on(as_of)
     approval = unit.approval_on(as_of)

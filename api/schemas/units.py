@@ -97,3 +97,18 @@ class QuotaUsageOut(ResponseModel):
     by_post: dict[Post, int]
     by_post_labels: dict[Post, str]
     subtree: SubtreeUsageOut
+
+
+class UnitSummaryOut(ResponseModel):
+    unit_id: UUID
+    name: str
+    kind: UnitKind
+    kind_label: str
+    parent_id: UUID | None
+    unit_class: int | None = Field(alias="class")
+    children: int = Field(description="How many units sit directly below")
+
+
+class UnitListOut(ResponseModel):
+    items: list[UnitSummaryOut]
+    next_cursor: str | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from domain.vocabulary import Role
 from tests.e2e.conftest import Api, Tree, assert_problem, hire
 
 
@@ -151,3 +152,18 @@ def test_lowering_a_quota_below_headcount_shows_negative_headroom(api: Api, tree
     )
     usage = api.ok(f"/units/{tree.community}/quota-usage", as_of="2022-06-01")
     assert usage["headroom"] == -1
+
+
+def test_units_are_listed_from_the_district_down(api: Api, tree: Tree) -> None:
+    top = api.ok("/units")["items"]
+    assert [u["unit_id"] for u in top] == [tree.district]
+    assert top[0]["kind_label"] == "区" and top[0]["children"] == 1
+
+    below = api.ok("/units", parent_id=tree.street)["items"]
+    assert [(u["unit_id"], u["name"]) for u in below] == [(tree.community, "南薰门社区")]
+
+
+def test_a_clerks_unit_list_starts_at_the_clerks_own_unit(api: Api, tree: Tree) -> None:
+    clerk = api.with_role(Role.CLERK, tree.street)
+    assert [u["unit_id"] for u in clerk.ok("/units")["items"]] == [tree.street]
+    assert clerk.get("/units", parent_id=tree.district).status_code == 403

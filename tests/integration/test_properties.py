@@ -285,22 +285,27 @@ def test_every_step_the_rules_list_as_due_can_be_recorded_on_any_date(
 
 # -- seats through the application ---------------------------------------------------------------
 
+seat_days = st.dates(min_value=date(2019, 7, 1), max_value=date(2026, 12, 31))
+streets = st.sampled_from(["street_a", "street_b"])
+seat_hire = st.tuples(st.just("hire"), streets, seat_days)
 seat_commands = st.lists(
     st.one_of(
-        st.tuples(st.just("hire"), st.sampled_from(["street_a", "street_b"]), dates),
-        st.tuples(st.just("transfer"), st.integers(0, 20), st.sampled_from(["a", "b"]), dates),
-        st.tuples(st.just("dismiss"), st.integers(0, 20), dates),
+        seat_hire,
+        seat_hire,
+        st.tuples(st.just("transfer"), st.integers(0, 20), streets, seat_days),
+        st.tuples(st.just("dismiss"), st.integers(0, 20), seat_days),
     ),
-    max_size=15,
+    min_size=4,
+    max_size=16,
 )
 quotas = st.lists(
-    st.tuples(st.sampled_from(["street_a", "street_b"]), st.integers(0, 3), dates),
+    st.tuples(streets, st.integers(0, 4), seat_days),
     min_size=0,
     max_size=4,
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(approvals=quotas, sequence=seat_commands)
 def test_seats_follow_the_workers_and_never_exceed_the_quota_approved_beforehand(
     approvals: list[tuple[str, int, date]], sequence: list[tuple[Any, ...]]
@@ -320,7 +325,7 @@ def test_seats_follow_the_workers_and_never_exceed_the_quota_approved_beforehand
                 case ("hire", unit, on):
                     workers.append(worker_id(hire(ledger, units[unit], hire_date=on)))
                 case ("transfer", n, to, on) if workers:
-                    transfer(ledger, workers[n % len(workers)], units[f"street_{to}"], on)
+                    transfer(ledger, workers[n % len(workers)], units[to], on)
                 case ("dismiss", n, on) if workers:
                     dismiss(ledger, workers[n % len(workers)], on)
         except LedgerError:
