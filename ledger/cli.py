@@ -136,7 +136,21 @@ def run_server(settings: Settings, ledger: Ledger) -> None:
         host=settings.host,
         port=settings.port,
         workers=1,
+        log_config=_logs_to_stderr(),
     )
+
+
+def _logs_to_stderr() -> dict[str, object]:
+    """Uvicorn's logging, all on stderr: standard output carries only tokens,
+    so ``TOKEN=$(ledger serve | head -1)`` and the demo script's output stay usable."""
+    from copy import deepcopy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = deepcopy(LOGGING_CONFIG)
+    for handler in config["handlers"].values():
+        handler["stream"] = "ext://sys.stderr"
+    return config
 
 
 @app.command()
