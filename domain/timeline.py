@@ -113,6 +113,28 @@ def replay(
     )
 
 
+def states(facts: Iterable[Fact], schedule: PolicySchedule) -> list[tuple[date, WorkerState]]:
+    """The state from each effective date on, in one pass: what read models store.
+
+    Only the dates where some fact takes effect appear; the state holds until
+    the next one. The facts are the recorded ones, which passed the check.
+    """
+    changes: list[tuple[date, WorkerState]] = []
+    state: WorkerState | None = None
+    for fact in ordered(facts):
+        if state is None:
+            if not isinstance(fact, HireFact):
+                raise TimelineConflict(f"{_describe(fact)} is dated before the hire")
+            state = _hired(fact)
+        else:
+            state = _apply(state, fact, schedule, strict=False)
+        if changes and changes[-1][0] == fact.effective_date:
+            changes[-1] = (fact.effective_date, state)
+        else:
+            changes.append((fact.effective_date, state))
+    return changes
+
+
 def _hired(fact: HireFact) -> WorkerState:
     return WorkerState(
         status=WorkerStatus.ACTIVE,

@@ -357,6 +357,16 @@ def _parse_unit(unit: str | None) -> UUID | None:
         raise CliError(f"--unit {unit!r} is not a unit id (a UUID)") from None
 
 
+def _register_projection_commands() -> None:
+    from ledger.cli_projections import project, projections_app
+
+    app.command("project")(project)
+    app.add_typer(projections_app, name="projections")
+
+
+_register_projection_commands()
+
+
 def main() -> None:
     app()
 

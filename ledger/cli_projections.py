@@ -1,0 +1,98 @@
+"""``ledger project`` and ``ledger projections status|rebuild``: the read models' commands."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ledger import cli
+from ledger.runtime import open_ledger
+from projections.projector import Projector
+from projections.sql import ReadStore
+
+projections_app = typer.Typer(
+    help="The read models projected from the events.", no_args_is_help=True
+)
+
+
+@contextmanager
+def _projector() -> Iterator[Projector]:
+    settings = cli.load_settings()
+    with cli._user_errors(settings):
+        ledger, _ = open_ledger(settings)
+        store = ReadStore(settings.database_url)
+        try:
+            yield Projector(ledger, store)
+        finally:
+            store.close()
+            ledger.close()
+
+
+@projections_app.command("status")
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Answer as JSON.")] = False,
+) -> None:
+    """Where the projector is in the event log, and how far behind."""
+    with _projector() as projector:
+        found = projector.status()
+    fields = {
+        "position": found.position,
+        "head": found.head,
+        "lag_events": found.lag_events,
+        "lag_seconds": round(found.lag_seconds, 3),
+    }
+    if as_json:
+        typer.echo(json.dumps(fields))
+    else:
+        for name, value in fields.items():
+            typer.echo(f"{name:<12} {value}")
+
+
+@projections_app.command("rebuild")
+def rebuild() -> None:
+    """Project every event again from scratch; readers keep the old tables until it commits."""
+    err = cli._stderr()
+    with _projector() as projector:
+        head = projector.status().head
+        columns = (
+            TextColumn("[bold]rebuilding"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("events"),
+            TimeElapsedColumn(),
+        )
+        started = time.monotonic()
+        with Progress(*columns, console=err) as progress:
+            task = progress.add_task("rebuild", total=head)
+            total = projector.rebuild(lambda done: progress.advance(task, done))
+        elapsed = max(time.monotonic() - started, 1e-9)
+    err.print(f"{total} events in {elapsed:.1f} s: {total / elapsed:,.0f} events/s")
+
+
+def project(
+    interval: Annotated[
+        float, typer.Option(min=0.05, help="Seconds between polls when caught up.")
+    ] = 0.5,
+    once: Annotated[bool, typer.Option("--once", help="Catch up once and stop.")] = False,
+) -> None:
+    """Run the projector: follow the event log and keep the read models up to date.
+
+    One projector per ledger (PostgreSQL deployments run it as its own process);
+    it polls, which works on both stores.
+    """
+    err = cli._stderr()
+    with _projector() as projector:
+        err.print(f"projecting from position {projector.position()}")
+        while True:
+            done = projector.catch_up()
+            if done:
+                err.print(f"projected {done} events, at {projector.position()}")
+            if once:
+                return
+            time.sleep(interval)

@@ -1,0 +1,83 @@
+"""One thin connection wrapper for the read-model tables on SQLite or PostgreSQL.
+
+Read models live in the same database as the events, so one backup holds both
+and a report can join them; they are rebuilt from the events, never backed up
+for their own sake.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from ledger.stores import store_environment
+
+
+class ReadStore:
+    """Runs SQL written with ``%s`` placeholders on either database."""
+
+    def __init__(self, database_url: str) -> None:
+        env = store_environment(database_url)
+        module = env["PERSISTENCE_MODULE"]
+        self.dialect = "postgres" if module.endswith("postgres") else "sqlite"
+        if self.dialect == "postgres":
+            import psycopg
+
+            self._conn: Any = psycopg.connect(
+                dbname=env["POSTGRES_DBNAME"],
+                host=env["POSTGRES_HOST"],
+                port=env["POSTGRES_PORT"],
+                user=env["POSTGRES_USER"],
+                password=env["POSTGRES_PASSWORD"],
+                connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+            )
+        else:
+            # The in-memory event store keeps its read models in memory too.
+            path = env.get("SQLITE_DBNAME", ":memory:")
+            self._conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+
+    def _sql(self, statement: str) -> str:
+        return statement if self.dialect == "postgres" else statement.replace("%s", "?")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Everything inside commits together or not at all."""
+        if self.dialect == "postgres":
+            with self._conn.transaction(), self._conn.cursor() as cursor:
+                yield Transaction(self, cursor)
+        else:
+            cursor = self._conn.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self, cursor)
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.transaction() as tx:
+            return tx.query(statement, params)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class Transaction:
+    def __init__(self, store: ReadStore, cursor: Any) -> None:
+        self._store = store
+        self._cursor = cursor
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(self._store._sql(statement), params)
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._cursor.executemany(self._store._sql(statement), rows)
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self._cursor.execute(self._store._sql(statement), params)
+        return list(self._cursor.fetchall())
