@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from domain.facts import GradeStepFact
@@ -35,14 +35,14 @@ def step_clock(state: WorkerState, schedule: PolicySchedule) -> StepClock:
     Ratings other than excellent and competent neither count nor reset the
     clock. When a step would fall at the post's maximum there is no step and
     the clock starts again. A worker whose dismissal is required gets no step.
+    Each of these is judged on the step's own date, not on the state's: a step
+    that fell due while the worker was in post and in good standing stays due.
     """
     qualifying = sorted(
         year
         for year, rating in state.appraisals.items()
         if year > state.step_boundary_year and rating.qualifies_for_step
     )
-    if state.status is not WorkerStatus.ACTIVE or dismissal_due(state, schedule):
-        return StepClock(years=0, due=())
     due: list[StepDue] = []
     counted: list[int] = []
     for year in qualifying:
@@ -51,29 +51,30 @@ def step_clock(state: WorkerState, schedule: PolicySchedule) -> StepClock:
         version = schedule.version_on(step_date)
         if len(counted) < version.policy.step_years:
             continue
-        # The maximum that matters is the one on the step's date, not today's:
-        # a later grade cut or post change neither revives nor blocks this step.
-        post, grade = _position_on(state, schedule, step_date, due)
-        _, high = version.policy.grade_range(post)
-        if grade < high:
+        # A later grade cut, post change or dismissal neither revives nor blocks this step.
+        on_day = _state_on(state, schedule, step_date, due)
+        _, high = version.policy.grade_range(on_day.post)
+        in_post = on_day.status is WorkerStatus.ACTIVE and not dismissal_due(on_day, schedule)
+        if in_post and on_day.grade < high:
             due.append(StepDue(step_date, tuple(counted), version.version))
         counted = []
+    if state.status is not WorkerStatus.ACTIVE or dismissal_due(state, schedule):
+        return StepClock(years=0, due=tuple(due))
     return StepClock(years=len(counted), due=tuple(due))
 
 
-def _position_on(
+def _state_on(
     state: WorkerState, schedule: PolicySchedule, day: date, pending: list[StepDue]
-) -> tuple[Post, int]:
-    """Post and grade on ``day``, as if the steps found due so far were recorded."""
+) -> WorkerState:
+    """The state on ``day``, as if the steps found due so far were recorded."""
     if not state.facts:
-        return state.post, state.grade + len(pending)
+        return replace(state, grade=state.grade + len(pending))
     seq = max(f.seq for f in state.facts)
     steps = [
         GradeStepFact(d.effective_date, seq + n, d.caused_by_years)
         for n, d in enumerate(pending, start=1)
     ]
-    on_day = replay([*state.facts, *steps], schedule, day)
-    return on_day.post, on_day.grade
+    return replay([*state.facts, *steps], schedule, day)
 
 
 def _streaks(state: WorkerState, rating: Rating, after_year: int) -> Iterator[tuple[int, int]]:

@@ -121,17 +121,20 @@ def states(facts: Iterable[Fact], schedule: PolicySchedule) -> list[tuple[date, 
     """
     changes: list[tuple[date, WorkerState]] = []
     state: WorkerState | None = None
-    for fact in ordered(facts):
+    timeline = ordered(facts)
+    for index, fact in enumerate(timeline):
         if state is None:
             if not isinstance(fact, HireFact):
                 raise TimelineConflict(f"{_describe(fact)} is dated before the hire")
             state = _hired(fact)
         else:
             state = _apply(state, fact, schedule, strict=False)
+        # The rules look back at earlier dates through the facts, as after replay().
+        settled = replace(state, facts=tuple(timeline[: index + 1]))
         if changes and changes[-1][0] == fact.effective_date:
-            changes[-1] = (fact.effective_date, state)
+            changes[-1] = (fact.effective_date, settled)
         else:
-            changes.append((fact.effective_date, state))
+            changes.append((fact.effective_date, settled))
     return changes
 
 

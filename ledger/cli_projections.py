@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ledger import cli
 from ledger.runtime import open_ledger
 from projections.projector import Projector
 from projections.sql import ReadStore
@@ -23,6 +23,8 @@ projections_app = typer.Typer(
 
 @contextmanager
 def _projector() -> Iterator[Projector]:
+    from ledger import cli  # not at import time: ledger.cli registers these commands
+
     settings = cli.load_settings()
     with cli._user_errors(settings):
         ledger, _ = open_ledger(settings)
@@ -32,6 +34,10 @@ def _projector() -> Iterator[Projector]:
         finally:
             store.close()
             ledger.close()
+
+
+def _stderr() -> Console:
+    return Console(stderr=True)
 
 
 @projections_app.command("status")
@@ -57,7 +63,7 @@ def status(
 @projections_app.command("rebuild")
 def rebuild() -> None:
     """Project every event again from scratch; readers keep the old tables until it commits."""
-    err = cli._stderr()
+    err = _stderr()
     with _projector() as projector:
         head = projector.status().head
         columns = (
@@ -86,7 +92,7 @@ def project(
     One projector per ledger (PostgreSQL deployments run it as its own process);
     it polls, which works on both stores.
     """
-    err = cli._stderr()
+    err = _stderr()
     with _projector() as projector:
         err.print(f"projecting from position {projector.position()}")
         while True:

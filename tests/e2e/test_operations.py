@@ -68,7 +68,7 @@ def test_a_request_id_is_made_when_none_or_an_unusable_one_is_sent(api: Api) -> 
 
 
 def test_an_error_answer_carries_the_request_id_too(api: Api) -> None:
-    response = api.client.get("/api/v1/units", headers={"X-Request-ID": "trace-404"})
+    response = api.client.delete("/api/v1/units", headers={"X-Request-ID": "trace-404"})
     problem = assert_problem(response, 405, "method_not_allowed")
     assert response.headers["X-Request-ID"] == "trace-404"
     assert problem["request_id"] == "trace-404"

@@ -210,7 +210,7 @@ def dismiss(
     )
 
 
-def event_log(ledger: Ledger) -> list[tuple[UUID, int, str]]:
+def event_log(ledger: Ledger) -> list[tuple[UUID | str, int, str]]:
     """Every recorded event, in notification order: (aggregate id, version, topic)."""
     return [
         (n.originator_id, n.originator_version, n.topic)
@@ -218,7 +218,7 @@ def event_log(ledger: Ledger) -> list[tuple[UUID, int, str]]:
     ]
 
 
-def topics_since(ledger: Ledger, before: list[tuple[UUID, int, str]]) -> list[str]:
+def topics_since(ledger: Ledger, before: list[tuple[UUID | str, int, str]]) -> list[str]:
     """The event class names recorded after the ``before`` snapshot of the log."""
     after = event_log(ledger)
     assert after[: len(before)] == before, "recorded events were changed"

@@ -186,6 +186,17 @@ def test_reporters_and_auditors_cannot_write(ledger: Ledger, tree: Tree, role: R
     assert ledger.worker_view(reader, worker, date(2021, 6, 1), None)["worker_id"] == str(worker)
 
 
+def test_only_the_first_bootstrap_adopts_a_policy_and_issues_an_admin_token(
+    ledger: Ledger,
+) -> None:
+    before = event_log(ledger)
+
+    assert ledger.bootstrap("chibi-2020") is None
+
+    assert event_log(ledger) == before
+    assert not ledger.is_empty()
+
+
 def test_an_unknown_token_is_unauthorized(ledger: Ledger) -> None:
     with pytest.raises(Unauthorized):
         ledger.authenticate("lgr_not-a-token")

@@ -11,12 +11,13 @@ from datetime import date
 import pytest
 
 from domain.errors import DispatchConversionRefused, NoApprovedQuota, QuotaExceeded
-from domain.vocabulary import Channel, Education, Gender, Post
+from domain.vocabulary import Channel, Education, Gender, Post, Rating
 from domain.worker import Person
 from ledger.application import Ledger
 from ledger.commands import Hire
 from tests.integration.application_support import (
     ADMIN,
+    appraise,
     approve,
     as_,
     build_tree,
@@ -215,3 +216,32 @@ def test_the_unit_view_shows_the_quota_review_three_years_after_the_last_approva
     assert view["approved_quota"] == 6
     assert view["quota_review_due"] == "2025-04-01"
     assert view["computed_quota"] == 75  # street office base 75 x class 2 (1.0)
+
+
+def test_a_transfer_into_a_unit_without_an_approved_quota_records_nothing(
+    ledger: Ledger,
+) -> None:
+    tree = build_tree(ledger, {"street_a": 1})
+    mover = worker_id(hire(ledger, tree.street_a))
+    before = event_log(ledger)
+
+    with pytest.raises(NoApprovedQuota):
+        transfer(ledger, mover, tree.street_b, date(2022, 1, 1))
+
+    assert event_log(ledger) == before
+
+
+def test_workers_already_seated_in_an_over_quota_unit_can_still_be_appraised_and_dismissed(
+    ledger: Ledger,
+) -> None:
+    tree = build_tree(ledger, {"street_a": 2})
+    staying = worker_id(hire(ledger, tree.street_a, name="留任"))
+    leaving = worker_id(hire(ledger, tree.street_a, name="离任"))
+    approve(ledger, tree.street_a, 0, date(2021, 6, 1))  # cut below headcount
+    before = event_log(ledger)
+
+    appraise(ledger, staying, 2021, Rating.COMPETENT)
+    dismiss(ledger, leaving, date(2022, 1, 1))
+
+    assert sorted(topics_since(ledger, before)) == ["Appraised", "Dismissed", "SeatsAssigned"]
+    assert ledger.quota_usage(ADMIN, tree.street_a, date(2022, 1, 1))["headroom"] == -1

@@ -17,12 +17,15 @@ from typing import Any
 
 import pytest
 
-from domain.errors import QuotaExceeded
+from domain.errors import DuplicateAppraisal, QuotaExceeded
 from domain.unit import Unit
+from domain.vocabulary import Rating
+from domain.worker import Worker
 from ledger.application import Ledger
 from ledger.stores import store_environment
 from tests.integration.application_support import (
     ADMIN,
+    appraise,
     as_,
     build_tree,
     event_log,
@@ -211,3 +214,32 @@ def test_the_race_for_the_last_seat_holds_with_the_aggregate_cache(
         assert headcount(ledger, tree.street_a, date(2021, 3, 1)) == 1
     finally:
         ledger.close()
+
+
+def test_two_clerks_recording_the_same_years_appraisal_at_once_record_it_once(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = build_tree(ledger, {"street_a": 1})
+    worker = worker_id(hire(ledger, tree.street_a))
+    before = event_log(ledger)
+    # both load the worker and check the appraisal before either saves
+    loaded = threading.Barrier(2, timeout=TIMEOUT)
+    seen = threading.local()
+    original = Worker._check
+
+    def check(self: Worker, candidate: Any, schedule: Any) -> Any:
+        if not getattr(seen, "waited", False):
+            seen.waited = True
+            loaded.wait()
+        return original(self, candidate, schedule)
+
+    monkeypatch.setattr(Worker, "_check", check)
+
+    results = race(
+        lambda: appraise(ledger, worker, 2021, Rating.EXCELLENT),
+        lambda: appraise(ledger, worker, 2021, Rating.COMPETENT),
+    )
+
+    _, loser = one_winner(results)
+    assert isinstance(loser, DuplicateAppraisal)
+    assert topics_since(ledger, before) == ["Appraised"]

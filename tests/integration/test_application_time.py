@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -29,7 +30,8 @@ C = Rating.COMPETENT
 
 def last_recorded_at(ledger: Ledger, aggregate: UUID) -> datetime:
     *_, last = ledger.events.get(aggregate)
-    return last.timestamp
+    recorded: datetime = last.timestamp  # type: ignore[attr-defined]
+    return recorded
 
 
 @pytest.fixture
@@ -110,6 +112,6 @@ def test_every_recorded_fact_carries_who_recorded_it_and_the_request(
     ctx = as_()
     worker = worker_id(hire(ledger, street, ctx=ctx))
 
-    events = list(ledger.events.get(worker))
+    events: list[Any] = list(ledger.events.get(worker))
 
     assert [(e.recorded_by, e.request_id) for e in events] == [("admin", ctx.request_id)]

@@ -79,6 +79,8 @@ def facts(ledger: Ledger) -> dict[str, list[dict[str, Any]]]:
             names[event.originator_id] = f"worker:{event.id_number}"
         elif kind.startswith("PolicyBook."):
             names[event.originator_id] = "policy-book"
+        elif kind.startswith("UnitDirectory."):
+            names[event.originator_id] = "unit-directory"
     assert len(set(names.values())) == len(names), "unit names and ID numbers are unique"
 
     def plain(value: Any) -> Any:

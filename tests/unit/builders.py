@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -122,9 +122,10 @@ def new_events(aggregate: Aggregate) -> list[str]:
     return [type(e).__name__ for e in aggregate.collect_events()]
 
 
-def refused(
-    aggregate: Aggregate, command: Callable[[], object], error: type[Exception]
-) -> Exception:
+E = TypeVar("E", bound=Exception)
+
+
+def refused(aggregate: Aggregate, command: Callable[[], object], error: type[E]) -> E:
     """Run ``command``, expect the named refusal, and check that no event was triggered."""
     facts_before = list(getattr(aggregate, "facts", []))
     version_before = aggregate.version

@@ -47,7 +47,7 @@ def test_a_grade_change_outside_the_post_range_is_refused(post: Post) -> None:
     for grade in (low - 1, high + 1):
         error = refused(
             worker,
-            lambda grade=grade: worker.change_grade(
+            lambda grade=grade: worker.change_grade(  # type: ignore[misc]
                 grade=grade,
                 effective_date=date(2021, 7, 1),
                 reason=GradeChangeReason.CORRECTION,
@@ -55,7 +55,7 @@ def test_a_grade_change_outside_the_post_range_is_refused(post: Post) -> None:
             ),
             GradeOutOfRange,
         )
-        assert error.code == "grade_out_of_range"  # type: ignore[attr-defined]
+        assert error.code == "grade_out_of_range"
 
 
 @pytest.mark.parametrize(
@@ -172,7 +172,7 @@ def test_an_education_that_is_not_an_upgrade_is_refused(new: Education) -> None:
         ),
         EducationNotHigher,
     )
-    assert error.code == "education_not_higher"  # type: ignore[attr-defined]
+    assert error.code == "education_not_higher"
 
 
 def test_an_education_below_one_recorded_earlier_is_refused() -> None:

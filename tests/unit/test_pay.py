@@ -213,3 +213,14 @@ def test_the_baohe_pack_also_pays_2620_for_assistant_grade_1() -> None:
     line = pay(worker, "2021-01", baohe)
     assert line is not None
     assert line.total == Decimal("2620.00")
+
+
+def test_the_worker_holds_the_highest_certificate_obtained_so_far() -> None:
+    worker = certified(
+        (CertificateLevel.SOCIAL_WORKER, date(2021, 3, 1)),
+        (CertificateLevel.ASSISTANT_SOCIAL_WORKER, date(2021, 5, 1)),
+    )
+
+    assert worker.state(CHIBI, date(2021, 2, 28)).certificate is None
+    assert worker.state(CHIBI, date(2021, 3, 1)).certificate is CertificateLevel.SOCIAL_WORKER
+    assert worker.state(CHIBI).certificate is CertificateLevel.SOCIAL_WORKER

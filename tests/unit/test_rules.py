@@ -233,6 +233,30 @@ def test_a_dismissed_worker_gets_no_step() -> None:
     assert due_of(worker) == []
 
 
+def test_a_step_that_fell_due_before_a_resignation_can_still_be_recorded_after_it() -> None:
+    # The 2022 appraisal is recorded late, after the worker left on 20 January 2023:
+    # the step of 1 January 2023 fell due while the worker was still in post.
+    worker = dismiss(worker_with({2020: C, 2021: C}), date(2023, 1, 20))
+    worker.record_appraisal(
+        year=2022, rating=C, effective_date=date(2022, 12, 31), schedule=SCHEDULE
+    )
+    worker.collect_events()
+
+    assert due_of(worker) == [(date(2023, 1, 1), (2020, 2021, 2022))]
+    apply_due(worker)
+    assert new_events(worker) == ["GradeStepped"]
+    assert worker.state(SCHEDULE, date(2023, 1, 1)).grade == 4
+
+
+def test_a_step_that_fell_due_before_the_dismissal_requirement_is_still_due() -> None:
+    # 2020-2022 make a step due on 1 January 2023; 2023 and 2024 unqualified then
+    # require dismissal from the end of 2024: later steps stop, the earlier one stands.
+    worker = worker_with({2020: C, 2021: C, 2022: C, 2023: U, 2024: U, 2025: C, 2026: C, 2027: C})
+    assert dismissal_due(worker.state(SCHEDULE), SCHEDULE) is not None
+
+    assert due_of(worker) == [(date(2023, 1, 1), (2020, 2021, 2022))]
+
+
 def test_the_step_rule_follows_the_policy_step_years() -> None:
     two_year = schedule(step_years=2)
     worker = appraise(
@@ -278,6 +302,33 @@ def test_the_promotion_flag_is_a_flag_and_changes_no_post() -> None:
     worker = worker_with({2020: E, 2021: E, 2022: E}, post=Post.OFFICER, grade=5)
     assert worker.state(SCHEDULE).post is Post.OFFICER
     assert [f.kind for f in worker.facts].count("PostChangeFact") == 0
+
+
+def test_a_promotion_clears_the_flag_until_three_more_excellent_years() -> None:
+    worker = worker_with({2020: E, 2021: E, 2022: E}, post=Post.OFFICER, grade=5)
+    worker.change_post(
+        post=Post.DEPUTY_DIRECTOR,
+        effective_date=date(2023, 3, 1),
+        reason=PostChangeReason.PROMOTION,
+        schedule=SCHEDULE,
+    )
+    assert not promotion_candidate(worker.state(SCHEDULE), SCHEDULE)
+
+    appraise(worker, {2023: E, 2024: E})
+    assert not promotion_candidate(worker.state(SCHEDULE), SCHEDULE)
+    appraise(worker, {2025: E})
+    assert promotion_candidate(worker.state(SCHEDULE), SCHEDULE)
+
+
+def test_a_post_change_that_is_not_a_promotion_keeps_the_flag() -> None:
+    worker = worker_with({2020: E, 2021: E, 2022: E}, post=Post.OFFICER, grade=5)
+    worker.change_post(
+        post=Post.ASSISTANT,
+        effective_date=date(2023, 3, 1),
+        reason=PostChangeReason.REASSIGNMENT,
+        schedule=SCHEDULE,
+    )
+    assert promotion_candidate(worker.state(SCHEDULE), SCHEDULE)
 
 
 def test_the_promotion_flag_is_raised_only_once_the_third_year_is_appraised() -> None:

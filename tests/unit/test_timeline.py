@@ -42,7 +42,7 @@ def test_a_grade_change_dated_before_the_hire_is_refused() -> None:
         ),
         TimelineConflict,
     )
-    assert error.code == "timeline_conflict"  # type: ignore[attr-defined]
+    assert error.code == "timeline_conflict"
 
 
 @pytest.mark.parametrize("kind", ["post", "transfer", "education", "certificate", "dismissal"])
@@ -182,7 +182,7 @@ def test_a_backdated_post_change_that_would_put_a_later_grade_change_out_of_rang
         ),
         GradeOutOfRange,
     )
-    assert error.code == "grade_out_of_range"  # type: ignore[attr-defined]
+    assert error.code == "grade_out_of_range"
     assert worker.state(SCHEDULE).grade == 14
 
 
@@ -241,7 +241,7 @@ def test_a_backdated_dismissal_before_a_later_appraisal_is_refused() -> None:
         ),
         WorkerDismissed,
     )
-    assert error.code == "worker_dismissed"  # type: ignore[attr-defined]
+    assert error.code == "worker_dismissed"
 
 
 def test_a_backdated_dismissal_after_every_recorded_fact_is_accepted() -> None:

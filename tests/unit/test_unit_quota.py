@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from domain.unit import Unit
 from domain.vocabulary import Channel, DismissalReason, UnitKind
 from tests.unit.builders import (
     SCHEDULE,
+    E,
     community_with_quota,
     hire_into,
     new_events,
@@ -32,8 +34,8 @@ def approve(unit: Unit, quota: int, on: date, ref: str = APPROVAL) -> None:
     unit.collect_events()
 
 
-def refused_hire(unit: Unit, error: type[Exception], **kwargs: object) -> Exception:
-    return refused(unit, lambda: hire_into(unit, **kwargs), error)  # type: ignore[arg-type]
+def refused_hire(unit: Unit, error: type[E], **kwargs: Any) -> E:
+    return refused(unit, lambda: hire_into(unit, **kwargs), error)
 
 
 # -- the tree -------------------------------------------------------------------------------------
@@ -96,7 +98,7 @@ def test_a_unit_under_the_wrong_kind_of_parent_is_refused(
 def test_a_hire_is_refused_when_the_unit_has_no_approved_quota() -> None:
     unit = community_with_quota(None)
     error = refused_hire(unit, NoApprovedQuota)
-    assert error.code == "no_approved_quota"  # type: ignore[attr-defined]
+    assert error.code == "no_approved_quota"
 
 
 def test_a_hire_dated_before_the_first_approval_is_refused_for_lack_of_quota() -> None:
@@ -112,7 +114,7 @@ def test_a_hire_is_refused_when_the_unit_is_at_quota() -> None:
 
     error = refused_hire(unit, QuotaExceeded)
 
-    assert error.code == "quota_exceeded"  # type: ignore[attr-defined]
+    assert error.code == "quota_exceeded"
     assert unit.headcount_on(date(2021, 1, 1)) == 2
 
 
@@ -272,7 +274,7 @@ def test_dispatch_conversions_are_limited_to_ten_percent_of_reported_headcount_r
 
     error = refused(unit, lambda: convert(unit), DispatchConversionRefused)
 
-    assert error.code == "dispatch_conversion_refused"  # type: ignore[attr-defined]
+    assert error.code == "dispatch_conversion_refused"
     assert unit.headcount_on(date(2021, 6, 1)) == 2
 
 
