@@ -231,6 +231,21 @@ class Ledger(Application[UUID]):
 
         return self._command(ctx, run)
 
+    def transfer(
+        self, ctx: Context, worker_id: UUID, *, unit_id: UUID, effective_date: date, note: str = ""
+    ) -> Result:
+        """Move a worker to another unit; the caller must be allowed to write in both."""
+        self._get(unit_id, Unit, field="unit_id")
+        return self.change_worker(
+            ctx,
+            worker_id,
+            effective_date,
+            lambda worker, schedule: worker.transfer(
+                unit_id=unit_id, effective_date=effective_date, note=note, schedule=schedule
+            ),
+            also_in_units=(unit_id,),
+        )
+
     def apply_due_steps(self, ctx: Context, worker_id: UUID, as_of: date) -> Result:
         """Record every three-year step due by ``as_of`` for one worker."""
 

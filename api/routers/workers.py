@@ -167,17 +167,8 @@ def transfer(
     worker_id: UUID, body: TransferIn, ctx: ContextDep, ledger: LedgerDep
 ) -> dict[str, Any]:
     """Needs a free seat in the new unit; a clerk must be allowed to write in both units."""
-    return ledger.change_worker(
-        ctx,
-        worker_id,
-        body.effective_date,
-        lambda worker, schedule: worker.transfer(
-            unit_id=body.unit_id,
-            effective_date=body.effective_date,
-            note=body.note,
-            schedule=schedule,
-        ),
-        also_in_units=(body.unit_id,),
+    return ledger.transfer(
+        ctx, worker_id, unit_id=body.unit_id, effective_date=body.effective_date, note=body.note
     )
 
 

@@ -188,14 +188,7 @@ def change_post(
 def transfer(
     ledger: Ledger, worker: UUID, to: UUID, on: date, *, ctx: Context | None = None
 ) -> dict[str, Any]:
-    return change(
-        ledger,
-        worker,
-        on,
-        lambda w, s: w.transfer(unit_id=to, effective_date=on, schedule=s),
-        ctx=ctx,
-        also_in_units=(to,),
-    )
+    return ledger.transfer(ctx or as_(), worker, unit_id=to, effective_date=on)
 
 
 def dismiss(
