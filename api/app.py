@@ -20,6 +20,7 @@ from api.routers import health, units, workers
 from ledger.application import Ledger
 from ledger.runtime import open_ledger
 from ledger.settings import Settings, get_settings
+from projections.live import LiveReadModels
 
 logger = logging.getLogger("api")
 
@@ -34,6 +35,26 @@ def _version() -> str:
         return "0+unknown"
 
 
+async def _open_read_models(
+    app: FastAPI, ledger: Ledger, settings: Settings | None
+) -> LiveReadModels | None:
+    if settings is None:
+        return None
+
+    def build() -> LiveReadModels:
+        live = LiveReadModels(
+            ledger,
+            settings.database_url,
+            in_process=settings.projector == "in-process",
+            wait_seconds=settings.read_wait_seconds,
+        )
+        live.start()
+        return live
+
+    app.state.read_models = await run_in_threadpool(build)
+    return app.state.read_models  # type: ignore[no-any-return]
+
+
 def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -> FastAPI:
     """The app over ``ledger``, or over one opened from ``settings`` for the app's lifetime.
 
@@ -44,17 +65,27 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if ledger is not None:
-            yield
+            # The caller's ledger; read models only where its settings say which store.
+            read_models = await _open_read_models(app, ledger, settings)
+            try:
+                yield
+            finally:
+                if read_models:
+                    await run_in_threadpool(read_models.close)
             return
-        opened, token = await run_in_threadpool(open_ledger, settings or get_settings())
+        chosen = settings or get_settings()
+        opened, token = await run_in_threadpool(open_ledger, chosen)
         app.state.ledger = opened
         app.state.first_admin_token = token
         if token:
             # Shown once, like every token secret: the only way in to a new ledger.
             logger.warning("new ledger bootstrapped; the first admin token is %s", token)
+        read_models = await _open_read_models(app, opened, chosen)
         try:
             yield
         finally:
+            if read_models:
+                await run_in_threadpool(read_models.close)
             await run_in_threadpool(opened.close)
 
     app = FastAPI(
@@ -68,6 +99,7 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     )
     app.state.ledger = ledger
     app.state.first_admin_token = None
+    app.state.read_models = None
     app.state.readiness_lock = threading.Lock()
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(RequestContext)  # added last, so outermost: every answer has the id

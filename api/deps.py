@@ -15,6 +15,8 @@ from domain.access import Actor
 from domain.errors import Unauthorized
 from ledger.application import Ledger
 from ledger.commands import Context
+from projections.live import LiveReadModels, StaleReadModels
+from projections.projector import Projector
 
 MAX_TOKEN_LENGTH = 256
 
@@ -113,3 +115,14 @@ KnownAt = Annotated[
         "timezone); default now"
     ),
 ]
+
+
+def get_read_models(request: Request) -> Projector:
+    """The read models, caught up with every write recorded before this request."""
+    live: LiveReadModels | None = request.app.state.read_models
+    if live is None:
+        raise StaleReadModels(0, 0)
+    return live.fresh()
+
+
+ReadModelsDep = Annotated[Projector, Depends(get_read_models)]

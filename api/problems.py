@@ -29,6 +29,7 @@ from domain.errors import (
     RuleViolation,
     Unauthorized,
 )
+from projections.live import StaleReadModels
 
 logger = logging.getLogger("api")
 
@@ -194,6 +195,17 @@ def store_unavailable(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+def read_models_behind(request: Request, error: Exception) -> JSONResponse:
+    return problem(
+        request,
+        503,
+        "read_models_behind",
+        "The reports are catching up with recent writes",
+        f"{error}; try again shortly",
+        headers={"Retry-After": "1"},
+    )
+
+
 def internal_error(request: Request | None) -> JSONResponse:
     return problem(
         request,
@@ -210,6 +222,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)
     for cls in STORE_ERRORS:
         app.add_exception_handler(cls, store_unavailable)
+    app.add_exception_handler(StaleReadModels, read_models_behind)
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,17 @@ class Settings(BaseSettings):
     policy: str = Field(
         default="baohe-2020",
         description="The policy a new ledger adopts first: a shipped pack's name or a file path",
+    )
+    projector: Literal["in-process", "external"] = Field(
+        default="in-process",
+        description="in-process: the API keeps the read models up to date itself (the "
+        "embedded default); external: a separate 'ledger project' process does (PostgreSQL "
+        "deployments with several API processes)",
+    )
+    read_wait_seconds: float = Field(
+        default=2.0,
+        description="How long a report waits for the read models to reach the writes "
+        "recorded before it was asked",
     )
     host: str = "127.0.0.1"
     port: int = 8000

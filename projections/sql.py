@@ -8,6 +8,7 @@ for their own sake.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -19,6 +20,9 @@ class ReadStore:
     """Runs SQL written with ``%s`` placeholders on either database."""
 
     def __init__(self, database_url: str) -> None:
+        # One connection, used by one thread at a time: the projector's batches
+        # and the API's report queries take turns.
+        self._lock = threading.RLock()
         env = store_environment(database_url)
         module = env["PERSISTENCE_MODULE"]
         self.dialect = "postgres" if module.endswith("postgres") else "sqlite"
@@ -36,7 +40,9 @@ class ReadStore:
         else:
             # The in-memory event store keeps its read models in memory too.
             path = env.get("SQLITE_DBNAME", ":memory:")
-            self._conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self._conn = sqlite3.connect(
+                path, timeout=30, isolation_level=None, check_same_thread=False
+            )
             self._conn.execute("PRAGMA journal_mode=WAL")
 
     def _sql(self, statement: str) -> str:
@@ -45,10 +51,11 @@ class ReadStore:
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """Everything inside commits together or not at all."""
-        if self.dialect == "postgres":
-            with self._conn.transaction(), self._conn.cursor() as cursor:
-                yield Transaction(self, cursor)
-        else:
+        with self._lock:
+            if self.dialect == "postgres":
+                with self._conn.transaction(), self._conn.cursor() as cursor:
+                    yield Transaction(self, cursor)
+                return
             cursor = self._conn.cursor()
             cursor.execute("BEGIN IMMEDIATE")
             try:
@@ -63,7 +70,8 @@ class ReadStore:
             return tx.query(statement, params)
 
     def close(self) -> None:
-        self._conn.close()
+        with self._lock:
+            self._conn.close()
 
 
 class Transaction:

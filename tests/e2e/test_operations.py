@@ -5,13 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from api.app import create_app
-from tests.e2e.conftest import Api, Tree, assert_problem
+from tests.e2e.conftest import Api, Tree, assert_problem, hire
 
 
 def test_health_and_readiness_answer_without_a_token(api: Api) -> None:
     anonymous = api.as_token(None)
     assert anonymous.ok("/healthz") == {"status": "ok"}
-    assert anonymous.ok("/readyz") == {"status": "ready", "store": "ok"}
+    ready = anonymous.ok("/readyz")
+    assert (ready["status"], ready["store"]) == ("ready", "ok")
+
+
+def test_readiness_reports_the_projection_lag(api: Api, tree: Tree) -> None:
+    hire(api, tree.street)
+    lag = api.as_token(None).ok("/readyz")["projections"]
+    assert set(lag) == {"position", "head", "lag_events", "lag_seconds"}
+    assert lag["head"] >= lag["position"] and lag["lag_events"] == lag["head"] - lag["position"]
 
 
 def test_the_openapi_document_lists_every_endpoint(api: Api) -> None:
