@@ -17,11 +17,12 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
-from domain.unit import Unit
 from domain.worker import Worker
 from ledger.application import Ledger
-from projections import rows, schema
+from projections import schema
+from projections.models import MODELS
 from projections.sql import ReadStore, Transaction
+from projections.tables import ReadModel, Rows
 
 NAME = "ledger"
 WORKER_TOPIC = "domain.worker:Worker."
@@ -111,57 +112,36 @@ class Projector:
 
     # -- projecting ------------------------------------------------------------------
     def _project(self, tx: Transaction, batch: Sequence[Notification]) -> None:
-        workers: dict[UUID, list[Any]] = {}
-        units: set[UUID] = set()
+        touched: dict[UUID, list[Any]] = {}
         for notification in batch:
-            if notification.topic.startswith(WORKER_TOPIC):
+            if notification.topic.startswith((WORKER_TOPIC, UNIT_TOPIC)):
                 event = self.ledger.mapper.to_domain_event(notification)
-                workers.setdefault(notification.originator_id, []).append(event)  # type: ignore[arg-type]
-            elif notification.topic.startswith(UNIT_TOPIC):
-                units.add(notification.originator_id)  # type: ignore[arg-type]
+                touched.setdefault(event.originator_id, []).append(event)
         schedule = self.ledger.schedule()
-        for worker_id, events in workers.items():
-            worker: Any = self.ledger.repository.get(worker_id)
-            if not isinstance(worker, Worker):
-                continue
-            key = str(worker_id)
-            tx.execute("DELETE FROM rm_worker_periods WHERE worker_id = %s", (key,))
-            tx.executemany(
-                "INSERT INTO rm_worker_periods VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                rows.period_rows(worker, schedule),
-            )
-            _upsert(tx, "rm_workers", ("worker_id",), rows.worker_row(worker))
-            for row in rows.history_rows(key, events):
-                _upsert(tx, "rm_worker_history", ("worker_id", "version"), row)
-        for unit_id in units:
-            unit: Any = self.ledger.repository.get(unit_id)
-            if not isinstance(unit, Unit):
-                continue
-            _upsert(tx, "rm_units", ("unit_id",), rows.unit_row(unit))
-            tx.execute("DELETE FROM rm_quota_approvals WHERE unit_id = %s", (str(unit_id),))
-            tx.executemany(
-                "INSERT INTO rm_quota_approvals VALUES (%s, %s, %s, %s, %s)",
-                rows.approval_rows(unit),
-            )
+        for aggregate_id, events in touched.items():
+            aggregate: Any = self.ledger.repository.get(aggregate_id)
+            kind = "worker" if isinstance(aggregate, Worker) else "unit"
+            for model in MODELS:
+                if model.kind == kind:
+                    self._write(
+                        tx, model, str(aggregate_id), model.rows(aggregate, schedule, events)
+                    )
+
+    def _write(self, tx: Transaction, model: ReadModel, owner: str, found: Rows) -> None:
+        for table in model.tables:
+            table_rows = found.get(table.name, [])
+            columns = table.column_names
+            placeholders = ", ".join(["%s"] * len(columns))
+            insert = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
+            if table.mode == "replace":
+                tx.execute(f"DELETE FROM {table.name} WHERE {table.owner} = %s", (owner,))
+                tx.executemany(insert, table_rows)
+            else:  # recorded history never changes: a row seen again is skipped
+                tx.executemany(insert + " ON CONFLICT DO NOTHING", table_rows)
 
     def _move_to(self, tx: Transaction, position: int) -> None:
-        _upsert(tx, "rm_position", ("projection",), (NAME, position, datetime.now(UTC).isoformat()))
-
-
-_COLUMNS: dict[str, list[str]] = {}
-
-
-def _upsert(tx: Transaction, table: str, key: Sequence[str], row: Sequence[Any]) -> None:
-    columns = _COLUMNS.get(table)
-    if columns is None:
-        columns = _COLUMNS[table] = [
-            line.strip().split()[0]
-            for line in schema.TABLES[table].split(",\n")
-            if not line.strip().startswith("PRIMARY KEY")
-        ]
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
-    statement = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(row))}) "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
-    )  # table and column names come from schema.TABLES, never from input
-    tx.execute(statement, row)
+        tx.execute("DELETE FROM rm_position WHERE projection = %s", (NAME,))
+        tx.execute(
+            "INSERT INTO rm_position VALUES (%s, %s, %s)",
+            (NAME, position, datetime.now(UTC).isoformat()),
+        )

@@ -1,0 +1,9 @@
+"""The read models the projector keeps. Add a model here to have it projected and rebuilt."""
+
+from __future__ import annotations
+
+from projections.models.units import UNITS
+from projections.models.workers import HISTORY, ROSTER
+from projections.tables import ReadModel
+
+MODELS: tuple[ReadModel, ...] = (ROSTER, HISTORY, UNITS)
