@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import problems
 from api.middleware import BodyLimit, RequestContext
-from api.routers import health, units, workers
+from api.routers import health, payroll, reports, rules, units, workers
 from ledger.application import Ledger
 from ledger.runtime import open_ledger
 from ledger.settings import Settings, get_settings
@@ -106,7 +106,14 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     problems.install(app)
 
     api = APIRouter(prefix=PREFIX)
-    for router in (health.router, units.router, workers.router):
+    for router in (
+        health.router,
+        units.router,
+        workers.router,
+        reports.router,
+        rules.router,
+        payroll.router,
+    ):
         api.include_router(router)
     app.include_router(api)
     return app

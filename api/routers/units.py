@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from api import problems
-from api.deps import ActorDep, AsOf, ContextDep, LedgerDep
+from api.deps import ActorDep, AsOf, ContextDep, LedgerDep, ReadModelsDep
 from api.schemas.units import (
     DispatchHeadcountIn,
     DispatchHeadcountOut,
@@ -19,6 +19,8 @@ from api.schemas.units import (
     UnitListOut,
     UnitOut,
 )
+from projections.queries import quota
+from projections.queries.scope import report_root
 
 router = APIRouter(prefix="/units", tags=["units"])
 
@@ -92,6 +94,10 @@ def get_unit(unit_id: UUID, actor: ActorDep, ledger: LedgerDep, as_of: AsOf = No
 
 
 @router.get("/{unit_id}/quota-usage", response_model=QuotaUsageOut, responses=READ_PROBLEMS)
-def get_quota_usage(unit_id: UUID, actor: ActorDep, ledger: LedgerDep, as_of: AsOf = None) -> Any:
+def get_quota_usage(
+    unit_id: UUID, actor: ActorDep, read_models: ReadModelsDep, as_of: AsOf = None
+) -> Any:
     """Approved quota, headcount and headroom of the unit, by post, and of its whole subtree."""
-    return ledger.quota_usage(actor, unit_id, as_of or date.today())
+    store = read_models.store
+    report_root(store, actor, unit_id, field=None)  # 404 or 403 before any counting
+    return quota.unit_usage(store, str(unit_id), as_of or date.today())

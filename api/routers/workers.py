@@ -15,11 +15,13 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query, Request
 
 from api import problems
-from api.deps import ActorDep, AsOf, ContextDep, KnownAt, LedgerDep
+from api.csv import csv_response, wants_csv
+from api.deps import ActorDep, AsOf, ContextDep, KnownAt, LedgerDep, ReadModelsDep
 from api.schemas.common import FIRST_YEAR, LAST_YEAR
+from api.schemas.reports import RosterOut
 from api.schemas.workers import (
     AppraisalCorrectionIn,
     AppraisalIn,
@@ -33,9 +35,12 @@ from api.schemas.workers import (
     TransferIn,
     WorkerOut,
 )
+from domain.vocabulary import Post, WorkerStatus
 from domain.worker import Person, Worker
 from ledger.application import Ledger
 from ledger.commands import Hire
+from projections.queries import roster
+from projections.queries.scope import report_root
 
 router = APIRouter(prefix="/workers", tags=["workers"])
 
@@ -224,6 +229,52 @@ def dismiss(
             schedule=schedule,
         ),
     )
+
+
+@router.get(
+    "",
+    response_model=RosterOut,
+    responses={**READ_PROBLEMS, 200: {"content": {"text/csv": {}}}},
+    summary="The roster on a date",
+)
+def list_workers(
+    request: Request,
+    actor: ActorDep,
+    read_models: ReadModelsDep,
+    unit_id: Annotated[UUID | None, Query(description="That unit's whole subtree")] = None,
+    post: Post | None = None,
+    status: Annotated[
+        WorkerStatus | None,
+        Query(description="`not_yet_hired`: hired after `as_of`; default: every status"),
+    ] = None,
+    as_of: AsOf = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 100,
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+) -> Any:
+    """Every worker's state on `as_of`, in a stable order, a page at a time. A clerk sees
+    only their own unit's subtree. A worker hired after `as_of` is listed as
+    `not_yet_hired` with the state of their first day.
+
+    With `Accept: text/csv` the answer is every matching worker in one streamed CSV
+    (UTF-8 with BOM, code and Chinese label columns side by side): `limit` and `cursor`
+    do not apply."""
+    store = read_models.store
+    where = roster.RosterFilter(
+        as_of=as_of or date.today(),
+        root=report_root(store, actor, unit_id),
+        post=post,
+        status=status,
+    )
+    after = roster.decode_cursor(cursor) if cursor else ""
+    if wants_csv(request):
+        return csv_response(roster.every(store, where), roster.COLUMNS, "roster.csv")
+    items = roster.page(store, where, after, limit + 1)
+    more = len(items) > limit
+    items = items[:limit]
+    return {
+        "items": items,
+        "next_cursor": roster.encode_cursor(items[-1]["worker_id"]) if more else None,
+    }
 
 
 @router.get("/{worker_id}", response_model=WorkerOut, responses=READ_PROBLEMS)

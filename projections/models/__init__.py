@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from projections.models.payroll import PAYROLL
+from projections.models.rules import RULES
 from projections.models.units import UNITS
 from projections.models.workers import HISTORY, ROSTER
 from projections.tables import ReadModel
 
-MODELS: tuple[ReadModel, ...] = (ROSTER, HISTORY, UNITS)
+MODELS: tuple[ReadModel, ...] = (ROSTER, HISTORY, UNITS, RULES, PAYROLL)

@@ -36,10 +36,10 @@ def test_an_unexpected_failure_is_a_logged_500_problem(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(Ledger, "quota_usage", broken)
+    monkeypatch.setattr(Ledger, "unit_view", broken)
     with caplog.at_level(logging.ERROR, logger="api"):
         response = api.client.get(
-            f"/api/v1/units/{tree.community}/quota-usage",
+            f"/api/v1/units/{tree.community}",
             headers=api.headers({"X-Request-ID": "trace-500"}),
         )
     problem = assert_problem(response, 500, "internal_error")

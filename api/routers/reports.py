@@ -1,0 +1,83 @@
+"""Reports answered from the read models, caught up with every write made before the request."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+
+from api import problems
+from api.csv import csv_response, wants_csv
+from api.deps import ActorDep, AsOf, LedgerDep, ReadModelsDep
+from api.schemas.reports import QuotaUsageReportOut
+from domain.vocabulary import Post
+from projections.queries import quota
+from projections.queries.scope import report_root
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    **problems.responses(401, 403, 404, 422, 503),
+    200: {"content": {"text/csv": {}}},
+}
+
+QUOTA_COLUMNS = (
+    "unit_id",
+    "name",
+    "kind",
+    "kind_label",
+    "parent_id",
+    "class",
+    "approved_quota",
+    "headcount",
+    "headroom",
+    *(f"{post.value}_headcount" for post in Post),
+    "quota_review_due",
+    "subtree_units",
+    "subtree_approved_quota",
+    "subtree_headcount",
+    "subtree_headroom",
+)
+
+
+@router.get(
+    "/quota-usage",
+    response_model=QuotaUsageReportOut,
+    responses=RESPONSES,
+    summary="Quota usage of every unit in a subtree",
+)
+def quota_usage(
+    request: Request,
+    actor: ActorDep,
+    ledger: LedgerDep,
+    read_models: ReadModelsDep,
+    unit_id: Annotated[UUID | None, Query(description="The subtree's root; default all")] = None,
+    as_of: AsOf = None,
+) -> Any:
+    """One row per unit, depth first: the approval in force on `as_of`, active headcount by
+    post, headroom, when the quota review is due, and the unit's subtree totals; then the
+    totals. A clerk's report covers their own unit's subtree. `Accept: text/csv` gives the
+    rows as CSV (UTF-8 with BOM)."""
+    day = as_of or date.today()
+    store = read_models.store
+    root = report_root(store, actor, unit_id)
+    review_years = ledger.schedule().on(day).quota_review_years
+    rows = quota.usage(store, root, day, review_years)
+    if wants_csv(request):
+        return csv_response((_flat(r) for r in rows), QUOTA_COLUMNS, "quota-usage.csv")
+    return {
+        "as_of": day,
+        "unit_id": root,
+        "items": rows,
+        "totals": quota.totals(rows),
+        "by_post_labels": {post.value: post.label for post in Post},
+    }
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    flat = {k: v for k, v in row.items() if k not in ("by_post", "subtree")}
+    flat.update({f"{post}_headcount": n for post, n in row["by_post"].items()})
+    flat.update({f"subtree_{key}": n for key, n in row["subtree"].items()})
+    return flat

@@ -1,0 +1,198 @@
+"""The appraisal rules: three-year steps due (and applying them), promotion candidates and
+dismissals required, each on a date, answered from the rule-outcome read models."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date
+from typing import Annotated, Any, cast
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+
+from api import problems
+from api.csv import csv_response, wants_csv
+from api.deps import ActorDep, AsOf, ContextDep, LedgerDep, ReadModelsDep
+from api.schemas.rules import (
+    ApplyStepsIn,
+    ApplyStepsOut,
+    DismissalsRequiredOut,
+    PromotionCandidatesOut,
+    StepsDueOut,
+)
+from domain.access import Actor
+from domain.errors import Forbidden, RuleViolation
+from domain.vocabulary import GradeChangeReason
+from ledger.application import Ledger
+from ledger.commands import Context
+from projections.queries import rules
+from projections.queries.scope import report_root
+from projections.sql import ReadStore
+
+router = APIRouter(tags=["rules"])
+
+READ_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    **problems.responses(401, 403, 404, 422, 503),
+    200: {"content": {"text/csv": {}}},
+}
+WRITE_PROBLEMS = problems.responses(401, 403, 404, 409, 422, 503)
+
+SubtreeRoot = Annotated[UUID | None, Query(description="The subtree's root; default all")]
+Finder = Callable[[ReadStore, str | None, date], list[dict[str, Any]]]
+
+WHO = ("worker_id", "name", "unit_id", "post", "post_label", "grade")
+STEP_COLUMNS = (*WHO, "new_grade", "effective_date", "caused_by", "policy_version")
+PROMOTION_COLUMNS = (*WHO, "since", "excellent_years")
+DISMISSAL_COLUMNS = (*WHO, "since", "due_date", "overdue", "unqualified_years")
+
+
+@router.get(
+    "/rules/grade-steps",
+    response_model=StepsDueOut,
+    responses=READ_PROBLEMS,
+    summary="Three-year steps due and not yet recorded",
+)
+def grade_steps(
+    request: Request,
+    actor: ActorDep,
+    read_models: ReadModelsDep,
+    unit_id: SubtreeRoot = None,
+    as_of: AsOf = None,
+) -> Any:
+    """Every step due on or before `as_of` that nobody has recorded, with the appraisals
+    that cause it (year and rating) and the policy version in force on its date. A worker
+    can have several. A clerk's list covers their own unit's subtree."""
+    return _report(request, actor, read_models, unit_id, as_of, rules.steps_due, STEP_COLUMNS)
+
+
+@router.post(
+    "/rules/grade-steps/apply",
+    response_model=ApplyStepsOut,
+    responses=WRITE_PROBLEMS,
+    summary="Record every step due by a date",
+)
+def apply_grade_steps(
+    body: ApplyStepsIn, ctx: ContextDep, ledger: LedgerDep, read_models: ReadModelsDep
+) -> Any:
+    """Records each step due on or before `as_of` as a derived `GradeStepped` fact with the
+    rule, the policy version and the causing appraisal years, and answers what it recorded.
+    Applying again records nothing new. Admin, or a clerk within their subtree."""
+    if not ctx.actor.can_write:
+        raise Forbidden(f"a {ctx.actor.role.value} may only read")
+    root = report_root(read_models.store, ctx.actor, body.unit_id)
+
+    def run() -> tuple[dict[str, Any], list[Any]]:
+        listed = rules.steps_due(read_models.store, root, body.as_of)
+        applied = _apply(ledger, replace(ctx, idempotency_key=None), listed, body.as_of)
+        answer = {
+            "as_of": body.as_of.isoformat(),
+            "unit_id": root,
+            "applied": applied,
+            "count": len(applied),
+        }
+        return answer, []
+
+    if ctx.idempotency_key is None:
+        return run()[0]
+    # The ledger's own command runner keeps the answer under the key, so the same key
+    # and body again answer the first time's list; the steps themselves are recorded
+    # one worker at a time, each save its own unit of work.
+    return ledger._command(ctx, run)
+
+
+@router.get(
+    "/reports/promotion-candidates",
+    response_model=PromotionCandidatesOut,
+    responses=READ_PROBLEMS,
+    summary="Priority-promotion candidates on a date",
+)
+def promotion_candidates(
+    request: Request,
+    actor: ActorDep,
+    read_models: ReadModelsDep,
+    unit_id: SubtreeRoot = None,
+    as_of: AsOf = None,
+) -> Any:
+    """Workers rated excellent three consecutive years since their last promotion, below
+    the top post, with the date the flag was raised and the excellent years."""
+    finder = rules.promotion_candidates
+    return _report(request, actor, read_models, unit_id, as_of, finder, PROMOTION_COLUMNS)
+
+
+@router.get(
+    "/reports/dismissals-required",
+    response_model=DismissalsRequiredOut,
+    responses=READ_PROBLEMS,
+    summary="Dismissals the rules require on a date",
+)
+def dismissals_required(
+    request: Request,
+    actor: ActorDep,
+    read_models: ReadModelsDep,
+    unit_id: SubtreeRoot = None,
+    as_of: AsOf = None,
+) -> Any:
+    """Workers rated unqualified two consecutive years and not yet dismissed, with the
+    date the flag was raised, the due date and the unqualified years."""
+    finder = rules.dismissals_required
+    return _report(request, actor, read_models, unit_id, as_of, finder, DISMISSAL_COLUMNS)
+
+
+def _report(
+    request: Request,
+    actor: Actor,
+    read_models: Any,
+    unit_id: UUID | None,
+    as_of: date | None,
+    finder: Finder,
+    columns: Sequence[str],
+) -> Any:
+    day = as_of or date.today()
+    store = read_models.store
+    root = report_root(store, actor, unit_id)
+    items = finder(store, root, day)
+    if wants_csv(request):
+        name = request.url.path.rsplit("/", 1)[-1]
+        return csv_response((_flat(i) for i in items), columns, f"{name}-{day}.csv")
+    return {"as_of": day, "unit_id": root, "items": items}
+
+
+def _flat(item: dict[str, Any]) -> dict[str, Any]:
+    """Appraisal years as one cell: ``2021 excellent 优秀; 2022 ...``."""
+    return {
+        key: "; ".join(f"{y['year']} {y['rating']} {y['rating_label']}" for y in value)
+        if isinstance(value, list)
+        else value
+        for key, value in item.items()
+    }
+
+
+def _apply(
+    ledger: Ledger, ctx: Context, listed: list[dict[str, Any]], as_of: date
+) -> list[dict[str, Any]]:
+    """Apply each listed worker's due steps; answer the listed steps that got recorded."""
+    by_worker: dict[str, list[dict[str, Any]]] = {}
+    for item in listed:
+        by_worker.setdefault(item["worker_id"], []).append(item)
+    applied = []
+    rule = GradeChangeReason.THREE_YEAR_STEP.value
+    for worker_id, items in by_worker.items():
+        key = UUID(worker_id)
+        before = _version(ledger, key)
+        try:
+            ledger.apply_due_steps(ctx, key, as_of)
+        except RuleViolation:
+            continue  # the timeline refused it now (a racing change): left due, listed again
+        recorded = {
+            str(cast(Any, e).effective_date)
+            for e in ledger.events.get(key, gt=before)
+            if type(e).__name__ == "GradeStepped"
+        }
+        applied += [{**i, "rule": rule} for i in items if i["effective_date"] in recorded]
+    return applied
+
+
+def _version(ledger: Ledger, worker_id: UUID) -> int:
+    last = list(ledger.events.get(worker_id, desc=True, limit=1))
+    return int(last[0].originator_version) if last else 0

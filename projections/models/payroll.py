@@ -1,0 +1,138 @@
+"""Pay periods: the stretches of months over which a worker's pay-relevant state is constant.
+
+A month's pay depends on the unit, post and grade on the month's first day and
+on the highest certificate obtained by its last day (DOMAIN.md "Pay"). Those
+change a few times in a career, so one row per stretch keeps a province at a
+few rows per worker instead of one per worker and month; the money itself is
+computed at query time, because the policy (base, coefficients) may change
+from one month to the next without any worker's facts changing.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from domain.facts import CertificateFact, Fact
+from domain.policy import PolicySchedule
+from domain.timeline import states
+from domain.vocabulary import CertificateLevel, Post, WorkerStatus
+from domain.worker import Worker
+from projections.tables import Rows, Table
+
+PAY_PERIODS = Table(
+    "rm_pay_periods",
+    """
+        worker_id TEXT NOT NULL,
+        month_from TEXT NOT NULL,
+        month_to TEXT,
+        unit_id TEXT NOT NULL,
+        post TEXT NOT NULL,
+        grade INTEGER NOT NULL,
+        certificate TEXT,
+        PRIMARY KEY (worker_id, month_from)""",
+    owner="worker_id",
+    # A subtree's month is found through its units; the whole ledger's month reads every
+    # row anyway (a few per worker), so no index on the month alone to slow the writes.
+    indexes=(
+        "CREATE INDEX IF NOT EXISTS rm_pay_periods_unit ON rm_pay_periods (unit_id, month_from)",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class PayPeriod:
+    """Paid from ``month_from`` up to (not including) ``month_to`` ("YYYY-MM"); None: still."""
+
+    month_from: str
+    month_to: str | None
+    unit_id: str
+    post: Post
+    grade: int
+    certificate: CertificateLevel | None
+
+
+def month_text(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _month(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _first_paid_month(day: date) -> int:
+    # A fact changes the state on the first day of the month it falls on only if it
+    # falls on that day; otherwise the first month it shapes is the next one.
+    return _month(day) if day.day == 1 else _month(day) + 1
+
+
+def pay_periods(facts: Iterable[Fact], schedule: PolicySchedule) -> list[PayPeriod]:
+    """The worker's paid stretches, evaluated only at the months where something changes."""
+    facts = list(facts)
+    changes = states(facts, schedule)
+    change_days = [day for day, _ in changes]
+    certificates = sorted(
+        (_month(f.effective_date), f.level) for f in facts if isinstance(f, CertificateFact)
+    )
+    boundaries = sorted(
+        {_first_paid_month(day) for day in change_days} | {m for m, _ in certificates}
+    )
+    periods: list[PayPeriod] = []
+    current: tuple[Any, ...] | None = None
+    start = 0
+    for month in boundaries:
+        key = _paid_state(changes, change_days, certificates, month)
+        if key == current:
+            continue
+        if current is not None:
+            periods.append(PayPeriod(month_text(start), month_text(month), *current))
+        current, start = key, month
+    if current is not None:
+        periods.append(PayPeriod(month_text(start), None, *current))
+    return periods
+
+
+def _paid_state(
+    changes: Sequence[tuple[date, Any]],
+    change_days: Sequence[date],
+    certificates: Sequence[tuple[int, CertificateLevel]],
+    month: int,
+) -> tuple[str, Post, int, CertificateLevel | None] | None:
+    first = date(month // 12, month % 12 + 1, 1)
+    index = bisect_right(change_days, first) - 1
+    if index < 0:
+        return None  # not hired yet on the first day
+    state = changes[index][1]
+    if state.status is not WorkerStatus.ACTIVE:
+        return None
+    held = [level for obtained, level in certificates if obtained <= month]
+    certificate = max(held, key=lambda level: level.rank, default=None)
+    return (str(state.unit_id), state.post, state.grade, certificate)
+
+
+class Payroll:
+    kind: Literal["worker"] = "worker"
+    tables = (PAY_PERIODS,)
+
+    def rows(self, worker: Worker, schedule: PolicySchedule, new_events: Sequence[Any]) -> Rows:
+        key = str(worker.id)
+        return {
+            PAY_PERIODS.name: [
+                (
+                    key,
+                    p.month_from,
+                    p.month_to,
+                    p.unit_id,
+                    p.post.value,
+                    p.grade,
+                    p.certificate.value if p.certificate else None,
+                )
+                for p in pay_periods(worker.facts, schedule)
+            ]
+        }
+
+
+PAYROLL = Payroll()

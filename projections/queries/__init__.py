@@ -1,0 +1,1 @@
+"""Reports answered straight from the read-model tables, on either database."""

@@ -1,0 +1,183 @@
+"""A month's payroll for a subtree: from rm_pay_periods, or from the events as known at a time.
+
+Both answers price each worker's paid state with the policy version in force on
+the month's first day, exactly as ``domain.pay.pay_for_month`` does; the
+agreement test holds them to it line by line.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from domain.errors import InvalidInput, NotFound
+from domain.pay import PayLine, month_bounds, pay_for_month
+from domain.policy import PolicySchedule, money
+from domain.vocabulary import CertificateLevel, Post
+from domain.worker import Worker
+from ledger.application import Ledger
+from projections.queries.scope import SUBTREE
+from projections.sql import ReadStore
+
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+COLUMNS = (
+    "worker_id",
+    "name",
+    "unit_id",
+    "post",
+    "post_label",
+    "grade",
+    "coefficient",
+    "base",
+    "allowance",
+    "total",
+    "city_share",
+    "local_share",
+    "policy_version",
+)
+
+_PAID = """SELECT p.worker_id, w.name, p.unit_id, p.post, p.grade, p.certificate
+FROM rm_pay_periods p JOIN rm_workers w ON w.worker_id = p.worker_id
+WHERE p.month_from <= %s AND (p.month_to IS NULL OR p.month_to > %s)"""
+
+# Anyone ever placed in the subtree (in any state, however briefly), hired by the month's
+# end: the candidates whose facts as known at a time are replayed.
+_EVER_PLACED = """SELECT DISTINCT p.worker_id, w.name FROM rm_worker_periods p
+JOIN rm_workers w ON w.worker_id = p.worker_id WHERE w.hire_date <= %s"""
+
+
+def parse_month(text: str) -> str:
+    """``YYYY-MM`` with a real month in the ledger's years, or a 422 naming ``month``."""
+    found = _MONTH.fullmatch(text.strip())
+    if not found or not 1 <= int(found[2]) <= 12:
+        raise InvalidInput(f"month {text!r} is not a month written YYYY-MM", field="month")
+    if not FIRST_YEAR <= int(found[1]) <= LAST_YEAR:
+        raise InvalidInput(
+            f"the month must fall in the years {FIRST_YEAR}-{LAST_YEAR}", field="month"
+        )
+    return found[0]
+
+
+def price(
+    schedule: PolicySchedule,
+    month: str,
+    post: Post,
+    grade: int,
+    certificate: CertificateLevel | None,
+) -> PayLine:
+    """The pay of one paid state in ``month``, with the arithmetic of ``pay_for_month``."""
+    first, _ = month_bounds(month)
+    version = schedule.version_on(first)
+    policy = version.policy
+    coefficient = policy.coefficient(post, grade)
+    base = policy.base_pay(first.year)
+    allowance = policy.allowance(certificate)
+    total = money(coefficient * base + allowance)
+    city = money(total * policy.city_share(post))
+    return PayLine(
+        month=month,
+        post=post,
+        grade=grade,
+        coefficient=coefficient,
+        base=base,
+        allowance=allowance,
+        total=total,
+        city_share=city,
+        local_share=total - city,
+        policy_version=version.version,
+    )
+
+
+def lines(
+    store: ReadStore, root: str | None, month: str, schedule: PolicySchedule
+) -> list[dict[str, Any]]:
+    """Every worker paid in ``month`` within ``root``'s subtree (everyone when None)."""
+    statement, params = _PAID, [month, month]
+    if root is not None:
+        statement = SUBTREE + statement + " AND p.unit_id IN (SELECT unit_id FROM subtree)"
+        params = [root, *params]
+    rows = store.query(statement + " ORDER BY p.worker_id", params)
+    return [
+        _line(
+            worker_id,
+            name,
+            unit_id,
+            price(
+                schedule,
+                month,
+                Post(post),
+                grade,
+                CertificateLevel(certificate) if certificate else None,
+            ),
+        )
+        for worker_id, name, unit_id, post, grade, certificate in rows
+    ]
+
+
+def lines_as_known(
+    ledger: Ledger, store: ReadStore, root: str | None, month: str, known_at: datetime
+) -> list[dict[str, Any]]:
+    """The payroll as it would have been computed from what was recorded by ``known_at``.
+
+    Each candidate's facts and the policy schedule are loaded as known then and
+    given to ``pay_for_month``; a worker counts if, so known, they were paid
+    that month in a unit of the subtree.
+    """
+    try:
+        schedule = ledger.schedule(known_at)
+    except NotFound:
+        return []  # the ledger knew no policy yet, so nobody was on its payroll
+    units: set[str] | None = None
+    statement, params = _EVER_PLACED, [month_bounds(month)[1].isoformat()]
+    if root is not None:
+        units = {row[0] for row in store.query(SUBTREE + "SELECT unit_id FROM subtree", [root])}
+        statement = SUBTREE + statement + " AND p.unit_id IN (SELECT unit_id FROM subtree)"
+        params = [root, *params]
+    found = []
+    for worker_id, name in store.query(statement + " ORDER BY p.worker_id", params):
+        try:
+            worker = ledger._as_known(UUID(worker_id), Worker, known_at)
+        except NotFound:
+            continue  # hired after ``known_at``
+        line = pay_for_month(worker.facts, schedule, month)
+        if line is None:
+            continue
+        unit_id = str(worker.state(schedule, month_bounds(month)[0]).unit_id)
+        if units is None or unit_id in units:
+            found.append(_line(worker_id, name, unit_id, line))
+    return found
+
+
+def _line(worker_id: str, name: str, unit_id: str, pay: PayLine) -> dict[str, Any]:
+    return {
+        "worker_id": worker_id,
+        "name": name,
+        "unit_id": unit_id,
+        "post": pay.post.value,
+        "post_label": pay.post.label,
+        "grade": pay.grade,
+        "coefficient": pay.coefficient,
+        "base": pay.base,
+        "allowance": pay.allowance,
+        "total": pay.total,
+        "city_share": pay.city_share,
+        "local_share": pay.local_share,
+        "policy_version": pay.policy_version,
+    }
+
+
+def totals(found: list[dict[str, Any]]) -> dict[str, Any]:
+    def total(key: str) -> Decimal:
+        return sum((line[key] for line in found), Decimal("0.00"))
+
+    return {
+        "workers": len(found),
+        "total": total("total"),
+        "city_share": total("city_share"),
+        "local_share": total("local_share"),
+    }

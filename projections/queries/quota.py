@@ -1,0 +1,159 @@
+"""Quota usage per unit on a date, from rm_units, rm_quota_approvals and rm_worker_periods."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from domain.errors import NotFound
+from domain.vocabulary import Post, UnitKind
+from ledger import views
+from projections.queries.scope import SUBTREE
+from projections.sql import ReadStore
+
+_UNITS = "SELECT unit_id, name, kind, parent_id, unit_class FROM rm_units"
+_APPROVALS = "SELECT unit_id, seq, effective_date, quota FROM rm_quota_approvals"
+_HEADCOUNT = """SELECT p.unit_id, p.post, COUNT(*) FROM rm_worker_periods p
+WHERE p.status = 'active' AND p.valid_from <= %s AND (p.valid_to IS NULL OR p.valid_to > %s)"""
+
+
+@dataclass
+class _Unit:
+    unit_id: str
+    name: str
+    kind: UnitKind
+    parent_id: str | None
+    unit_class: int | None
+    approved_quota: int | None = None
+    latest_approval: date | None = None
+    by_post: dict[Post, int] = field(default_factory=lambda: dict.fromkeys(Post, 0))
+    children: list[_Unit] = field(default_factory=list)
+
+    @property
+    def headcount(self) -> int:
+        return sum(self.by_post.values())
+
+
+def usage(
+    store: ReadStore, root: str | None, as_of: date, review_years: int
+) -> list[dict[str, Any]]:
+    """One row per unit of ``root``'s subtree (every unit when ``None``), depth first.
+
+    Each row has the approval in force on ``as_of`` (the latest effective date
+    on or before it; of two on one date, the later recorded), the active
+    headcount by post, the review due ``review_years`` after the latest
+    approval, and the totals of the unit's own subtree.
+    """
+    day = as_of.isoformat()
+    with store.transaction() as tx:  # one snapshot for the three reads
+
+        def read(
+            statement: str, column: str, params: tuple[Any, ...] = (), tail: str = ""
+        ) -> list[Any]:
+            if root is None:
+                return tx.query(statement + tail, params)
+            joiner = " AND " if "WHERE" in statement else " WHERE "
+            within = f"{joiner}{column} IN (SELECT unit_id FROM subtree)"
+            return tx.query(SUBTREE + statement + within + tail, (root, *params))
+
+        units = {
+            row[0]: _Unit(row[0], row[1], UnitKind(row[2]), row[3], row[4])
+            for row in read(_UNITS, "unit_id")
+        }
+        approvals = read(_APPROVALS, "unit_id")
+        headcounts = read(_HEADCOUNT, "p.unit_id", (day, day), " GROUP BY p.unit_id, p.post")
+    _apply_approvals(units, approvals, day)
+    for unit_id, post, count in headcounts:
+        if unit_id in units:
+            units[unit_id].by_post[Post(post)] += count
+    roots: list[_Unit] = []
+    for unit in units.values():
+        parent = units.get(unit.parent_id) if unit.parent_id else None
+        (parent.children if parent else roots).append(unit)
+    rows: list[dict[str, Any]] = []
+    for top in sorted(roots, key=_order):
+        _walk(top, rows, review_years)
+    return rows
+
+
+def _apply_approvals(units: dict[str, _Unit], approvals: list[Any], day: str) -> None:
+    in_force: dict[str, str] = {}  # the effective date of the approval in force so far
+    # In recorded order (seq), so a later-recorded approval of the same date replaces one.
+    for unit_id, _seq, effective, quota in sorted(approvals, key=lambda a: (a[0], a[1])):
+        unit = units.get(unit_id)
+        if unit is None:
+            continue
+        latest = date.fromisoformat(effective)
+        if unit.latest_approval is None or latest > unit.latest_approval:
+            unit.latest_approval = latest
+        if in_force.get(unit_id, "") <= effective <= day:
+            in_force[unit_id] = effective
+            unit.approved_quota = quota
+
+
+def _order(unit: _Unit) -> tuple[str, str]:
+    return (unit.name, unit.unit_id)
+
+
+def _walk(unit: _Unit, rows: list[dict[str, Any]], review_years: int) -> dict[str, int]:
+    """Append the rows of ``unit``'s subtree (it first); answer the subtree's totals."""
+    row = _row(unit, review_years)
+    rows.append(row)
+    totals = {"units": 1, "approved_quota": unit.approved_quota or 0, "headcount": unit.headcount}
+    for child in sorted(unit.children, key=_order):
+        below = _walk(child, rows, review_years)
+        for key in totals:
+            totals[key] += below[key]
+    row["subtree"] = {**totals, "headroom": totals["approved_quota"] - totals["headcount"]}
+    return totals
+
+
+def _row(unit: _Unit, review_years: int) -> dict[str, Any]:
+    review = views._add_years(unit.latest_approval, review_years) if unit.latest_approval else None
+    approved = unit.approved_quota
+    return {
+        "unit_id": unit.unit_id,
+        "name": unit.name,
+        "kind": unit.kind.value,
+        "kind_label": unit.kind.label,
+        "parent_id": unit.parent_id,
+        "class": unit.unit_class,
+        "approved_quota": approved,
+        "headcount": unit.headcount,
+        "headroom": approved - unit.headcount if approved is not None else None,
+        "by_post": {post.value: n for post, n in unit.by_post.items()},
+        "quota_review_due": review.isoformat() if review else None,
+    }
+
+
+def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sums over the rows, each unit counted once."""
+    approved = sum(r["approved_quota"] or 0 for r in rows)
+    headcount = sum(r["headcount"] for r in rows)
+    return {
+        "units": len(rows),
+        "approved_quota": approved,
+        "headcount": headcount,
+        "headroom": approved - headcount,
+        "by_post": {p.value: sum(r["by_post"][p.value] for r in rows) for p in Post},
+    }
+
+
+def unit_usage(store: ReadStore, unit_id: str, as_of: date) -> dict[str, Any]:
+    """One unit's usage, by post, with its subtree's totals."""
+    rows = usage(store, unit_id, as_of, review_years=0)
+    if not rows:
+        raise NotFound(f"no unit {unit_id}")
+    row = rows[0]  # the root comes first
+    return {
+        "unit_id": row["unit_id"],
+        "name": row["name"],
+        "as_of": as_of.isoformat(),
+        "approved_quota": row["approved_quota"],
+        "headcount": row["headcount"],
+        "headroom": row["headroom"],
+        "by_post": row["by_post"],
+        "by_post_labels": {post.value: post.label for post in Post},
+        "subtree": row["subtree"],
+    }

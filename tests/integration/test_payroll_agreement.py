@@ -1,0 +1,125 @@
+"""The payroll from the read model agrees with ``pay_for_month`` on every worker's aggregate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from domain.pay import month_bounds, pay_for_month
+from domain.timeline import replay
+from domain.unit import Unit
+from domain.worker import Worker
+from ledger.application import Ledger
+from ledger.demo import load_demo
+from projections.projector import Projector
+from projections.queries import payroll
+from projections.sql import ReadStore
+
+MONTHS = ["2020-08", "2020-09", "2021-06", "2023-01", "2024-01", "2025-12", "2026-01"]
+
+
+@dataclass
+class District:
+    ledger: Ledger
+    store: ReadStore
+    units: list[Unit]
+    workers: list[Worker]
+
+
+@pytest.fixture
+def district(ledger: Ledger, store: str) -> Iterator[District]:
+    summary = load_demo(ledger, workers=150, seed=23)
+    read_store = ReadStore(store)
+    try:
+        Projector(ledger, read_store).catch_up()
+        yield District(
+            ledger,
+            read_store,
+            [ledger.repository.get(u) for u in summary.unit_ids.values()],
+            [ledger.repository.get(w) for w in summary.worker_ids],
+        )
+    finally:
+        read_store.close()
+
+
+def subtree_ids(units: list[Unit], root: Unit) -> set[str]:
+    children: dict[UUID | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    found, todo = set(), [root]
+    while todo:
+        unit = todo.pop()
+        found.add(str(unit.id))
+        todo += children.get(unit.id, [])
+    return found
+
+
+def expected(district: District, month: str, within: set[str] | None) -> dict[str, Any]:
+    """Each paid worker's line, from ``pay_for_month`` on the aggregate's facts."""
+    schedule = district.ledger.schedule()
+    first, _ = month_bounds(month)
+    lines = {}
+    for worker in district.workers:
+        line = pay_for_month(worker.facts, schedule, month)
+        unit_id = str(replay(worker.facts, schedule, first).unit_id)
+        if line is not None and (within is None or unit_id in within):
+            lines[str(worker.id)] = (unit_id, line)
+    return lines
+
+
+def check(found: list[dict[str, Any]], wanted: dict[str, Any]) -> None:
+    assert len(found) == len(wanted)
+    for row in found:
+        unit_id, line = wanted[row["worker_id"]]
+        assert row["unit_id"] == unit_id
+        assert (row["post"], row["grade"], row["policy_version"]) == (
+            line.post.value,
+            line.grade,
+            line.policy_version,
+        )
+        for key in ("coefficient", "base", "allowance", "total", "city_share", "local_share"):
+            assert row[key] == getattr(line, key), (row["worker_id"], key)
+    totals = payroll.totals(found)
+    assert totals["workers"] == len(wanted)
+    assert totals["total"] == sum((line.total for _, line in wanted.values()), Decimal(0))
+    assert totals["city_share"] + totals["local_share"] == totals["total"]
+
+
+def test_the_payroll_of_every_month_agrees_with_pay_for_month_line_by_line(
+    district: District,
+) -> None:
+    schedule = district.ledger.schedule()
+    for month in MONTHS:
+        found = payroll.lines(district.store, None, month, schedule)
+        check(found, expected(district, month, None))
+    assert payroll.lines(district.store, None, "2026-01", schedule), "the demo pays someone"
+
+
+def test_a_subtree_s_payroll_agrees_with_pay_for_month_for_its_units(district: District) -> None:
+    schedule = district.ledger.schedule()
+    streets = [u for u in district.units if u.parent_id is not None and u.kind.value != "district"]
+    for street in streets[:3]:
+        within = subtree_ids(district.units, street)
+        for month in ("2021-06", "2026-01"):
+            found = payroll.lines(district.store, str(street.id), month, schedule)
+            check(found, expected(district, month, within))
+
+
+def test_the_payroll_as_known_now_agrees_with_the_read_model(district: District) -> None:
+    now = datetime.now(UTC)
+    schedule = district.ledger.schedule()
+    for month in ("2023-01", "2026-01"):
+        known = payroll.lines_as_known(district.ledger, district.store, None, month, now)
+        assert known == payroll.lines(district.store, None, month, schedule)
+
+
+def test_nothing_is_paid_as_known_before_the_ledger_knew_anything(district: District) -> None:
+    long_ago = datetime(2000, 1, 1, tzinfo=UTC)
+
+    assert payroll.lines_as_known(district.ledger, district.store, None, "2026-01", long_ago) == []
