@@ -52,17 +52,30 @@ def pay_for_month(facts: Iterable[Fact], schedule: PolicySchedule, month: str) -
     certificate: CertificateLevel | None = max(
         certificates, key=lambda level: level.rank, default=None
     )
+    return price(schedule, month, state.post, state.grade, certificate)
+
+
+def price(
+    schedule: PolicySchedule,
+    month: str,
+    post: Post,
+    grade: int,
+    certificate: CertificateLevel | None,
+) -> PayLine:
+    """The pay of one paid position in ``month``: the one place the arithmetic lives,
+    for a worker's facts and for the payroll read model alike."""
+    first, _ = month_bounds(month)
     version = schedule.version_on(first)
     policy = version.policy
-    coefficient = policy.coefficient(state.post, state.grade)
+    coefficient = policy.coefficient(post, grade)
     base = policy.base_pay(first.year)
     allowance = policy.allowance(certificate)
     total = money(coefficient * base + allowance)
-    city = money(total * policy.city_share(state.post))
+    city = money(total * policy.city_share(post))
     return PayLine(
         month=month,
-        post=state.post,
-        grade=state.grade,
+        post=post,
+        grade=grade,
         coefficient=coefficient,
         base=base,
         allowance=allowance,

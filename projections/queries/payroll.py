@@ -14,8 +14,8 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import InvalidInput, NotFound
-from domain.pay import PayLine, month_bounds, pay_for_month
-from domain.policy import PolicySchedule, money
+from domain.pay import PayLine, month_bounds, pay_for_month, price
+from domain.policy import PolicySchedule
 from domain.vocabulary import CertificateLevel, Post
 from domain.worker import Worker
 from ledger.application import Ledger
@@ -61,36 +61,6 @@ def parse_month(text: str) -> str:
             f"the month must fall in the years {FIRST_YEAR}-{LAST_YEAR}", field="month"
         )
     return found[0]
-
-
-def price(
-    schedule: PolicySchedule,
-    month: str,
-    post: Post,
-    grade: int,
-    certificate: CertificateLevel | None,
-) -> PayLine:
-    """The pay of one paid state in ``month``, with the arithmetic of ``pay_for_month``."""
-    first, _ = month_bounds(month)
-    version = schedule.version_on(first)
-    policy = version.policy
-    coefficient = policy.coefficient(post, grade)
-    base = policy.base_pay(first.year)
-    allowance = policy.allowance(certificate)
-    total = money(coefficient * base + allowance)
-    city = money(total * policy.city_share(post))
-    return PayLine(
-        month=month,
-        post=post,
-        grade=grade,
-        coefficient=coefficient,
-        base=base,
-        allowance=allowance,
-        total=total,
-        city_share=city,
-        local_share=total - city,
-        policy_version=version.version,
-    )
 
 
 def lines(
