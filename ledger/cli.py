@@ -367,6 +367,15 @@ def _register_projection_commands() -> None:
 _register_projection_commands()
 
 
+def _register_generate_command() -> None:
+    from ledger.cli_generate import generate
+
+    app.command("generate")(generate)
+
+
+_register_generate_command()
+
+
 def main() -> None:
     app()
 

@@ -19,6 +19,7 @@ from eventsourcing.persistence import Notification
 
 from domain.worker import Worker
 from ledger.application import Ledger
+from projections import rebuild as fast
 from projections import schema
 from projections.models import MODELS
 from projections.sql import ReadStore, Transaction
@@ -97,6 +98,9 @@ class Projector:
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Empty the read models and project the whole log again, in one transaction,
         so readers see the old tables until the new ones are complete."""
+        if fast.supported(self.ledger):
+            return fast.rebuild(self.ledger, self.store, position_name=NAME, progress=progress)
+        # The in-memory store has no events table to stream: follow the log instead.
         total = 0
         with self.store.transaction() as tx:
             schema.clear(tx)

@@ -1,0 +1,231 @@
+"""Rebuild benchmark: our full rebuild against two baselines measured in the same run.
+
+    python bench/rebuild.py --database-url postgresql://postgres@127.0.0.1/ledger_bench \
+        --workers 10000 --years 10 --sample 5000
+
+Generates the history if the ledger holds no workers yet (else reuses it), then
+measures (a) a plain SQL read of the events table, (b) the full rebuild of every
+read model in a child process (wall time, events/s, peak RSS of it and of its
+own workers), (c) the library's ``ProjectionRunner`` on the first ``--sample``
+events, with a projection that only records its tracking: an upper bound on the
+runner's rate, since a real projection also derives and writes rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from typing import Any
+
+from ledger.generate import generate
+from ledger.runtime import open_ledger
+from ledger.settings import Settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--workers", type=int, default=10_000)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument("--sample", type=int, default=5_000)
+    args = parser.parse_args()
+    settings = Settings(database_url=args.database_url)
+    ledger, _ = open_ledger(settings)
+    workers_recorded = _count_workers(ledger)
+    if not workers_recorded:
+        started = time.monotonic()
+        generate(ledger, workers=args.workers, years=args.years, seed=args.seed)
+        print(f"generated in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    events = ledger.recorder.max_notification_id() or 0
+    table = ledger.recorder.events_table_name  # type: ignore[attr-defined]
+    ledger.close()
+
+    raw = _raw_read(args.database_url, table)
+    rebuild = _rebuild_in_child(args.database_url)
+    runner = _runner(args.database_url, args.sample)
+    result: dict[str, Any] = {
+        "database": args.database_url.split(":")[0],
+        "events": events,
+        "raw_read_rows_per_s": raw,
+        **rebuild,
+        **runner,
+    }
+    result["rebuild_vs_raw_read"] = result["rebuild_events_per_s"] / raw
+    if runner.get("runner_events_per_s"):
+        result["rebuild_vs_runner"] = result["rebuild_events_per_s"] / runner["runner_events_per_s"]
+    result["extrapolated_6m_seconds"] = 6_000_000 / result["rebuild_events_per_s"]
+    print(json.dumps(result, indent=2))
+
+
+def _count_workers(ledger: Any) -> int:
+    found = ledger.recorder.select_notifications(1, 5_000, topics=["domain.worker:Worker.Hired"])
+    return len(found)
+
+
+def _raw_read(database_url: str, table: str) -> float:
+    """Rows/s of reading every event (the same columns and order the rebuild reads)."""
+    from ledger.stores import store_environment
+
+    env = store_environment(database_url)
+    query = (
+        f"SELECT originator_id, originator_version, topic, state FROM {table} "
+        "ORDER BY originator_id, originator_version"
+    )
+    started = time.monotonic()
+    rows = 0
+    if env["PERSISTENCE_MODULE"].endswith("postgres"):
+        import psycopg
+
+        with (
+            psycopg.connect(
+                dbname=env["POSTGRES_DBNAME"],
+                host=env["POSTGRES_HOST"],
+                port=env["POSTGRES_PORT"],
+                user=env["POSTGRES_USER"],
+                password=env["POSTGRES_PASSWORD"],
+            ) as conn,
+            conn.cursor(name="raw") as cursor,
+        ):
+            cursor.itersize = 5000
+            cursor.execute(query)
+            for _ in cursor:
+                rows += 1
+    else:
+        import sqlite3
+
+        conn = sqlite3.connect(env["SQLITE_DBNAME"])
+        for _ in conn.execute(query):
+            rows += 1
+        conn.close()
+    return rows / (time.monotonic() - started)
+
+
+CHILD = """
+import json, resource, sys, time
+from ledger.runtime import open_ledger
+from ledger.settings import Settings
+from projections.projector import Projector
+from projections.sql import ReadStore
+url = sys.argv[1]
+ledger, _ = open_ledger(Settings(database_url=url))
+store = ReadStore(url)
+projector = Projector(ledger, store)
+started = time.monotonic()
+events = projector.rebuild()
+elapsed = time.monotonic() - started
+print(json.dumps({
+    "rebuild_events": events,
+    "rebuild_seconds": elapsed,
+    "rebuild_events_per_s": events / elapsed,
+    "rebuild_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "rebuild_worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    "rebuild_processes": __import__("os").cpu_count(),
+}))
+"""
+
+
+def _rebuild_in_child(database_url: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, database_url], check=True, capture_output=True, text=True
+    )
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+def _runner(database_url: str, sample: int) -> dict[str, Any]:
+    from eventsourcing.persistence import Tracking, TrackingRecorder
+    from eventsourcing.projection import Projection, ProjectionRunner
+
+    from ledger.application import Ledger
+    from ledger.stores import store_environment
+
+    env = store_environment(database_url)
+    if env["PERSISTENCE_MODULE"].endswith("postgres"):
+        from eventsourcing.postgres import PostgresTrackingRecorder as View
+    else:
+        from eventsourcing.sqlite import SQLiteTrackingRecorder as View
+
+    class TrackingOnly(Projection[TrackingRecorder]):
+        name = "bench_runner"
+
+        def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+            self.view.insert_tracking(tracking)
+
+    _forget_tracking(env, f"{TrackingOnly.name}_tracking")  # a rerun starts from event 1 again
+    try:
+        runner = ProjectionRunner(
+            application_class=Ledger, projection_class=TrackingOnly, view_class=View, env=env
+        )
+    except NotImplementedError:  # SQLite has no subscription in the library
+        return _runner_loop(env, View, sample)
+    started = time.monotonic()
+    with runner:
+        runner.wait(sample, timeout=3600)
+    elapsed = time.monotonic() - started
+    return {
+        "runner_sample": sample,
+        "runner_seconds": elapsed,
+        "runner_events_per_s": sample / elapsed,
+    }
+
+
+def _forget_tracking(env: dict[str, str], table: str) -> None:
+    if env["PERSISTENCE_MODULE"].endswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"],
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"],
+            autocommit=True,
+        ) as conn:
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+    else:
+        import sqlite3
+
+        lite = sqlite3.connect(env["SQLITE_DBNAME"])
+        lite.execute("DROP TABLE IF EXISTS tracking")  # the library names it so
+        lite.commit()
+        lite.close()
+
+
+def _runner_loop(env: dict[str, str], view_class: Any, sample: int) -> dict[str, Any]:
+    """What the runner's thread does per event, without the subscription SQLite lacks:
+    decode it, then process it in its own transaction (here: record the tracking)."""
+    from eventsourcing.persistence import Tracking
+
+    from ledger.application import Ledger
+
+    app = Ledger(env=env)
+    view = view_class(app.factory.datastore) if hasattr(app.factory, "datastore") else None
+    view.create_table()
+    started = time.monotonic()
+    done = 0
+    while done < sample:
+        batch = app.recorder.select_notifications(done + 1, min(100, sample - done))
+        if not batch:
+            break
+        for notification in batch:
+            app.mapper.to_domain_event(notification)
+            view.insert_tracking(Tracking(app.name, notification.id))
+        done += len(batch)
+    elapsed = time.monotonic() - started
+    app.close()
+    return {
+        "runner_sample": done,
+        "runner_seconds": elapsed,
+        "runner_events_per_s": done / elapsed,
+        "runner_note": "SQLite: the runner's per-event loop, emulated (no subscription)",
+    }
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

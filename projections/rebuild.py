@@ -1,0 +1,279 @@
+"""The fast rebuild: every read model again from the events table, in one pass.
+
+The incremental projector follows the notification log and loads each touched
+aggregate through the repository, once per batch: right for a few new events,
+but a full rebuild that way reads every aggregate's events many times. Here
+the events table is read once, in primary-key order (originator id, version),
+so each aggregate's events arrive together: it is reconstructed once, every
+registered read model derives its rows, and the rows are written in large
+batches (COPY on PostgreSQL, executemany on SQLite).
+
+Everything happens in one transaction on the read store: the tables are
+emptied, refilled and the position set to the head read at the start, so
+readers see the old tables until the new ones commit, and a rebuild that fails
+half-way leaves them as they were. Memory holds one aggregate and one batch
+of rows at a time, whatever the size of the history.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sqlite3
+from collections.abc import Callable, Generator, Iterator, Mapping
+from contextlib import closing
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from domain.policy import PolicySchedule
+from domain.worker import Worker
+from ledger.application import Ledger
+from projections import schema
+from projections.models import MODELS
+from projections.sql import ReadStore, Transaction
+from projections.tables import Rows, Table
+
+TOPICS = ("domain.worker:Worker.", "domain.unit:Unit.")
+FETCH = 5000  # rows per round trip of the server-side cursor
+BATCH_ROWS = 5_000  # read-model rows a child sends at once
+FLUSH_ROWS = 50_000  # read-model rows buffered before they are written
+
+Row = tuple[Any, ...]
+
+
+def rebuild(
+    ledger: Ledger,
+    store: ReadStore,
+    *,
+    position_name: str,
+    progress: Callable[[int], None] | None = None,
+    after_batch: Callable[[], None] | None = None,
+    processes: int | None = None,
+) -> int:
+    """Rebuild every read model; answers how many events were read.
+
+    Deriving the rows dominates (the models replay each timeline), so the
+    aggregate ids are split into ranges, one per core, read and derived by
+    child processes; this process only writes, so everything still commits in
+    one transaction. ``after_batch`` runs after each batch is buffered (tests
+    use it to fail half-way).
+    """
+    head = ledger.recorder.max_notification_id() or 0
+    tables = {table.name: table for model in MODELS for table in model.tables}
+    processes = processes or os.cpu_count() or 1
+    read = 0
+    with store.transaction() as tx:
+        schema.clear(tx)
+        writer = _Writer(tx, store.dialect, tables)
+        # Closed at once on failure, so the children stop before the rollback.
+        with closing(_derived(ledger, ledger.schedule(), head, processes)) as batches:
+            for events_read, rows in batches:
+                read += events_read
+                writer.add(rows)
+                if after_batch:
+                    after_batch()
+                if progress and events_read:
+                    progress(events_read)
+        writer.flush()
+        tx.execute("DELETE FROM rm_position WHERE projection = %s", (position_name,))
+        tx.execute(
+            "INSERT INTO rm_position VALUES (%s, %s, %s)",
+            (position_name, head, _now()),
+        )
+    return read
+
+
+def _derived(
+    ledger: Ledger, schedule: PolicySchedule, head: int, processes: int
+) -> Generator[tuple[int, Rows], None, None]:
+    """Batches of (events read, rows per table), from every id range."""
+    bounds = [UUID(int=(1 << 128) * n // processes) for n in range(processes)]
+    ranges = [(lo, hi) for lo, hi in zip(bounds, [*bounds[1:], None], strict=True)]
+    if processes == 1:
+        yield from _derive(ledger, schedule, head, None, None)
+        return
+    # Forked children inherit the ledger's mapper and the schedule, and open their own
+    # connections: a connection inherited from this process must never be used there.
+    context = multiprocessing.get_context("fork")
+    queue: Any = context.Queue(maxsize=4 * processes)
+    children = [
+        context.Process(target=_child, args=(ledger, schedule, head, lo, hi, queue), daemon=True)
+        for lo, hi in ranges
+    ]
+    for child in children:
+        child.start()
+    try:
+        running = len(children)
+        while running:
+            message = queue.get()
+            if message is None:
+                running -= 1
+            elif isinstance(message, str):
+                raise RuntimeError(f"a rebuild process failed: {message}")
+            else:
+                yield message
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+
+
+def _child(
+    ledger: Ledger, schedule: PolicySchedule, head: int, lo: UUID, hi: UUID | None, queue: Any
+) -> None:
+    try:
+        for batch in _derive(ledger, schedule, head, lo, hi):
+            queue.put(batch)
+    except BaseException as error:  # the parent must hear of it, or it waits forever
+        queue.put(f"{type(error).__name__}: {error}")
+        return
+    queue.put(None)
+
+
+def _derive(
+    ledger: Ledger, schedule: PolicySchedule, head: int, lo: UUID | None, hi: UUID | None
+) -> Iterator[tuple[int, Rows]]:
+    models = {
+        kind: [model for model in MODELS if model.kind == kind] for kind in ("worker", "unit")
+    }
+    rows: Rows = {}
+    buffered = read = 0
+    for events_read, events in _aggregates(ledger, head, lo, hi):
+        read += events_read
+        if events:
+            aggregate: Any = None
+            for event in events:
+                aggregate = event.mutate(aggregate)
+            kind = "worker" if isinstance(aggregate, Worker) else "unit"
+            for model in models[kind]:
+                for name, found in model.rows(aggregate, schedule, events).items():
+                    rows.setdefault(name, []).extend(found)
+                    buffered += len(found)
+        if buffered >= BATCH_ROWS:
+            yield read, rows
+            rows, buffered, read = {}, 0, 0
+    yield read, rows
+
+
+def _now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat()
+
+
+# -- reading ------------------------------------------------------------------------------
+def supported(ledger: Ledger) -> bool:
+    """Whether the events sit in a table this module can read (not the in-memory store)."""
+    return ledger.env.get("PERSISTENCE_MODULE", "").endswith(("postgres", "sqlite"))
+
+
+def _aggregates(
+    ledger: Ledger, head: int, lo: UUID | None, hi: UUID | None
+) -> Iterator[tuple[int, list[Any]]]:
+    """Each aggregate's events up to ``head`` as (events read, projected domain events).
+
+    Aggregates the read models do not follow (tokens, the policy book) come
+    through with no domain events, so progress still counts their rows.
+    """
+    to_domain_event = ledger.mapper.to_domain_event
+    table = ledger.recorder.events_table_name  # type: ignore[attr-defined]
+    for originator_id, rows in groupby(_rows(ledger.env, table, head, lo, hi), key=itemgetter(0)):
+        found = list(rows)
+        if not found[0][2].startswith(TOPICS):
+            yield len(found), []
+            continue
+        yield (
+            len(found),
+            [
+                to_domain_event(StoredEvent(originator_id, version, topic, bytes(state)))
+                for _, version, topic, state in found
+            ],
+        )
+
+
+def _rows(
+    env: Mapping[str, str], table: str, head: int, lo: UUID | None, hi: UUID | None
+) -> Iterator[Row]:
+    """The events table (ids from ``lo`` up to ``hi``) in primary-key order, streamed."""
+    columns = "originator_id, originator_version, topic, state"
+    where = "notification_id <= %s"
+    params: list[Any] = [head]
+    if lo is not None:
+        where, params = where + " AND originator_id >= %s", [*params, lo]
+    if hi is not None:
+        where, params = where + " AND originator_id < %s", [*params, hi]
+    if env["PERSISTENCE_MODULE"].endswith("postgres"):
+        import psycopg
+
+        with (
+            psycopg.connect(
+                dbname=env["POSTGRES_DBNAME"],
+                host=env["POSTGRES_HOST"],
+                port=env["POSTGRES_PORT"],
+                user=env["POSTGRES_USER"],
+                password=env.get("POSTGRES_PASSWORD", ""),
+            ) as conn,
+            conn.cursor(name="rebuild") as cursor,
+        ):
+            cursor.itersize = FETCH
+            cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE {where} "
+                "ORDER BY originator_id, originator_version",
+                params,
+            )
+            yield from cursor
+        return
+    # Its own connection: SQLite in WAL mode lets it read while the rebuild writes.
+    lite = sqlite3.connect(env["SQLITE_DBNAME"])
+    try:
+        # SQLite keeps the ids as text: lower-case hex sorts as the UUIDs do.
+        where = where.replace("notification_id", "rowid").replace("%s", "?")
+        yield from lite.execute(
+            f"SELECT {columns} FROM {table} WHERE {where} "
+            "ORDER BY originator_id, originator_version",
+            [str(p) if isinstance(p, UUID) else p for p in params],
+        )
+    finally:
+        lite.close()
+
+
+# -- writing ------------------------------------------------------------------------------
+class _Writer:
+    """Buffers rows per table and writes them in large batches."""
+
+    def __init__(self, tx: Transaction, dialect: str, tables: dict[str, Table]) -> None:
+        self.tx = tx
+        self.dialect = dialect
+        self.tables = tables
+        self.buffer: dict[str, list[Row]] = {name: [] for name in tables}
+        self.buffered = 0
+
+    def add(self, rows: Rows) -> None:
+        for name, found in rows.items():
+            self.buffer[name].extend(found)
+            self.buffered += len(found)
+        if self.buffered >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        for name, rows in self.buffer.items():
+            if rows:
+                self._write(self.tables[name], rows)
+                rows.clear()
+        self.buffered = 0
+
+    def _write(self, table: Table, rows: list[Row]) -> None:
+        columns = ", ".join(table.column_names)
+        if self.dialect == "postgres":
+            cursor = self.tx._cursor
+            with cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(table.column_names))
+        self.tx.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({placeholders})", rows)

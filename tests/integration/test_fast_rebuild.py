@@ -1,0 +1,110 @@
+"""The fast rebuild: the same tables as the incremental projector, swapped in atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ledger.application import Ledger
+from ledger.generate import generate
+from projections import rebuild as fast
+from projections.projector import Projector
+from projections.schema import TABLES
+from projections.sql import ReadStore
+from tests.stores import store_url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The stores with an events table to stream; the in-memory store follows the log
+    instead (tests/integration/test_projector.py covers that path)."""
+    with store_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def projector(ledger: Ledger, store: str) -> Iterator[Projector]:
+    generate(ledger, workers=40, years=6, seed=7)
+    read_store = ReadStore(store)
+    try:
+        yield Projector(ledger, read_store, batch_size=50)
+    finally:
+        read_store.close()
+
+
+def snapshot(projector: Projector) -> dict[str, list[tuple[object, ...]]]:
+    """Every read-model row except the position's timestamp, in a stable order."""
+    tables = {}
+    for table in TABLES:
+        found = projector.store.query(f"SELECT * FROM {table}")
+        if table == "rm_position":
+            found = [row[:2] for row in found]
+        tables[table] = sorted(found, key=repr)
+    return tables
+
+
+def test_a_rebuild_writes_exactly_the_tables_the_incremental_projector_wrote(
+    projector: Projector,
+) -> None:
+    projector.catch_up()
+    incremental = snapshot(projector)
+
+    events = projector.rebuild()
+
+    assert events == projector.status().head
+    assert snapshot(projector) == incremental
+    assert incremental["rm_worker_history"] and incremental["rm_units"]
+
+
+@pytest.mark.parametrize("processes", [1, 2, 3])
+def test_the_rows_do_not_depend_on_how_many_processes_derive_them(
+    ledger: Ledger, projector: Projector, processes: int
+) -> None:
+    projector.catch_up()
+    incremental = snapshot(projector)
+
+    fast.rebuild(ledger, projector.store, position_name="ledger", processes=processes)
+
+    assert snapshot(projector) == incremental
+
+
+def test_a_rebuild_killed_half_way_leaves_the_old_tables_and_a_second_one_completes(
+    ledger: Ledger, projector: Projector
+) -> None:
+    projector.catch_up()
+    before = snapshot(projector)
+    batches = 0
+
+    def crash() -> None:
+        nonlocal batches
+        batches += 1
+        if batches == 2:
+            raise KeyboardInterrupt  # as if killed with the transaction open
+
+    with pytest.raises(KeyboardInterrupt):
+        fast.rebuild(ledger, projector.store, position_name="ledger", after_batch=crash)
+    assert batches == 2
+    assert snapshot(projector) == before
+
+    projector.rebuild()
+    assert snapshot(projector) == before
+
+
+def test_a_rebuild_reports_a_failing_read_model_and_keeps_the_old_tables(
+    ledger: Ledger, projector: Projector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    projector.catch_up()
+    before = snapshot(projector)
+    broken = type("Broken", (), {"kind": "unit", "tables": (), "rows": _fail})()
+    monkeypatch.setattr(fast, "MODELS", (*fast.MODELS, broken))
+
+    with pytest.raises(RuntimeError, match="a rebuild process failed"):
+        fast.rebuild(ledger, projector.store, position_name="ledger", processes=2)
+
+    assert snapshot(projector) == before
+
+
+def _fail(*_: object) -> dict[str, list[tuple[object, ...]]]:
+    raise ValueError("a read model failed")
