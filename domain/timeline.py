@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from domain.errors import (
@@ -108,7 +109,7 @@ def replay(
         state = _apply(state, fact, schedule, strict)
     if state is None:
         return replace(_hired(hire), status=WorkerStatus.NOT_YET_HIRED, placements=())
-    return replace(
+    return _evolve(
         state, facts=tuple(f for f in timeline if as_of is None or f.effective_date <= as_of)
     )
 
@@ -129,13 +130,21 @@ def states(facts: Iterable[Fact], schedule: PolicySchedule) -> list[tuple[date, 
             state = _hired(fact)
         else:
             state = _apply(state, fact, schedule, strict=False)
-        # The rules look back at earlier dates through the facts, as after replay().
-        settled = replace(state, facts=tuple(timeline[: index + 1]))
-        if changes and changes[-1][0] == fact.effective_date:
-            changes[-1] = (fact.effective_date, settled)
-        else:
+        following = timeline[index + 1] if index + 1 < len(timeline) else None
+        if following is None or following.effective_date != fact.effective_date:
+            # The rules look back at earlier dates through the facts, as after replay().
+            settled = _evolve(state, facts=tuple(timeline[: index + 1]))
             changes.append((fact.effective_date, settled))
     return changes
+
+
+def _evolve(state: WorkerState, **changes: Any) -> WorkerState:
+    """``dataclasses.replace`` without re-running ``__init__``: replay makes a new state
+    per fact, and this is most of a rebuild's time. Safe: the state has no validation."""
+    new = object.__new__(WorkerState)
+    new.__dict__.update(state.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 def _hired(fact: HireFact) -> WorkerState:
@@ -164,13 +173,13 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
         case HireFact():
             raise TimelineConflict("a worker is hired only once")
         case AppraisalFact(year=year, rating=rating):
-            return replace(
+            return _evolve(
                 state,
                 appraisals={**state.appraisals, year: rating},
                 appraisal_dates={**state.appraisal_dates, year: fact.effective_date},
             )
         case AppraisalCorrectionFact(year=year, rating=rating):
-            return replace(state, appraisals={**state.appraisals, year: rating})
+            return _evolve(state, appraisals={**state.appraisals, year: rating})
         case GradeChangeFact(grade=grade):
             low, high = policy.grade_range(state.post)
             if strict and not low <= grade <= high:
@@ -179,7 +188,7 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
                     f"{state.post.value} range {low}-{high}",
                     field="grade",
                 )
-            return replace(state, grade=grade)
+            return _evolve(state, grade=grade)
         case GradeStepFact(caused_by_years=years):
             _, high = policy.grade_range(state.post)
             if strict and state.grade + 1 > high:
@@ -187,14 +196,14 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
                     f"a step on {fact.effective_date} would take grade {state.grade} "
                     f"beyond the {state.post.value} maximum {high}"
                 )
-            return replace(
+            return _evolve(
                 state,
                 grade=min(state.grade + 1, high),
                 step_boundary_year=max((state.step_boundary_year, *years)),
             )
         case PostChangeFact(post=post, reason=reason):
             promoted = reason is PostChangeReason.PROMOTION
-            return replace(
+            return _evolve(
                 state,
                 post=post,
                 grade=policy.clamp(post, state.grade),
@@ -206,7 +215,7 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
                     f"the worker is already in unit {unit_id} on {fact.effective_date}",
                     field="unit_id",
                 )
-            return replace(
+            return _evolve(
                 state,
                 unit_id=unit_id,
                 placements=(
@@ -224,7 +233,7 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
                     )
                 return state
             raise_by = policy.education_bonus[education] - policy.education_bonus[state.education]
-            return replace(
+            return _evolve(
                 state,
                 education=education,
                 grade=policy.clamp(state.post, state.grade + raise_by),
@@ -232,9 +241,9 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
         case CertificateFact(level=level):
             if state.certificate is not None and state.certificate.rank >= level.rank:
                 return state
-            return replace(state, certificate=level)
+            return _evolve(state, certificate=level)
         case DismissalFact(reason=reason):
-            return replace(
+            return _evolve(
                 state,
                 status=WorkerStatus.DISMISSED,
                 dismissal_date=fact.effective_date,

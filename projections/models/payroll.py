@@ -11,16 +11,16 @@ from one month to the next without any worker's facts changing.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
 from domain.facts import CertificateFact, Fact
 from domain.policy import PolicySchedule
-from domain.timeline import states
 from domain.vocabulary import CertificateLevel, Post, WorkerStatus
 from domain.worker import Worker
+from projections.models.derived import worker_states
 from projections.tables import Rows, Table
 
 PAY_PERIODS = Table(
@@ -69,10 +69,9 @@ def _first_paid_month(day: date) -> int:
     return _month(day) if day.day == 1 else _month(day) + 1
 
 
-def pay_periods(facts: Iterable[Fact], schedule: PolicySchedule) -> list[PayPeriod]:
+def pay_periods(facts: Sequence[Fact], schedule: PolicySchedule) -> list[PayPeriod]:
     """The worker's paid stretches, evaluated only at the months where something changes."""
-    facts = list(facts)
-    changes = states(facts, schedule)
+    changes = worker_states(facts, schedule)
     change_days = [day for day, _ in changes]
     certificates = sorted(
         (_month(f.effective_date), f.level) for f in facts if isinstance(f, CertificateFact)

@@ -24,9 +24,10 @@ from domain.rules import (
     promotion_candidate,
     step_clock,
 )
-from domain.timeline import WorkerState, replay, states
+from domain.timeline import WorkerState, replay
 from domain.vocabulary import Rating
 from domain.worker import Worker
+from projections.models.derived import worker_states
 from projections.tables import Rows, Table
 
 PROMOTION = "promotion_candidate"
@@ -147,7 +148,7 @@ def _evaluations(
     worker: Worker, schedule: PolicySchedule
 ) -> Iterator[tuple[date, WorkerState, StepClock]]:
     """Every date where an outcome may change, with the state and step clock on it."""
-    changes = states(worker.facts, schedule)
+    changes = worker_states(worker.facts, schedule)
     for index, (start, state) in enumerate(changes):
         end = changes[index + 1][0] if index + 1 < len(changes) else None
         clock = step_clock(state, schedule)

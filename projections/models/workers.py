@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from domain.policy import PolicySchedule
-from domain.timeline import states
 from domain.worker import Worker
 from ledger import views
+from projections.models.derived import worker_states
 from projections.tables import Rows, Table
 
 WORKERS = Table(
@@ -68,7 +68,7 @@ class Roster:
     def rows(self, worker: Worker, schedule: PolicySchedule, new_events: Sequence[Any]) -> Rows:
         person = worker.person
         hire = worker.hire_fact
-        changes = states(worker.facts, schedule)
+        changes = worker_states(worker.facts, schedule)
         periods = []
         for index, (start, state) in enumerate(changes):
             end = changes[index + 1][0].isoformat() if index + 1 < len(changes) else None
