@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ledger.runtime import open_ledger
+from ledger.runtime import build_ledger
 from projections.projector import Projector
 from projections.sql import ReadStore
 
@@ -27,7 +27,9 @@ def _projector() -> Iterator[Projector]:
 
     settings = cli.load_settings()
     with cli._user_errors(settings):
-        ledger, _ = open_ledger(settings)
+        # Never bootstrap here: the first admin token is for whoever serves the API,
+        # and a projector starting first would swallow it.
+        ledger = build_ledger(settings)
         store = ReadStore(settings.database_url)
         try:
             yield Projector(ledger, store)
@@ -65,6 +67,9 @@ def rebuild() -> None:
     """Project every event again from scratch; readers keep the old tables until it commits."""
     err = _stderr()
     with _projector() as projector:
+        if projector.ledger.is_empty():
+            err.print("the ledger is empty: nothing to rebuild")
+            return
         head = projector.status().head
         columns = (
             TextColumn("[bold]rebuilding"),
@@ -94,6 +99,11 @@ def project(
     """
     err = _stderr()
     with _projector() as projector:
+        while projector.ledger.is_empty():  # the API bootstraps the ledger; wait for it
+            if once:
+                err.print("the ledger is empty: nothing to project yet")
+                return
+            time.sleep(interval)
         err.print(f"projecting from position {projector.position()}")
         while True:
             done = projector.catch_up()

@@ -60,8 +60,13 @@ async def readyz(request: Request, ledger: LedgerDep) -> JSONResponse | dict[str
     if lag is not None:
         answer["projections"] = asdict(lag)
         if lag.lag_seconds > MAX_LAG_SECONDS:
-            return _not_ready(
-                request, f"the read models are {lag.lag_seconds:.0f}s behind the events"
+            return problems.problem(
+                request,
+                503,
+                "read_models_behind",
+                "The reports are behind the recorded facts",
+                f"the read models are {lag.lag_seconds:.0f}s behind the events",
+                headers={"Retry-After": problems.RETRY_AFTER_SECONDS},
             )
     return answer
 

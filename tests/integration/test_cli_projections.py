@@ -51,3 +51,20 @@ def test_a_rebuild_reports_its_rate_and_leaves_no_lag(url: str) -> None:
     assert result.exit_code == 0, result.output
     assert "events/s" in result.stderr
     assert status()["lag_events"] == 0
+
+
+def test_the_projector_never_bootstraps_an_empty_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'empty.db'}"
+    monkeypatch.setenv("LEDGER_DATABASE_URL", database_url)
+
+    result = runner.invoke(app, ["project", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert "empty" in result.stderr
+    ledger = build_ledger(Settings(database_url=database_url))
+    try:
+        assert ledger.is_empty()  # the first admin token is still the server's to print
+    finally:
+        ledger.close()
