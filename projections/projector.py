@@ -67,7 +67,7 @@ class Projector:
     def run_once(self) -> int:
         """Project the next batch; answers how many notifications it covered."""
         with self.store.transaction() as tx:
-            position = self.position(tx)
+            position = schema.lock_position(tx, NAME)
             batch = self.ledger.recorder.select_notifications(position + 1, self.batch_size)
             if not batch:
                 return 0
@@ -103,6 +103,7 @@ class Projector:
         # The in-memory store has no events table to stream: follow the log instead.
         total = 0
         with self.store.transaction() as tx:
+            schema.lock_position(tx, NAME)
             schema.clear(tx)
             position = 0
             while batch := self.ledger.recorder.select_notifications(position + 1, self.batch_size):
@@ -144,8 +145,4 @@ class Projector:
                 tx.executemany(insert + " ON CONFLICT DO NOTHING", table_rows)
 
     def _move_to(self, tx: Transaction, position: int) -> None:
-        tx.execute("DELETE FROM rm_position WHERE projection = %s", (NAME,))
-        tx.execute(
-            "INSERT INTO rm_position VALUES (%s, %s, %s)",
-            (NAME, position, datetime.now(UTC).isoformat()),
-        )
+        schema.move_position(tx, NAME, position)

@@ -67,6 +67,7 @@ def rebuild(
     processes = processes or os.cpu_count() or 1
     read = 0
     with store.transaction() as tx:
+        schema.lock_position(tx, position_name)  # incremental projectors wait for the swap
         schema.clear(tx)
         writer = _Writer(tx, store.dialect, tables)
         # Closed at once on failure, so the children stop before the rollback.
@@ -79,11 +80,7 @@ def rebuild(
                 if progress and events_read:
                     progress(events_read)
         writer.flush()
-        tx.execute("DELETE FROM rm_position WHERE projection = %s", (position_name,))
-        tx.execute(
-            "INSERT INTO rm_position VALUES (%s, %s, %s)",
-            (position_name, head, _now()),
-        )
+        schema.move_position(tx, position_name, head)
     return read
 
 
@@ -158,12 +155,6 @@ def _derive(
             yield read, rows
             rows, buffered, read = {}, 0, 0
     yield read, rows
-
-
-def _now() -> str:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC).isoformat()
 
 
 # -- reading ------------------------------------------------------------------------------

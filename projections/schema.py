@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from projections.models import MODELS
 from projections.sql import Transaction
 from projections.tables import Table
@@ -24,7 +26,13 @@ def all_tables() -> list[Table]:
 TABLES = {table.name: table.columns for table in all_tables()}
 
 
+# Any fixed number: serialises table creation when several processes start at once.
+_CREATE_LOCK = 0x6C6564676572
+
+
 def create(tx: Transaction) -> None:
+    if tx.dialect == "postgres":  # CREATE TABLE IF NOT EXISTS races with itself there
+        tx.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
     for table in all_tables():
         tx.execute(f"CREATE TABLE IF NOT EXISTS {table.name} ({table.columns})")
         for statement in table.indexes:
@@ -33,6 +41,31 @@ def create(tx: Transaction) -> None:
 
 def clear(tx: Transaction) -> None:
     """Empty every read model, as a rebuild starts; the caller's transaction makes
-    the swap atomic: readers see the old tables until the rebuilt ones commit."""
+    the swap atomic: readers see the old tables until the rebuilt ones commit. The
+    position stays (locked by the caller) and is moved when the rebuild commits."""
     for table in all_tables():
-        tx.execute(f"DELETE FROM {table.name}")
+        if table is not POSITION:
+            tx.execute(f"DELETE FROM {table.name}")
+
+
+def lock_position(tx: Transaction, name: str) -> int:
+    """The projection's position, locked until ``tx`` ends: a second projector (another
+    API process, say) waits here, then continues from the position this one commits."""
+    tx.execute(
+        "INSERT INTO rm_position VALUES (%s, 0, %s) ON CONFLICT DO NOTHING", (name, _now())
+    )
+    # SQLite's BEGIN IMMEDIATE already holds the database's write lock.
+    lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
+    found = tx.query(f"SELECT position FROM rm_position WHERE projection = %s{lock}", (name,))
+    return int(found[0][0])
+
+
+def move_position(tx: Transaction, name: str, position: int) -> None:
+    tx.execute(
+        "UPDATE rm_position SET position = %s, updated_at = %s WHERE projection = %s",
+        (position, _now(), name),
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()

@@ -79,6 +79,10 @@ class Transaction:
         self._store = store
         self._cursor = cursor
 
+    @property
+    def dialect(self) -> str:
+        return self._store.dialect
+
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         self._cursor.execute(self._store._sql(statement), params)
 

@@ -142,3 +142,35 @@ def test_a_crash_before_commit_loses_nothing_and_counts_nothing_twice(
 
     projector.rebuild()
     assert after_crash == snapshot(projector)
+
+
+def test_two_projectors_on_one_store_take_turns_and_agree_with_a_rebuild(
+    ledger: Ledger, projector: Projector, store: str
+) -> None:
+    """Several API processes each project in-process: they must not trip over each other."""
+    import threading
+
+    careers(ledger)
+    second_store = ReadStore(store) if not store.startswith("memory") else projector.store
+    second = Projector(ledger, second_store, batch_size=3)
+    errors: list[BaseException] = []
+
+    def follow(p: Projector) -> None:
+        try:
+            p.catch_up()
+        except BaseException as error:  # reported below, not lost in the thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=follow, args=(p,)) for p in (projector, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if second_store is not projector.store:
+        second_store.close()
+
+    assert errors == []
+    assert projector.status().lag_events == 0
+    together = snapshot(projector)
+    projector.rebuild()
+    assert snapshot(projector) == together
