@@ -81,6 +81,11 @@ def rebuild(
                     progress(events_read)
         writer.flush()
         schema.move_position(tx, position_name, head)
+    if store.dialect == "postgres":
+        # Fresh tables have stale statistics: without this a roster page scans the table.
+        with store.transaction() as tx:
+            for table in schema.all_tables():
+                tx.execute(f"ANALYZE {table.name}")
     return read
 
 
