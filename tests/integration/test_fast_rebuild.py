@@ -11,8 +11,8 @@ from ledger.application import Ledger
 from ledger.generate import generate
 from projections import rebuild as fast
 from projections.projector import Projector
-from projections.schema import TABLES
 from projections.sql import ReadStore
+from tests.integration.read_model_support import snapshot
 from tests.stores import store_url
 
 
@@ -32,17 +32,6 @@ def projector(ledger: Ledger, store: str) -> Iterator[Projector]:
         yield Projector(ledger, read_store, batch_size=50)
     finally:
         read_store.close()
-
-
-def snapshot(projector: Projector) -> dict[str, list[tuple[object, ...]]]:
-    """Every read-model row except the position's timestamp, in a stable order."""
-    tables = {}
-    for table in TABLES:
-        found = projector.store.query(f"SELECT * FROM {table}")
-        if table == "rm_position":
-            found = [row[:2] for row in found]
-        tables[table] = sorted(found, key=repr)
-    return tables
 
 
 def test_a_rebuild_writes_exactly_the_tables_the_incremental_projector_wrote(

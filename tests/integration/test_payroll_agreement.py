@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,38 +13,17 @@ import pytest
 from domain.pay import month_bounds, pay_for_month
 from domain.timeline import replay
 from domain.unit import Unit
-from domain.worker import Worker
 from ledger.application import Ledger
-from ledger.demo import load_demo
-from projections.projector import Projector
 from projections.queries import payroll
-from projections.sql import ReadStore
+from tests.integration.read_model_support import District, projected_district
 
 MONTHS = ["2020-08", "2020-09", "2021-06", "2023-01", "2024-01", "2025-12", "2026-01"]
 
 
-@dataclass
-class District:
-    ledger: Ledger
-    store: ReadStore
-    units: list[Unit]
-    workers: list[Worker]
-
-
 @pytest.fixture
 def district(ledger: Ledger, store: str) -> Iterator[District]:
-    summary = load_demo(ledger, workers=150, seed=23)
-    read_store = ReadStore(store)
-    try:
-        Projector(ledger, read_store).catch_up()
-        yield District(
-            ledger,
-            read_store,
-            [ledger.repository.get(u) for u in summary.unit_ids.values()],
-            [ledger.repository.get(w) for w in summary.worker_ids],
-        )
-    finally:
-        read_store.close()
+    with projected_district(ledger, store, seed=23) as found:
+        yield found
 
 
 def subtree_ids(units: list[Unit], root: Unit) -> set[str]:

@@ -10,7 +10,6 @@ import pytest
 from domain.vocabulary import Post, Rating
 from ledger.application import Ledger
 from projections.projector import Projector
-from projections.schema import TABLES
 from projections.sql import ReadStore
 from tests.integration.application_support import (
     appraise,
@@ -21,6 +20,7 @@ from tests.integration.application_support import (
     transfer,
     worker_id,
 )
+from tests.integration.read_model_support import snapshot
 
 
 @pytest.fixture
@@ -30,17 +30,6 @@ def projector(ledger: Ledger, store: str) -> Iterator[Projector]:
         yield Projector(ledger, read_store, batch_size=7)
     finally:
         read_store.close()
-
-
-def snapshot(projector: Projector) -> dict[str, list[tuple[object, ...]]]:
-    """Every read-model row except the position's timestamp, in a stable order."""
-    tables = {}
-    for table in TABLES:
-        found = projector.store.query(f"SELECT * FROM {table}")
-        if table == "rm_position":
-            found = [row[:2] for row in found]
-        tables[table] = sorted(found, key=repr)
-    return tables
 
 
 def careers(ledger: Ledger) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -15,13 +15,10 @@ from domain.access import Actor
 from domain.timeline import replay
 from domain.unit import Unit
 from domain.vocabulary import Post, Role, WorkerStatus
-from domain.worker import Worker
 from ledger import views
 from ledger.application import Ledger
-from ledger.demo import load_demo
-from projections.projector import Projector
 from projections.queries import quota, roster
-from projections.sql import ReadStore
+from tests.integration.read_model_support import District, projected_district
 
 ADMIN = Actor("admin", Role.ADMIN)
 DAYS = [
@@ -34,28 +31,10 @@ DAYS = [
 ]
 
 
-@dataclass
-class District:
-    ledger: Ledger
-    store: ReadStore
-    units: list[Unit]
-    workers: list[Worker]
-
-
 @pytest.fixture
 def district(ledger: Ledger, store: str) -> Iterator[District]:
-    summary = load_demo(ledger, workers=150, seed=11)
-    read_store = ReadStore(store)
-    try:
-        Projector(ledger, read_store).catch_up()
-        yield District(
-            ledger,
-            read_store,
-            [ledger.repository.get(u) for u in summary.unit_ids.values()],
-            [ledger.repository.get(w) for w in summary.worker_ids],
-        )
-    finally:
-        read_store.close()
+    with projected_district(ledger, store, seed=11) as found:
+        yield found
 
 
 def replayed_headcount(district: District, day: date) -> Counter[tuple[UUID, Post]]:

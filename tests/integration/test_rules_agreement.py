@@ -4,7 +4,6 @@ generated district, on each store and on several dates, before and after the ste
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -13,13 +12,10 @@ import pytest
 
 from domain.rules import dismissal_due, promotion_candidate, step_clock
 from domain.timeline import replay
-from domain.worker import Worker
 from ledger.application import Ledger
-from ledger.demo import load_demo
-from projections.projector import Projector
 from projections.queries import rules
-from projections.sql import ReadStore
 from tests.integration.application_support import as_
+from tests.integration.read_model_support import District, projected_district
 
 DAYS = [
     date(2020, 12, 31),
@@ -31,34 +27,17 @@ DAYS = [
 ]
 
 
-@dataclass
-class District:
-    ledger: Ledger
-    store: ReadStore
-    projector: Projector
-    worker_ids: list[Any]
-
-    def workers(self) -> list[Worker]:
-        return [self.ledger.repository.get(w) for w in self.worker_ids]
-
-
 @pytest.fixture
 def district(ledger: Ledger, store: str) -> Iterator[District]:
-    summary = load_demo(ledger, workers=150, seed=7)
-    read_store = ReadStore(store)
-    try:
-        projector = Projector(ledger, read_store)
-        projector.catch_up()
-        yield District(ledger, read_store, projector, list(summary.worker_ids))
-    finally:
-        read_store.close()
+    with projected_district(ledger, store, seed=7) as found:
+        yield found
 
 
 def expected(district: District, day: date) -> dict[str, Any]:
     """Each report recomputed from the aggregates with domain.rules alone."""
     schedule = district.ledger.schedule()
     steps, candidates, dismissals = [], [], []
-    for worker in district.workers():
+    for worker in district.fresh_workers():
         state = replay(worker.facts, schedule, day)
         key = str(worker.id)
         for due in step_clock(state, schedule).due:
