@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 from uuid import UUID
@@ -18,6 +19,7 @@ from domain.errors import (
     Forbidden,
     IdempotencyKeyReused,
     NotFound,
+    RuleViolation,
     Unauthorized,
 )
 from domain.policy import Policy, PolicySchedule, load_document
@@ -25,7 +27,7 @@ from domain.policy_book import POLICY_BOOK_ID, PolicyBook
 from domain.provenance import recorded_as
 from domain.rules import step_clock
 from domain.unit import Unit
-from domain.vocabulary import Channel, Role, UnitKind
+from domain.vocabulary import Channel, GradeChangeReason, Role, UnitKind
 from domain.worker import Worker
 from ledger import views
 from ledger.commands import Context, Hire
@@ -255,6 +257,53 @@ class Ledger(Application[UUID]):
                     worker.apply_step(due, schedule)
 
         return self.change_worker(ctx, worker_id, as_of, change)
+
+    def apply_listed_steps(
+        self, ctx: Context, listed: Sequence[Mapping[str, Any]], as_of: date, unit_id: str | None
+    ) -> Result:
+        """Record the due steps of every listed worker (``worker_id``, ``effective_date``);
+        answer the listed steps that were recorded.
+
+        Each worker is its own unit of work, so one refusal (a change racing the
+        batch) leaves that worker's step due and listed without undoing the rest.
+        With an idempotency key the answer is kept under it like any write's.
+        """
+
+        def run() -> tuple[Result, list[Aggregate]]:
+            by_worker: dict[str, list[Mapping[str, Any]]] = {}
+            for item in listed:
+                by_worker.setdefault(str(item["worker_id"]), []).append(item)
+            applied: list[dict[str, Any]] = []
+            rule = GradeChangeReason.THREE_YEAR_STEP.value
+            single = replace(ctx, idempotency_key=None)
+            for worker_id, items in by_worker.items():
+                key = UUID(worker_id)
+                before = self._last_version(key)
+                try:
+                    self.apply_due_steps(single, key, as_of)
+                except RuleViolation:
+                    continue
+                recorded = {
+                    str(getattr(e, "effective_date", ""))
+                    for e in self.events.get(key, gt=before)
+                    if type(e).__name__ == "GradeStepped"
+                }
+                applied += [{**i, "rule": rule} for i in items if i["effective_date"] in recorded]
+            answer = {
+                "as_of": as_of.isoformat(),
+                "unit_id": unit_id,
+                "applied": applied,
+                "count": len(applied),
+            }
+            return answer, []
+
+        if ctx.idempotency_key is None:
+            return run()[0]
+        return self._command(ctx, run)
+
+    def _last_version(self, aggregate_id: UUID) -> int:
+        last = list(self.events.get(aggregate_id, desc=True, limit=1))
+        return int(last[0].originator_version) if last else 0
 
     def _sync_seats(
         self, worker: Worker, before: Iterable[Any], after: Iterable[Any], schedule: PolicySchedule

@@ -4,9 +4,8 @@ dismissals required, each on a date, answered from the rule-outcome read models.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import date
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -22,10 +21,7 @@ from api.schemas.rules import (
     StepsDueOut,
 )
 from domain.access import Actor
-from domain.errors import Forbidden, RuleViolation
-from domain.vocabulary import GradeChangeReason
-from ledger.application import Ledger
-from ledger.commands import Context
+from domain.errors import Forbidden
 from projections.queries import rules
 from projections.queries.scope import report_root
 from projections.sql import ReadStore
@@ -82,23 +78,8 @@ def apply_grade_steps(
         raise Forbidden(f"a {ctx.actor.role.value} may only read")
     root = report_root(read_models.store, ctx.actor, body.unit_id)
 
-    def run() -> tuple[dict[str, Any], list[Any]]:
-        listed = rules.steps_due(read_models.store, root, body.as_of)
-        applied = _apply(ledger, replace(ctx, idempotency_key=None), listed, body.as_of)
-        answer = {
-            "as_of": body.as_of.isoformat(),
-            "unit_id": root,
-            "applied": applied,
-            "count": len(applied),
-        }
-        return answer, []
-
-    if ctx.idempotency_key is None:
-        return run()[0]
-    # The ledger's own command runner keeps the answer under the key, so the same key
-    # and body again answer the first time's list; the steps themselves are recorded
-    # one worker at a time, each save its own unit of work.
-    return ledger._command(ctx, run)
+    listed = rules.steps_due(read_models.store, root, body.as_of)
+    return ledger.apply_listed_steps(ctx, listed, body.as_of, root)
 
 
 @router.get(
@@ -166,33 +147,3 @@ def _flat(item: dict[str, Any]) -> dict[str, Any]:
         else value
         for key, value in item.items()
     }
-
-
-def _apply(
-    ledger: Ledger, ctx: Context, listed: list[dict[str, Any]], as_of: date
-) -> list[dict[str, Any]]:
-    """Apply each listed worker's due steps; answer the listed steps that got recorded."""
-    by_worker: dict[str, list[dict[str, Any]]] = {}
-    for item in listed:
-        by_worker.setdefault(item["worker_id"], []).append(item)
-    applied = []
-    rule = GradeChangeReason.THREE_YEAR_STEP.value
-    for worker_id, items in by_worker.items():
-        key = UUID(worker_id)
-        before = _version(ledger, key)
-        try:
-            ledger.apply_due_steps(ctx, key, as_of)
-        except RuleViolation:
-            continue  # the timeline refused it now (a racing change): left due, listed again
-        recorded = {
-            str(cast(Any, e).effective_date)
-            for e in ledger.events.get(key, gt=before)
-            if type(e).__name__ == "GradeStepped"
-        }
-        applied += [{**i, "rule": rule} for i in items if i["effective_date"] in recorded]
-    return applied
-
-
-def _version(ledger: Ledger, worker_id: UUID) -> int:
-    last = list(ledger.events.get(worker_id, desc=True, limit=1))
-    return int(last[0].originator_version) if last else 0
