@@ -52,6 +52,13 @@ class LiveReadModels:
             self._thread.start()
 
     def _follow(self) -> None:
+        try:
+            # A ledger never projected (a fresh demo, a new install) is filled by the
+            # streaming rebuild, many times faster than following the log batch by batch.
+            if self.projector.position() == 0 and self.ledger.recorder.max_notification_id():
+                self.projector.rebuild(processes=1)  # no fork inside a threaded server
+        except Exception:
+            logger.exception("initial rebuild failed; following the log instead")
         while not self._stop.is_set():
             try:
                 self.projector.catch_up()

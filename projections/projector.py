@@ -95,11 +95,21 @@ class Projector:
                 return False
         return True
 
-    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+    def rebuild(
+        self, progress: Callable[[int], None] | None = None, *, processes: int | None = None
+    ) -> int:
         """Empty the read models and project the whole log again, in one transaction,
-        so readers see the old tables until the new ones are complete."""
+        so readers see the old tables until the new ones are complete. ``processes``:
+        how many to derive rows in (default one per core; 1 inside a threaded server,
+        where forking is unsafe)."""
         if fast.supported(self.ledger):
-            return fast.rebuild(self.ledger, self.store, position_name=NAME, progress=progress)
+            return fast.rebuild(
+                self.ledger,
+                self.store,
+                position_name=NAME,
+                progress=progress,
+                processes=processes,
+            )
         # The in-memory store has no events table to stream: follow the log instead.
         total = 0
         with self.store.transaction() as tx:

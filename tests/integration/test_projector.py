@@ -163,3 +163,24 @@ def test_two_projectors_on_one_store_take_turns_and_agree_with_a_rebuild(
     together = snapshot(projector)
     projector.rebuild()
     assert snapshot(projector) == together
+
+
+def test_a_serving_process_fills_never_projected_read_models_at_start(
+    ledger: Ledger, store: str
+) -> None:
+    import time
+
+    from projections.live import LiveReadModels
+
+    careers(ledger)
+    live = LiveReadModels(ledger, store, in_process=True, wait_seconds=10)
+    try:
+        live.start()
+        deadline = time.monotonic() + 10
+        while live.projector.position() == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert live.fresh().status().lag_events == 0
+        workers = live.store.query("SELECT count(*) FROM rm_workers")
+        assert workers == [(2,)]
+    finally:
+        live.close()
