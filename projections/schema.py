@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from projections.models import MODELS
@@ -31,12 +32,30 @@ _CREATE_LOCK = 0x6C6564676572
 
 
 def create(tx: Transaction) -> None:
+    """Create what is missing. On PostgreSQL nothing is even attempted for what exists:
+    ``CREATE INDEX IF NOT EXISTS`` still locks its table, which deadlocks with a running
+    projector's inserts when a second process starts."""
     if tx.dialect == "postgres":  # CREATE TABLE IF NOT EXISTS races with itself there
         tx.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
     for table in all_tables():
-        tx.execute(f"CREATE TABLE IF NOT EXISTS {table.name} ({table.columns})")
+        if not _exists(tx, table.name):
+            tx.execute(f"CREATE TABLE IF NOT EXISTS {table.name} ({table.columns})")
         for statement in table.indexes:
-            tx.execute(statement)
+            if not _exists(tx, _index_name(statement)):
+                tx.execute(statement)
+
+
+def _exists(tx: Transaction, name: str) -> bool:
+    if tx.dialect != "postgres":
+        return False  # SQLite's IF NOT EXISTS takes no lock worth avoiding
+    return tx.query("SELECT to_regclass(%s) IS NOT NULL", (name,))[0][0] is True
+
+
+def _index_name(statement: str) -> str:
+    match = re.search(r"IF NOT EXISTS (\w+)", statement)
+    if match is None:
+        raise ValueError(f"an index statement must name its index: {statement}")
+    return match.group(1)
 
 
 def clear(tx: Transaction) -> None:

@@ -184,3 +184,52 @@ def test_a_serving_process_fills_never_projected_read_models_at_start(
         assert workers == [(2,)]
     finally:
         live.close()
+
+
+@pytest.mark.postgres
+def test_a_second_process_starting_beside_a_busy_projector_does_not_lock_its_tables() -> None:
+    """Opening the read models again (another API process starting) must not wait for,
+    or deadlock with, a projector in the middle of a batch. PostgreSQL only: SQLite
+    serialises whole transactions, and the in-memory store has one process."""
+    import threading
+
+    from ledger.stores import store_environment
+    from tests.stores import postgres_database
+
+    with postgres_database() as url:
+        ledger = Ledger(env=store_environment(url))
+        ledger.bootstrap("baohe-2020")
+        careers(ledger)
+        busy = Projector(ledger, ReadStore(url))
+        entered, release = threading.Event(), threading.Event()
+
+        def slow_batch() -> None:
+            with busy.store.transaction() as tx:
+                tx.execute(
+                    "INSERT INTO rm_units (unit_id, name, kind, version) "
+                    "VALUES ('busy', 'busy', 'district', 1)"
+                )
+                entered.set()
+                release.wait(10)
+                raise RuntimeError("rolled back on purpose")
+
+        def hold() -> None:
+            with pytest.raises(RuntimeError):
+                slow_batch()
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        entered.wait(10)
+        second = ReadStore(url)
+        try:
+            starting = threading.Thread(target=Projector, args=(ledger, second))
+            starting.start()
+            starting.join(timeout=5)
+            assert not starting.is_alive(), "schema creation waited on the busy tables"
+        finally:
+            release.set()
+            holder.join()
+            starting.join(timeout=10)
+            second.close()
+            busy.store.close()
+            ledger.close()
