@@ -92,15 +92,18 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ledger_lag_") as logs:
         serve = [cli, "serve", "--host", HOST, "--port", str(port)]
         project = [cli, "project", "--interval", str(args.interval)]
-        with (
-            _process(project, env, Path(logs) / "project.log"),
-            _process(serve, env, Path(logs) / "serve.log") as server,
-        ):
-            base = f"http://{HOST}:{port}"
-            _wait_until_ready(base, server, Path(logs) / "serve.log")
-            writable = _warm_up(base, token, summary.worker_ids)
+        # The projector first, caught up before the server starts: both create the
+        # read-model schema at start, and on a fresh database doing it at the same
+        # time as the projector's first batch deadlocks (CREATE INDEX against the
+        # batch's inserts), which fails the server's startup.
+        with _process(project, env, Path(logs) / "project.log"):
             _wait_caught_up(url, events_table)
-            measured = _drive(base, token, url, events_table, writable, args)
+            with _process(serve, env, Path(logs) / "serve.log") as server:
+                base = f"http://{HOST}:{port}"
+                _wait_until_ready(base, server, Path(logs) / "serve.log")
+                writable = _warm_up(base, token, summary.worker_ids)
+                _wait_caught_up(url, events_table)
+                measured = _drive(base, token, url, events_table, writable, args)
     return {
         "database": "postgresql",
         "demo_workers": args.workers,
