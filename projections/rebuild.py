@@ -20,7 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sqlite3
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import closing
 from itertools import groupby
 from operator import itemgetter
@@ -93,18 +93,34 @@ def _derived(
     ledger: Ledger, schedule: PolicySchedule, head: int, processes: int
 ) -> Generator[tuple[int, Rows], None, None]:
     """Batches of (events read, rows per table), from every id range."""
+    return in_processes(lambda _, lo, hi: _derive(ledger, schedule, head, lo, hi), processes)
+
+
+RangeWork = Callable[[int, UUID | None, UUID | None], Iterable[Any]]
+
+
+def id_ranges(processes: int) -> list[tuple[UUID | None, UUID | None]]:
+    """The aggregate ids in ``processes`` ranges, from ``lo`` up to ``hi`` (None: no end)."""
     bounds = [UUID(int=(1 << 128) * n // processes) for n in range(processes)]
-    ranges = [(lo, hi) for lo, hi in zip(bounds, [*bounds[1:], None], strict=True)]
+    return list(zip(bounds, [*bounds[1:], None], strict=True))
+
+
+def in_processes(
+    work: RangeWork, processes: int, *, name: str = "rebuild"
+) -> Generator[Any, None, None]:
+    """What ``work(index, lo, hi)`` yields for each id range, as it comes, one forked
+    child per range (what it yields must pickle). One process: the work runs here, on
+    every id. Closing the generator stops the children."""
     if processes == 1:
-        yield from _derive(ledger, schedule, head, None, None)
+        yield from work(0, None, None)
         return
     # Forked children inherit the ledger's mapper and the schedule, and open their own
     # connections: a connection inherited from this process must never be used there.
     context = multiprocessing.get_context("fork")
     queue: Any = context.Queue(maxsize=4 * processes)
     children = [
-        context.Process(target=_child, args=(ledger, schedule, head, lo, hi, queue), daemon=True)
-        for lo, hi in ranges
+        context.Process(target=_child, args=(work, index, lo, hi, queue), daemon=True)
+        for index, (lo, hi) in enumerate(id_ranges(processes))
     ]
     for child in children:
         child.start()
@@ -114,8 +130,8 @@ def _derived(
             message = queue.get()
             if message is None:
                 running -= 1
-            elif isinstance(message, str):
-                raise RuntimeError(f"a rebuild process failed: {message}")
+            elif isinstance(message, _Failed):
+                raise RuntimeError(f"a {name} process failed: {message.error}")
             else:
                 yield message
     finally:
@@ -125,14 +141,17 @@ def _derived(
             child.join()
 
 
-def _child(
-    ledger: Ledger, schedule: PolicySchedule, head: int, lo: UUID, hi: UUID | None, queue: Any
-) -> None:
+class _Failed:
+    def __init__(self, error: str) -> None:
+        self.error = error
+
+
+def _child(work: RangeWork, index: int, lo: UUID | None, hi: UUID | None, queue: Any) -> None:
     try:
-        for batch in _derive(ledger, schedule, head, lo, hi):
-            queue.put(batch)
+        for message in work(index, lo, hi):
+            queue.put(message)
     except BaseException as error:  # the parent must hear of it, or it waits forever
-        queue.put(f"{type(error).__name__}: {error}")
+        queue.put(_Failed(f"{type(error).__name__}: {error}"))
         return
     queue.put(None)
 
@@ -145,12 +164,10 @@ def _derive(
     }
     rows: Rows = {}
     buffered = read = 0
-    for events_read, events in _aggregates(ledger, head, lo, hi):
+    for events_read, events in aggregates(ledger, head, lo, hi):
         read += events_read
         if events:
-            aggregate: Any = None
-            for event in events:
-                aggregate = event.mutate(aggregate)
+            aggregate = reconstruct(events)
             kind = "worker" if isinstance(aggregate, Worker) else "unit"
             for model in models[kind]:
                 for name, found in model.rows(aggregate, schedule, events).items():
@@ -162,13 +179,21 @@ def _derive(
     yield read, rows
 
 
+def reconstruct(events: Iterable[Any]) -> Any:
+    """The aggregate its events make, without the repository (and its cache)."""
+    aggregate: Any = None
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 # -- reading ------------------------------------------------------------------------------
 def supported(ledger: Ledger) -> bool:
     """Whether the events sit in a table this module can read (not the in-memory store)."""
     return ledger.env.get("PERSISTENCE_MODULE", "").endswith(("postgres", "sqlite"))
 
 
-def _aggregates(
+def aggregates(
     ledger: Ledger, head: int, lo: UUID | None, hi: UUID | None
 ) -> Iterator[tuple[int, list[Any]]]:
     """Each aggregate's events up to ``head`` as (events read, projected domain events).
