@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
 from domain.base import LedgerAggregate
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, TokenAlreadyRevoked
 from domain.vocabulary import Role
 
 TOKEN_PREFIX = "lgr_"  # noqa: S105 - a prefix, not a secret
@@ -57,19 +59,55 @@ class Actor:
 
 
 class AccessToken(LedgerAggregate):
+    """A bearer token: who holds it, what it may do, until when, and whether it was revoked.
+
+    Expiry is fixed when the token is issued; a revocation is a later fact that
+    keeps the token's history (an auditor can still see who held it and when it
+    stopped working). Neither can be undone: a new token is issued instead.
+    """
+
+    class Issued(LedgerAggregate.Created):
+        # Version 2 added ``expires_at``; tokens issued before it never expire.
+        class_version = 2
+
+        name: str
+        role: str
+        unit_id: UUID | None
+        secret_hash: str
+        expires_at: datetime | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["expires_at"] = None
+
     @classmethod
-    def issue(cls, *, name: str, role: Role, unit_id: UUID | None) -> tuple[AccessToken, str]:
+    def issue(
+        cls,
+        *,
+        name: str,
+        role: Role,
+        unit_id: UUID | None,
+        expires_at: datetime | None = None,
+        now: datetime | None = None,
+    ) -> tuple[AccessToken, str]:
         """A new token and its secret, which is shown once and never stored."""
         if not name.strip():
             raise InvalidInput("a token needs a name", field="name")
         if role is Role.CLERK and unit_id is None:
             raise InvalidInput("a clerk's token needs the unit it works for", field="unit")
+        if expires_at is not None:
+            if expires_at.tzinfo is None:
+                raise InvalidInput("the expiry needs a timezone", field="expires_at")
+            if expires_at <= (now or _now()):
+                raise InvalidInput("the expiry must be in the future", field="expires_at")
+            expires_at = expires_at.astimezone(UTC)
         secret = new_secret()
         token = cls(
             name=name,
             role=role.value,
             unit_id=unit_id,
             secret_hash=token_hash(secret),
+            expires_at=expires_at,
         )
         return token, secret
 
@@ -77,13 +115,48 @@ class AccessToken(LedgerAggregate):
     def create_id(secret_hash: str) -> UUID:
         return _id_of_hash(secret_hash)
 
-    @event("Issued")
-    def __init__(self, *, name: str, role: str, unit_id: UUID | None, secret_hash: str) -> None:
+    @event(Issued)
+    def __init__(
+        self,
+        *,
+        name: str,
+        role: str,
+        unit_id: UUID | None,
+        secret_hash: str,
+        expires_at: datetime | None,
+    ) -> None:
         self.name = name
         self.role = Role(role)
         self.unit_id = unit_id
         self.secret_hash = secret_hash
+        self.expires_at = expires_at
         self.revoked = False
+        self.revoked_at: datetime | None = None
+        self.revocation_reason: str | None = None
+
+    def revoke(self, reason: str, now: datetime | None = None) -> None:
+        """Stop the token working from now on. Revoking twice is refused: the first
+        revocation (its time and reason) is the one on record."""
+        if not reason.strip():
+            raise InvalidInput("a revocation needs a reason", field="reason")
+        if self.revoked:
+            raise TokenAlreadyRevoked(
+                f"the token {self.id} was already revoked at {self.revoked_at:%Y-%m-%dT%H:%M:%SZ}"
+            )
+        self._revoked(reason=reason.strip(), revoked_at=now or _now())
+
+    @event("Revoked")
+    def _revoked(self, reason: str, revoked_at: datetime) -> None:
+        self.revoked = True
+        self.revoked_at = revoked_at
+        self.revocation_reason = reason
+
+    def expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or _now())
 
     def actor(self) -> Actor:
         return Actor(name=self.name, role=self.role, unit_id=self.unit_id, token_id=self.id)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

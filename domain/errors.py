@@ -87,6 +87,22 @@ class Unauthorized(LedgerError):
     title = "A valid bearer token is required"
 
 
+class TooManyFailedAuthentications(LedgerError):
+    """Too many failed authentications from one address or with one token: wait and retry."""
+
+    code = "too_many_failed_authentications"
+    title = "Too many failed authentications"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class TokenAlreadyRevoked(RuleViolation):
+    code = "token_already_revoked"
+    title = "The token was already revoked"
+
+
 class Forbidden(LedgerError):
     code = "forbidden"
     title = "Your role or unit does not allow this"

@@ -11,6 +11,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.utils import get_topic
 
 from domain.access import AccessToken, Actor, token_hash, token_id
 from domain.directory import DIRECTORY_ID, UnitDirectory
@@ -79,15 +80,32 @@ class Ledger(Application[UUID]):
             return None
         return secret
 
-    def create_token(self, name: str, role: Role, unit_id: UUID | None = None) -> str:
+    def create_token(
+        self,
+        name: str,
+        role: Role,
+        unit_id: UUID | None = None,
+        *,
+        expires_at: datetime | None = None,
+        ctx: Context | None = None,
+    ) -> str:
+        """Issue a token and answer its secret. Without ``ctx`` it is recorded as made
+        on the command line; with one, by the admin who asked over HTTP."""
+        if ctx is not None:
+            self._require_admin(ctx.actor, "manage access tokens")
         if unit_id is not None:
-            self._get(unit_id, Unit, field="unit")
-        token, secret = AccessToken.issue(name=name, role=role, unit_id=unit_id)
-        with recorded_as("cli", "tokens-create"):
+            self._get(unit_id, Unit, field="unit_id" if ctx else "unit")
+        token, secret = AccessToken.issue(
+            name=name, role=role, unit_id=unit_id, expires_at=expires_at
+        )
+        who = (ctx.actor.name, ctx.request_id) if ctx else ("cli", "tokens-create")
+        with recorded_as(*who):
             self.save(token)
         return secret
 
-    def authenticate(self, secret: str) -> Actor:
+    def authenticate(self, secret: str, now: datetime | None = None) -> Actor:
+        """The actor a bearer token stands for; unknown, expired and revoked tokens are
+        refused with distinct details (the secret was right, so no secret leaks)."""
         try:
             token: Aggregate = self.repository.get(token_id(secret))
         except AggregateNotFoundError:
@@ -96,7 +114,32 @@ class Ledger(Application[UUID]):
             raise Unauthorized("the bearer token is not known")
         if token.revoked:
             raise Unauthorized("the bearer token was revoked")
+        if token.expired(now):
+            raise Unauthorized(f"the bearer token expired at {token.expires_at:%Y-%m-%dT%H:%M:%SZ}")
         return token.actor()
+
+    def revoke_token(self, token_ref: UUID, reason: str, ctx: Context | None = None) -> Result:
+        """Revoke a token by its id (never its secret); answer its listing."""
+        if ctx is not None:
+            self._require_admin(ctx.actor, "manage access tokens")
+        token = self._get(token_ref, AccessToken, field="token_id")
+        token.revoke(reason)
+        who = (ctx.actor.name, ctx.request_id) if ctx else ("cli", "tokens-revoke")
+        with recorded_as(*who):
+            self.save(token)
+        return views.token(token)
+
+    def tokens(self, actor: Actor | None = None) -> list[Result]:
+        """Every token ever issued, oldest first, without secrets or their hashes."""
+        if actor is not None:
+            self._require_admin(actor, "manage access tokens")
+        issued = [get_topic(AccessToken.Issued)]
+        found: list[Result] = []
+        start: int | None = None
+        while page := self.recorder.select_notifications(start, 500, topics=issued):
+            found += [views.token(self._get(UUID(str(n.originator_id)), AccessToken)) for n in page]
+            start = page[-1].id + 1
+        return found
 
     # -- policy ------------------------------------------------------------------------
     def schedule(self, known_at: datetime | None = None) -> PolicySchedule:

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from domain.access import AccessToken
 from domain.pay import pay_for_month
 from domain.policy import PolicySchedule
 from domain.rules import dismissal_due, promotion_candidate, step_clock
@@ -230,4 +231,19 @@ def quota_usage(
             "headcount": sub_headcount,
             "headroom": sub_approved - sub_headcount,
         },
+    }
+
+
+def token(token: AccessToken) -> dict[str, Any]:
+    """A token as listed to admins: who holds it and until when, never its secret or hash."""
+    return {
+        "token_id": str(token.id),
+        "name": token.name,
+        **coded("role", token.role),
+        "unit_id": str(token.unit_id) if token.unit_id else None,
+        "issued_at": token.created_on.isoformat(),
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+        "revoked": token.revoked,
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+        "revocation_reason": token.revocation_reason,
     }
