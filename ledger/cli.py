@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
@@ -29,6 +30,7 @@ from rich.table import Table
 from domain.errors import LedgerError
 from domain.unit import Unit
 from domain.vocabulary import Channel, DismissalReason, Role
+from ledger.cli_tokens import ExpiresAt, ExpiresIn, expiry
 from ledger.demo import DEFAULT_SEED, DEFAULT_WORKERS, DemoSummary, estimated_commands, load_demo
 from ledger.runtime import build_ledger, open_ledger
 from ledger.settings import Settings
@@ -330,20 +332,24 @@ def tokens_create(
         str | None,
         typer.Option(help="The unit id a clerk's token works for (required for a clerk)."),
     ] = None,
+    expires_in: ExpiresIn = None,
+    expires_at: ExpiresAt = None,
 ) -> None:
     """Create an access token and print it (shown once: only its hash is stored)."""
     settings = load_settings()
     with _user_errors(settings):
         unit_id = _parse_unit(unit)
+        until = expiry(expires_in, expires_at, datetime.now(UTC))
         ledger = build_ledger(settings)
         try:
-            token = ledger.create_token(name, role, unit_id)
+            token = ledger.create_token(name, role, unit_id, expires_at=until)
         finally:
             ledger.close()
     _secret(token)
     scope = f" for unit {unit_id}" if unit_id else ""
+    lasts = f" It expires at {until.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}." if until else ""
     _stderr().print(
-        f"Created a {role.value} token '{name}'{scope}. It is shown only this once.",
+        f"Created a {role.value} token '{name}'{scope}. It is shown only this once.{lasts}",
         soft_wrap=True,
     )
 
@@ -374,6 +380,16 @@ def _register_generate_command() -> None:
 
 
 _register_generate_command()
+
+
+def _register_token_commands() -> None:
+    from ledger.cli_tokens import list_tokens, revoke
+
+    tokens_app.command("revoke")(revoke)
+    tokens_app.command("list")(list_tokens)
+
+
+_register_token_commands()
 
 
 def main() -> None:
