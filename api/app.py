@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api import problems
+from api.auth_limits import FailedAuthentications
 from api.middleware import BodyLimit, RequestContext
 from api.routers import health, payroll, reports, rules, units, workers
 from ledger.application import Ledger
@@ -101,6 +102,10 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     app.state.first_admin_token = None
     app.state.read_models = None
     app.state.readiness_lock = threading.Lock()
+    limits = settings or get_settings()
+    app.state.auth_failures = FailedAuthentications(
+        limits.auth_failure_limit, limits.auth_failure_window_seconds
+    )
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(RequestContext)  # added last, so outermost: every answer has the id
     problems.install(app)

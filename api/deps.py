@@ -10,8 +10,9 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime
 
+from api.auth_limits import FailedAuthentications
 from api.schemas.common import LedgerDate
-from domain.access import Actor
+from domain.access import Actor, token_id
 from domain.errors import Unauthorized
 from ledger.application import Ledger
 from ledger.commands import Context
@@ -34,14 +35,29 @@ LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 
 def get_actor(
+    request: Request,
     ledger: LedgerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    if credentials is None:
+    """The caller. A presented token that fails counts against the client's address and
+    the token's id; too many failures in the window answer 429 before any lookup."""
+    limits: FailedAuthentications = request.app.state.auth_failures
+    address = f"address:{request.client.host if request.client else 'unknown'}"
+    secret = credentials.credentials if credentials else None
+    keys = [address]
+    if secret is not None and len(secret) <= MAX_TOKEN_LENGTH:
+        keys.append(f"token:{token_id(secret)}")
+    limits.check(*keys)
+    if secret is None:
+        # Not an attempt at a secret, so not counted: a client that forgot its header.
         raise Unauthorized("send an access token as Authorization: Bearer <token>")
-    if len(credentials.credentials) > MAX_TOKEN_LENGTH:
-        raise Unauthorized("the bearer token is not known")
-    return ledger.authenticate(credentials.credentials)
+    try:
+        if len(secret) > MAX_TOKEN_LENGTH:
+            raise Unauthorized("the bearer token is not known")
+        return ledger.authenticate(secret)
+    except Unauthorized:
+        limits.failed(*keys)
+        raise
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

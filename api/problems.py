@@ -27,6 +27,7 @@ from domain.errors import (
     NotFound,
     PolicyInvalid,
     RuleViolation,
+    TooManyFailedAuthentications,
     Unauthorized,
 )
 from projections.live import StaleReadModels
@@ -44,6 +45,7 @@ STATUS_BY_ERROR: tuple[tuple[type[LedgerError], int], ...] = (
     (IdempotencyKeyReused, 422),
     (RuleViolation, 409),
     (Unauthorized, 401),
+    (TooManyFailedAuthentications, 429),
     (Forbidden, 403),
 )
 
@@ -108,6 +110,8 @@ def ledger_error(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, PolicyInvalid):
         extra["errors"] = [{"message": p} for p in error.problems]
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, TooManyFailedAuthentications):
+        headers = {"Retry-After": str(error.retry_after_seconds)}
     return problem(
         request,
         status,
@@ -226,8 +230,10 @@ def install(app: FastAPI) -> None:
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the problems an endpoint may answer."""
-    return {status: _PROBLEM_DOC for status in statuses}
+    """OpenAPI entries for the problems an endpoint may answer. Whatever may answer 401
+    may also answer 429: failed authentications are rate-limited (api/auth_limits.py)."""
+    listed = (*statuses, 429) if 401 in statuses and 429 not in statuses else statuses
+    return {status: _PROBLEM_DOC for status in listed}
 
 
 _PROBLEM_DOC: dict[str, Any] = {

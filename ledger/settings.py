@@ -32,6 +32,18 @@ class Settings(BaseSettings):
         description="How long a report waits for the read models to reach the writes "
         "recorded before it was asked",
     )
+    auth_failure_limit: int = Field(
+        default=10,
+        ge=0,
+        description="Failed authentications allowed per client address (and per presented "
+        "token) within the window before answering 429; counted per API process; 0 turns "
+        "the limit off",
+    )
+    auth_failure_window_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="The sliding window of auth_failure_limit, in seconds",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     aggregate_cache_size: int = 10_000
