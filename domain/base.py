@@ -1,4 +1,4 @@
-"""The base aggregate: every event carries who recorded it and in which request."""
+"""The base aggregate: each event records its author, its request and its chain hash."""
 
 from __future__ import annotations
 
@@ -6,32 +6,74 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, CanMutateAggregate
+from eventsourcing.utils import get_topic
 
-from domain import provenance
+from domain import chain, provenance
 
 
 class LedgerAggregate(Aggregate):
-    """An aggregate whose events record their author and request id."""
+    """An aggregate whose events record their author, request id and chain hash."""
 
     class Event(Aggregate.Event):
         recorded_by: str
         request_id: str
+        # The hash chain (ADR 0008): set when the event is triggered, None on events
+        # recorded before the chain existed (class version 1, see upcast_v1_v2).
+        chain_hash: str | None
+
+        # Version 2 added ``chain_hash``. An event class that changes its own fields
+        # continues from version 3, and its upcasters run after this one.
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state[chain.CHAIN_FIELD] = None  # a pre-chain event: nothing to verify it by
+
+        def mutate(self, aggregate: Any) -> Any:
+            mutated = super().mutate(aggregate)
+            # Replaying keeps the head too, so the next event links to the last recorded one.
+            object.__setattr__(mutated, "_chain_head", self.chain_hash)
+            return mutated
 
     class Created(Event, Aggregate.Created):
         pass
 
+    _chain_head: str | None = None
+
     def trigger_event(self, event_class: type[CanMutateAggregate[UUID]], **kwargs: Any) -> None:
+        previous = self._chain_head  # read first: applying the event moves the head
         super().trigger_event(event_class, **_with_provenance(kwargs))
+        _seal(self, self.pending_events[-1], previous)
 
     @classmethod
-    def _create(
-        cls, event_class: type[Any], *, id: UUID | None = None, **kwargs: Any
-    ) -> Any:
-        return super()._create(event_class, id=id, **_with_provenance(kwargs))
+    def _create(cls, event_class: type[Any], *, id: UUID | None = None, **kwargs: Any) -> Any:
+        aggregate = super()._create(event_class, id=id, **_with_provenance(kwargs))
+        _seal(aggregate, aggregate.pending_events[-1], None)
+        return aggregate
 
 
 def _with_provenance(kwargs: dict[str, Any]) -> dict[str, Any]:
     who = provenance.current()
     kwargs.setdefault("recorded_by", who.recorded_by)
     kwargs.setdefault("request_id", who.request_id)
+    kwargs[chain.CHAIN_FIELD] = None  # sealed below, once the event holds all its fields
     return kwargs
+
+
+def _seal(aggregate: LedgerAggregate, event: Any, previous: str | None) -> None:
+    """Link the just-triggered ``event`` to the aggregate's chain head.
+
+    The hash is taken over the constructed event's own fields (what the mapper
+    will record), so it must be set after construction: the event is frozen, and
+    nothing has seen it yet but the aggregate it just mutated.
+    """
+    cls = type(event)
+    digest = chain.link(
+        previous or chain.GENESIS,
+        get_topic(cls),
+        event.originator_id,
+        event.originator_version,
+        chain.recorded_state(event, getattr(cls, "class_version", 1)),
+    )
+    object.__setattr__(event, chain.CHAIN_FIELD, digest)
+    aggregate._chain_head = digest

@@ -23,6 +23,7 @@ BASE_FIELDS = {
     "originator_topic",
     "recorded_by",
     "request_id",
+    "chain_hash",  # integrity, not a fact: ``ledger verify`` reads it from the store
 }
 
 
@@ -40,22 +41,19 @@ def worker(
     as_of: date,
     *,
     known_at: datetime | None,
-    show_id_number: bool,
 ) -> dict[str, Any]:
+    """The whole record, identifiers included: the API masks them by role (api/personal.py)."""
     state = worker.state(schedule, as_of)
     clock = step_clock(state, schedule)
     due_by = dismissal_due(state, schedule)
     pay = pay_for_month(worker.facts, schedule, as_of.strftime("%Y-%m"))
     person = worker.person
-    id_number = person.id_number
-    if id_number and not show_id_number:
-        id_number = id_number[:3] + "*" * max(len(id_number) - 7, 0) + id_number[-4:]
     return {
         "worker_id": str(worker.id),
         "name": person.name,
         **coded("gender", person.gender),
         "birth_date": person.birth_date.isoformat(),
-        "id_number": id_number,
+        "id_number": person.id_number,
         "unit_id": str(state.unit_id),
         **coded("post", state.post),
         "grade": state.grade,
