@@ -366,7 +366,7 @@ class Ledger(Application[UUID]):
         return changed
 
     def _worker_result(self, worker: Worker, schedule: PolicySchedule, as_of: date) -> Result:
-        return views.worker(worker, schedule, as_of, known_at=None, show_id_number=True)
+        return views.worker(worker, schedule, as_of, known_at=None)
 
     # -- queries ----------------------------------------------------------------------------
     def worker_view(
@@ -375,13 +375,8 @@ class Ledger(Application[UUID]):
         worker = self._load(worker_id, Worker, known_at)
         schedule = self.schedule(known_at)
         self._authorize_read(actor, [worker.state(schedule, as_of).unit_id])
-        return views.worker(
-            worker,
-            schedule,
-            as_of,
-            known_at=known_at,
-            show_id_number=actor.role in (Role.ADMIN, Role.AUDITOR),
-        )
+        # Whole: what of the person each role may see is the API's to decide (api/personal.py).
+        return views.worker(worker, schedule, as_of, known_at=known_at)
 
     def worker_history(
         self, actor: Actor, worker_id: UUID, known_at: datetime | None

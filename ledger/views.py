@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from domain.access import AccessToken
 from domain.pay import pay_for_month
 from domain.policy import PolicySchedule
 from domain.rules import dismissal_due, promotion_candidate, step_clock
@@ -40,22 +41,19 @@ def worker(
     as_of: date,
     *,
     known_at: datetime | None,
-    show_id_number: bool,
 ) -> dict[str, Any]:
+    """The whole record, identifiers included: the API masks them by role (api/personal.py)."""
     state = worker.state(schedule, as_of)
     clock = step_clock(state, schedule)
     due_by = dismissal_due(state, schedule)
     pay = pay_for_month(worker.facts, schedule, as_of.strftime("%Y-%m"))
     person = worker.person
-    id_number = person.id_number
-    if id_number and not show_id_number:
-        id_number = id_number[:3] + "*" * max(len(id_number) - 7, 0) + id_number[-4:]
     return {
         "worker_id": str(worker.id),
         "name": person.name,
         **coded("gender", person.gender),
         "birth_date": person.birth_date.isoformat(),
-        "id_number": id_number,
+        "id_number": person.id_number,
         "unit_id": str(state.unit_id),
         **coded("post", state.post),
         "grade": state.grade,
@@ -231,4 +229,19 @@ def quota_usage(
             "headcount": sub_headcount,
             "headroom": sub_approved - sub_headcount,
         },
+    }
+
+
+def token(token: AccessToken) -> dict[str, Any]:
+    """A token as listed to admins: who holds it and until when, never its secret or hash."""
+    return {
+        "token_id": str(token.id),
+        "name": token.name,
+        **coded("role", token.role),
+        "unit_id": str(token.unit_id) if token.unit_id else None,
+        "issued_at": token.created_on.isoformat(),
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+        "revoked": token.revoked,
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+        "revocation_reason": token.revocation_reason,
     }

@@ -8,6 +8,7 @@ in step, all in one save.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date
@@ -20,6 +21,7 @@ from fastapi import APIRouter, Path, Query, Request
 from api import problems
 from api.csv import csv_response, wants_csv
 from api.deps import ActorDep, AsOf, ContextDep, KnownAt, LedgerDep, ReadModelsDep
+from api.personal import redact
 from api.schemas.common import FIRST_YEAR, LAST_YEAR
 from api.schemas.reports import RosterOut
 from api.schemas.workers import (
@@ -51,13 +53,24 @@ PathYear = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, description="The app
 
 
 def _write(path: str, summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return router.post(
+    post = router.post(
         path,
         status_code=201,
         response_model=WorkerOut,
         responses=WRITE_PROBLEMS,
         summary=summary,
     )
+
+    def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+        # The answer to a write is the worker's view, so it is shown like a read: masked
+        # by the writer's role (api/personal.py). FastAPI reads the wrapped signature.
+        @functools.wraps(endpoint)
+        def shown(**params: Any) -> Any:
+            return redact(params["ctx"].actor, endpoint(**params))
+
+        return post(shown)
+
+    return register
 
 
 @_write("", "Hire a worker into a unit with a free seat")
@@ -286,7 +299,7 @@ def get_worker(
     known_at: KnownAt = None,
 ) -> Any:
     """The worker on `as_of`, as the ledger knew it at `known_at`."""
-    return ledger.worker_view(actor, worker_id, as_of or date.today(), known_at)
+    return redact(actor, ledger.worker_view(actor, worker_id, as_of or date.today(), known_at))
 
 
 @router.get("/{worker_id}/history", response_model=HistoryOut, responses=READ_PROBLEMS)
@@ -294,4 +307,4 @@ def get_history(
     worker_id: UUID, actor: ActorDep, ledger: LedgerDep, known_at: KnownAt = None
 ) -> Any:
     """Every recorded fact in effective-date order, with who recorded it and when."""
-    return {"items": ledger.worker_history(actor, worker_id, known_at)}
+    return {"items": redact(actor, ledger.worker_history(actor, worker_id, known_at))}

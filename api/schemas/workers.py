@@ -146,8 +146,10 @@ class WorkerOut(ResponseModel):
     name: str
     gender: Gender
     gender_label: str
-    birth_date: date
-    id_number: str | None = Field(description="Masked unless you are an admin or auditor")
+    birth_date: date | None = Field(description="Null for a reporter (no personal identifiers)")
+    id_number: str | None = Field(
+        description="In full for an admin or auditor, masked for a clerk, null for a reporter"
+    )
     unit_id: UUID
     post: Post
     post_label: str

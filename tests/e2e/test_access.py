@@ -64,9 +64,11 @@ def test_readers_may_read_but_not_write(api: Api, tree: Tree, role: Role) -> Non
 def test_only_an_auditor_or_admin_sees_the_whole_id_number(api: Api, tree: Tree) -> None:
     worker_id = hire(api, tree.community, id_number="340104199005011234")["worker_id"]
     auditor = api.with_role(Role.AUDITOR).ok(f"/workers/{worker_id}")
+    clerk = api.with_role(Role.CLERK, tree.street).ok(f"/workers/{worker_id}")
     reporter = api.with_role(Role.REPORTER).ok(f"/workers/{worker_id}")
     assert auditor["id_number"] == "340104199005011234"
-    assert reporter["id_number"] == "340***********1234"
+    assert clerk["id_number"] == "340***********1234"
+    assert reporter["id_number"] is None  # reporters get no identifier beyond id and name
 
 
 def test_a_clerk_writes_within_their_units_subtree(api: Api, tree: Tree) -> None:
