@@ -8,10 +8,9 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import AwareDatetime
 
 from api.auth_limits import FailedAuthentications
-from api.schemas.common import LedgerDate
+from api.schemas.common import LedgerDate, LedgerMoment
 from domain.access import Actor, token_id
 from domain.errors import Unauthorized
 from ledger.application import Ledger
@@ -125,7 +124,7 @@ AsOf = Annotated[
     Query(description="The effective date to answer for (YYYY-MM-DD); default today"),
 ]
 KnownAt = Annotated[
-    AwareDatetime | None,
+    LedgerMoment | None,
     Query(
         description="Answer with only what was recorded by this time (RFC 3339, with a "
         "timezone); default now"

@@ -14,7 +14,9 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -63,8 +65,21 @@ def _plausible_birth(day: date) -> date:
     return day
 
 
-LedgerDate = Annotated[date, AfterValidator(_in_ledger_years)]
-BirthDate = Annotated[date, AfterValidator(_plausible_birth)]
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _not_a_number(value: Any) -> Any:
+    # pydantic reads a number, or text that looks like one, as seconds since 1970:
+    # as_of=0 would silently answer for 1 January 1970, known_at=86400 for the 2nd.
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("write the date as YYYY-MM-DD (a time as RFC 3339), not a number")
+    return value
+
+
+LedgerDate = Annotated[date, BeforeValidator(_not_a_number), AfterValidator(_in_ledger_years)]
+BirthDate = Annotated[date, BeforeValidator(_not_a_number), AfterValidator(_plausible_birth)]
+# A moment with its timezone (known_at), never seconds since 1970.
+LedgerMoment = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
 
 # Strict: a JSON number only, so true, 3.0 and "3" are refused instead of coerced.
 Year = Annotated[int, Field(strict=True, ge=FIRST_YEAR, le=LAST_YEAR)]

@@ -158,12 +158,23 @@ def test_a_malformed_id_in_the_path_is_refused_naming_it(api: Api) -> None:
         ({"as_of": "yesterday"}, "as_of"),
         ({"known_at": "2024-01-01T00:00:00"}, "known_at"),
         ({"known_at": "soon"}, "known_at"),
+        # Numbers are not seconds since 1970 (pydantic's reading): found by fuzzing.
+        ({"as_of": "0"}, "as_of"),
+        ({"as_of": "-1.1e-38"}, "as_of"),
+        ({"known_at": "1700000000"}, "known_at"),
     ],
 )
 def test_bad_time_travel_parameters_are_refused_naming_them(
     api: Api, worker_id: str, params: dict[str, str], field: str
 ) -> None:
     assert_problem(api.get(f"/workers/{worker_id}", **params), 422, "validation_error", field)
+
+
+def test_a_date_sent_as_a_number_is_refused_not_read_as_1970(api: Api, tree: Tree) -> None:
+    before = api.events_recorded()
+    response = api.post("/workers", hire_body(tree.community, hire_date=86400))
+    assert_problem(response, 422, "validation_error", "hire_date")
+    assert api.events_recorded() == before
 
 
 def test_an_unknown_unit_in_a_query_is_not_found(api: Api) -> None:
