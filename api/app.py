@@ -18,6 +18,7 @@ from api import problems
 from api.auth_limits import FailedAuthentications
 from api.middleware import BodyLimit, RequestContext
 from api.routers import health, payroll, reports, rules, units, workers
+from api.routers import tokens as token_routes
 from ledger.application import Ledger
 from ledger.runtime import open_ledger
 from ledger.settings import Settings, get_settings
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
         reports.router,
         rules.router,
         payroll.router,
+        token_routes.router,
     ):
         api.include_router(router)
     app.include_router(api)

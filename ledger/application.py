@@ -95,11 +95,11 @@ class Ledger(Application[UUID]):
             self._require_admin(ctx.actor, "manage access tokens")
         if unit_id is not None:
             self._get(unit_id, Unit, field="unit_id" if ctx else "unit")
-        token, secret = AccessToken.issue(
-            name=name, role=role, unit_id=unit_id, expires_at=expires_at
-        )
         who = (ctx.actor.name, ctx.request_id) if ctx else ("cli", "tokens-create")
-        with recorded_as(*who):
+        with recorded_as(*who):  # around the event's creation: that is when it is stamped
+            token, secret = AccessToken.issue(
+                name=name, role=role, unit_id=unit_id, expires_at=expires_at
+            )
             self.save(token)
         return secret
 
@@ -123,9 +123,9 @@ class Ledger(Application[UUID]):
         if ctx is not None:
             self._require_admin(ctx.actor, "manage access tokens")
         token = self._get(token_ref, AccessToken, field="token_id")
-        token.revoke(reason)
         who = (ctx.actor.name, ctx.request_id) if ctx else ("cli", "tokens-revoke")
         with recorded_as(*who):
+            token.revoke(reason)
             self.save(token)
         return views.token(token)
 

@@ -40,6 +40,8 @@ def test_a_revoked_token_is_refused_with_its_own_detail(ledger: Ledger) -> None:
     listed = ledger.revoke_token(token_id(secret), "left the office 调离")
 
     assert topics_since(ledger, before) == ["Revoked"]
+    issued, revoked = ledger.events.get(token_id(secret))
+    assert (issued.recorded_by, revoked.recorded_by) == ("cli", "cli")  # type: ignore[attr-defined]
     assert listed["revoked"] is True
     assert listed["revocation_reason"] == "left the office 调离"
     with pytest.raises(Unauthorized) as refusal:
