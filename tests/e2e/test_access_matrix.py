@@ -106,7 +106,11 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("POST", "/units/{unit_id}/quota-approvals"): Row(
         "/units/{unit_id}/quota-approvals",
         WRITE_IN_X,
-        body=lambda w: {"quota": 6, "effective_date": "2022-01-01", "document_ref": "望街〔2022〕1号"},
+        body=lambda w: {
+            "quota": 6,
+            "effective_date": "2022-01-01",
+            "document_ref": "望街〔2022〕1号",
+        },
     ),
     ("POST", "/units/{unit_id}/dispatch-headcount"): Row(
         "/units/{unit_id}/dispatch-headcount",
@@ -260,9 +264,9 @@ def build_world(client: TestClient) -> World:
     street_x = unit("望湖街道", "street_office", district, 10)
     community = unit("南薰门社区", "urban_community", street_x, 5)
     street_y = unit("常青街道", "street_office", district, 5)
-    worker = created(
-        "/workers", hire_body(community, id_number=ID_NUMBER, birth_date=BIRTH_DATE)
-    )["worker_id"]
+    worker = created("/workers", hire_body(community, id_number=ID_NUMBER, birth_date=BIRTH_DATE))[
+        "worker_id"
+    ]
     created(f"/workers/{worker}/appraisals", {"year": 2021, "rating": "competent"})
 
     last_year = datetime.now(UTC) - timedelta(days=365)

@@ -54,9 +54,7 @@ def test_an_expiry_that_is_not_a_future_moment_in_a_known_zone_is_refused(
     expiry: datetime,
 ) -> None:
     with pytest.raises(InvalidInput) as refusal:
-        AccessToken.issue(
-            name="经办", role=Role.ADMIN, unit_id=None, expires_at=expiry, now=NOW
-        )
+        AccessToken.issue(name="经办", role=Role.ADMIN, unit_id=None, expires_at=expiry, now=NOW)
     assert refusal.value.field == "expires_at"
 
 
