@@ -72,6 +72,14 @@ class EducationNotHigher(RuleViolation):
     title = "The education is not an upgrade"
 
 
+class PolicyOutOfOrder(RuleViolation):
+    """A new policy version must take effect after every adopted one: an earlier date would
+    re-order the versions and silently rewrite months already governed by another."""
+
+    code = "policy_out_of_order"
+    title = "The policy's effective date is not after the latest adopted version's"
+
+
 class ConcurrentModification(RuleViolation):
     code = "concurrent_modification"
     title = "Someone else changed the record at the same time"

@@ -10,7 +10,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.base import LedgerAggregate
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, PolicyOutOfOrder
 from domain.policy import AdoptedVersion, Policy, PolicySchedule
 
 POLICY_BOOK_ID: UUID = uuid5(NAMESPACE_URL, "community-worker-ledger:policy-book")
@@ -42,9 +42,22 @@ class PolicyBook(LedgerAggregate):
         self.versions: list[AdoptedVersion] = []
 
     def adopt(self, document: Mapping[str, Any], effective_date: date, document_ref: str) -> int:
+        """Adopt a new version from ``effective_date``; answers its version number.
+
+        The date must fall after every adopted version's (ADR 8): an earlier one would
+        re-order the versions and rewrite months another version governs. A date before
+        today is allowed (back pay): the payroll as known before the adoption still answers.
+        """
         Policy.from_document(document)
         if not document_ref.strip():
             raise InvalidInput("an adoption needs its document reference", field="document_ref")
+        latest = max((v.effective_date for v in self.versions), default=None)
+        if latest is not None and effective_date <= latest:
+            raise PolicyOutOfOrder(
+                f"a new version must take effect after {latest.isoformat()}, the effective "
+                f"date of the latest adopted version, not on {effective_date.isoformat()}",
+                field="effective_date",
+            )
         version = len(self.versions) + 1
         self._adopted(
             version=version,

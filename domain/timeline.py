@@ -104,11 +104,11 @@ def replay(
                 raise TimelineConflict(
                     f"{_describe(fact)} is dated before the hire date {hire.effective_date}"
                 )
-            state = _hired(fact)
+            state = _hired(fact, schedule)
             continue
         state = _apply(state, fact, schedule, strict)
     if state is None:
-        return replace(_hired(hire), status=WorkerStatus.NOT_YET_HIRED, placements=())
+        return replace(_hired(hire, schedule), status=WorkerStatus.NOT_YET_HIRED, placements=())
     return _evolve(
         state, facts=tuple(f for f in timeline if as_of is None or f.effective_date <= as_of)
     )
@@ -127,7 +127,7 @@ def states(facts: Iterable[Fact], schedule: PolicySchedule) -> list[tuple[date, 
         if state is None:
             if not isinstance(fact, HireFact):
                 raise TimelineConflict(f"{_describe(fact)} is dated before the hire")
-            state = _hired(fact)
+            state = _hired(fact, schedule)
         else:
             state = _apply(state, fact, schedule, strict=False)
         following = timeline[index + 1] if index + 1 < len(timeline) else None
@@ -147,12 +147,21 @@ def _evolve(state: WorkerState, **changes: Any) -> WorkerState:
     return new
 
 
-def _hired(fact: HireFact) -> WorkerState:
+def _hired(fact: HireFact, schedule: PolicySchedule) -> WorkerState:
+    grade = fact.grade
+    if fact.grade_from_policy:
+        # The policy chose the grade, so the version in force on the hire date chooses it
+        # again: a version adopted after a future-dated hire was recorded (or a draft
+        # being replayed) sets that hire's grade. Under the recording schedule this is
+        # the recorded grade.
+        grade = schedule.on(fact.effective_date).initial_grade(
+            fact.post, fact.prior_service_years, fact.education
+        )
     return WorkerState(
         status=WorkerStatus.ACTIVE,
         unit_id=fact.unit_id,
         post=fact.post,
-        grade=fact.grade,
+        grade=grade,
         education=fact.education,
         channel=fact.channel,
         hire_date=fact.effective_date,

@@ -155,7 +155,12 @@ def unit(unit: Unit, schedule: PolicySchedule, as_of: date) -> dict[str, Any]:
     policy = schedule.on(as_of)
     approval = unit.approval_on(as_of)
     latest = max(unit.approvals, key=lambda a: a.effective_date, default=None)
-    review_due = _add_years(latest.effective_date, policy.quota_review_years) if latest else None
+    # A review falls due by the rule in force when the quota was approved.
+    review_due = (
+        _add_years(latest.effective_date, schedule.on(latest.effective_date).quota_review_years)
+        if latest
+        else None
+    )
     headcount = unit.headcount_on(as_of)
     return {
         "unit_id": str(unit.id),
