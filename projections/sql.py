@@ -27,16 +27,8 @@ class ReadStore:
         module = env["PERSISTENCE_MODULE"]
         self.dialect = "postgres" if module.endswith("postgres") else "sqlite"
         if self.dialect == "postgres":
-            import psycopg
-
-            self._conn: Any = psycopg.connect(
-                dbname=env["POSTGRES_DBNAME"],
-                host=env["POSTGRES_HOST"],
-                port=env["POSTGRES_PORT"],
-                user=env["POSTGRES_USER"],
-                password=env["POSTGRES_PASSWORD"],
-                connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
-            )
+            self._env = env
+            self._conn: Any = self._connect()
         else:
             # The in-memory event store keeps its read models in memory too.
             path = env.get("SQLITE_DBNAME", ":memory:")
@@ -44,6 +36,19 @@ class ReadStore:
                 path, timeout=30, isolation_level=None, check_same_thread=False
             )
             self._conn.execute("PRAGMA journal_mode=WAL")
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        env = self._env
+        return psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"],
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"],
+            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+        )
 
     def _sql(self, statement: str) -> str:
         return statement if self.dialect == "postgres" else statement.replace("%s", "?")
@@ -53,6 +58,10 @@ class ReadStore:
         """Everything inside commits together or not at all."""
         with self._lock:
             if self.dialect == "postgres":
+                if self._conn.broken or self._conn.closed:
+                    # The server restarted or cut the connection: the transaction that
+                    # met it failed (a 503, a projector retry); later ones reconnect.
+                    self._conn = self._connect()
                 with self._conn.transaction(), self._conn.cursor() as cursor:
                     yield Transaction(self, cursor)
                 return
