@@ -63,8 +63,9 @@ def quota_usage(
     day = as_of or date.today()
     store = read_models.store
     root = report_root(store, actor, unit_id)
-    review_years = ledger.schedule().on(day).quota_review_years
-    rows = quota.usage(store, root, day, review_years)
+    schedule = ledger.schedule()
+    # A review falls due by the rule in force when the quota was approved.
+    rows = quota.usage(store, root, day, lambda approved: schedule.on(approved).quota_review_years)
     if wants_csv(request):
         return csv_response((_flat(r) for r in rows), QUOTA_COLUMNS, "quota-usage.csv")
     return {

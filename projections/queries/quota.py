@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -35,15 +36,19 @@ class _Unit:
         return sum(self.by_post.values())
 
 
+ReviewYears = int | Callable[[date], int]
+
+
 def usage(
-    store: ReadStore, root: str | None, as_of: date, review_years: int
+    store: ReadStore, root: str | None, as_of: date, review_years: ReviewYears
 ) -> list[dict[str, Any]]:
     """One row per unit of ``root``'s subtree (every unit when ``None``), depth first.
 
     Each row has the approval in force on ``as_of`` (the latest effective date
     on or before it; of two on one date, the later recorded), the active
     headcount by post, the review due ``review_years`` after the latest
-    approval, and the totals of the unit's own subtree.
+    approval (a function of that approval's date: the years of the policy
+    version in force on it), and the totals of the unit's own subtree.
     """
     day = as_of.isoformat()
     with store.transaction() as tx:  # one snapshot for the three reads
@@ -96,7 +101,7 @@ def _order(unit: _Unit) -> tuple[str, str]:
     return (unit.name, unit.unit_id)
 
 
-def _walk(unit: _Unit, rows: list[dict[str, Any]], review_years: int) -> dict[str, int]:
+def _walk(unit: _Unit, rows: list[dict[str, Any]], review_years: ReviewYears) -> dict[str, int]:
     """Append the rows of ``unit``'s subtree (it first); answer the subtree's totals."""
     row = _row(unit, review_years)
     rows.append(row)
@@ -109,8 +114,13 @@ def _walk(unit: _Unit, rows: list[dict[str, Any]], review_years: int) -> dict[st
     return totals
 
 
-def _row(unit: _Unit, review_years: int) -> dict[str, Any]:
-    review = views._add_years(unit.latest_approval, review_years) if unit.latest_approval else None
+def _row(unit: _Unit, review_years: ReviewYears) -> dict[str, Any]:
+    review = None
+    if unit.latest_approval:
+        years = (
+            review_years if isinstance(review_years, int) else review_years(unit.latest_approval)
+        )
+        review = views._add_years(unit.latest_approval, years)
     approved = unit.approved_quota
     return {
         "unit_id": unit.unit_id,
