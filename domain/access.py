@@ -67,8 +67,9 @@ class AccessToken(LedgerAggregate):
     """
 
     class Issued(LedgerAggregate.Created):
-        # Version 2 added ``expires_at``; tokens issued before it never expire.
-        class_version = 2
+        # Version 2 is every ledger event's (``chain_hash``, upcast by the base class);
+        # version 3 added ``expires_at``: tokens issued before it never expire.
+        class_version = 3
 
         name: str
         role: str
@@ -77,8 +78,8 @@ class AccessToken(LedgerAggregate):
         expires_at: datetime | None
 
         @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["expires_at"] = None
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state.setdefault("expires_at", None)
 
     @classmethod
     def issue(

@@ -118,8 +118,8 @@ def test_a_token_issued_before_expiry_existed_still_works_and_never_expires(
     (issued,) = token.collect_events()
     stored = ledger.mapper.to_stored_event(issued)
     state = json.loads(stored.state)
-    # Exactly what version 1 stored: no class_version, no expires_at.
-    del state["class_version"], state["expires_at"]
+    # Exactly what version 1 stored: no class_version, no chain hash, no expiry.
+    del state["class_version"], state["chain_hash"], state["expires_at"]
     v1 = StoredEvent(
         originator_id=stored.originator_id,
         originator_version=stored.originator_version,
