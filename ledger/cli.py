@@ -382,6 +382,16 @@ def _register_generate_command() -> None:
 _register_generate_command()
 
 
+def _register_verify_command() -> None:
+    from ledger.cli_verify import encryption_key, verify_command
+
+    app.command("verify")(verify_command)
+    app.command("encryption-key")(encryption_key)
+
+
+_register_verify_command()
+
+
 def _register_token_commands() -> None:
     from ledger.cli_tokens import list_tokens, revoke
 

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from ledger.application import Ledger
+from ledger.encryption import check_readable, cipher_environment
 from ledger.settings import Settings
 from ledger.stores import store_environment
 
 
-def build_ledger(settings: Settings) -> Ledger:
+def build_ledger(settings: Settings, *, check: bool = True) -> Ledger:
+    """The ledger on the configured store; ``check``: refuse a store the key cannot read."""
     env = store_environment(settings.database_url, pool_size=settings.postgres_pool_size)
     env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache_size)
-    return Ledger(env=env)
+    env.update(cipher_environment(settings.encryption_key))
+    ledger = Ledger(env=env)
+    if not check:  # `ledger verify` reports unreadable events one by one instead
+        return ledger
+    try:
+        check_readable(ledger)
+    except BaseException:
+        ledger.close()
+        raise
+    return ledger
 
 
 def open_ledger(settings: Settings) -> tuple[Ledger, str | None]:

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         gt=0,
         description="The sliding window of auth_failure_limit, in seconds",
     )
+    encryption_key: str | None = Field(
+        default=None,
+        description="Encrypt every event at rest (AES-GCM) with this base64 key of 16, 24 or "
+        "32 bytes ('ledger encryption-key' makes one). Chosen when the ledger is created: "
+        "the same key must be given to every process, always",
+        repr=False,
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     aggregate_cache_size: int = 10_000
