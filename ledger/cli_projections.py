@@ -22,7 +22,7 @@ projections_app = typer.Typer(
 
 
 @contextmanager
-def _projector() -> Iterator[Projector]:
+def _projector(batch_size: int = 2000) -> Iterator[Projector]:
     from ledger import cli  # not at import time: ledger.cli registers these commands
 
     settings = cli.load_settings()
@@ -32,7 +32,7 @@ def _projector() -> Iterator[Projector]:
         ledger = build_ledger(settings)
         store = ReadStore(settings.database_url)
         try:
-            yield Projector(ledger, store)
+            yield Projector(ledger, store, batch_size=batch_size)
         finally:
             store.close()
             ledger.close()
@@ -91,6 +91,13 @@ def project(
         float, typer.Option(min=0.05, help="Seconds between polls when caught up.")
     ] = 0.5,
     once: Annotated[bool, typer.Option("--once", help="Catch up once and stop.")] = False,
+    batch_size: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Events per transaction; smaller batches keep each transaction short.",
+        ),
+    ] = 2000,
 ) -> None:
     """Run the projector: follow the event log and keep the read models up to date.
 
@@ -98,7 +105,7 @@ def project(
     it polls, which works on both stores.
     """
     err = _stderr()
-    with _projector() as projector:
+    with _projector(batch_size) as projector:
         while projector.ledger.is_empty():  # the API bootstraps the ledger; wait for it
             if once:
                 err.print("the ledger is empty: nothing to project yet")
