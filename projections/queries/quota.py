@@ -10,7 +10,7 @@ from typing import Any
 from domain.errors import NotFound
 from domain.vocabulary import Post, UnitKind
 from ledger import views
-from projections.queries.scope import SUBTREE
+from projections.queries.scope import within
 from projections.sql import ReadStore
 
 _UNITS = "SELECT unit_id, name, kind, parent_id, unit_class FROM rm_units"
@@ -59,8 +59,8 @@ def usage(
             if root is None:
                 return tx.query(statement + tail, params)
             joiner = " AND " if "WHERE" in statement else " WHERE "
-            within = f"{joiner}{column} IN (SELECT unit_id FROM subtree)"
-            return tx.query(SUBTREE + statement + within + tail, (root, *params))
+            condition, units = within(tx, column, root)
+            return tx.query(statement + joiner + condition + tail, (*params, *units))
 
         units = {
             row[0]: _Unit(row[0], row[1], UnitKind(row[2]), row[3], row[4])

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from domain.errors import InvalidInput
 from domain.vocabulary import CertificateLevel, Education, Post, WorkerStatus
-from projections.queries.scope import SUBTREE
+from projections.queries.scope import within
 from projections.sql import ReadStore
 
 COLUMNS = (
@@ -61,15 +61,19 @@ class RosterFilter:
 def page(store: ReadStore, where: RosterFilter, after: str, limit: int) -> list[dict[str, Any]]:
     """Up to ``limit`` workers with ``worker_id`` above ``after``, in ``worker_id`` order."""
     day = where.as_of.isoformat()
-    params: list[Any] = []
-    statement = ""
-    if where.root is not None:
-        statement = SUBTREE
-        params.append(where.root)
-    statement += "SELECT * FROM (" + _ROWS
-    params += [day, day, day, day, day, after]
-    if where.root is not None:
-        statement += " AND p.unit_id IN (SELECT unit_id FROM subtree)"
+    statement = "SELECT * FROM (" + _ROWS
+    params: list[Any] = [day, day, day, day, day, after]
+    with store.transaction() as tx:
+        if where.root is not None:
+            condition, units = within(tx, "p.unit_id", where.root)
+            statement += " AND " + condition
+            params += units
+        statement = _rest(statement, params, where, limit)
+        return [_item(row) for row in tx.query(statement, params)]
+
+
+def _rest(statement: str, params: list[Any], where: RosterFilter, limit: int) -> str:
+    """The filters after the subtree's, the order and the page size; adds their parameters."""
     if where.post is not None:
         statement += " AND p.post = %s"
         params.append(where.post.value)
@@ -79,7 +83,7 @@ def page(store: ReadStore, where: RosterFilter, after: str, limit: int) -> list[
         params.append(where.status.value)
     statement += " ORDER BY r.worker_id LIMIT %s"
     params.append(limit)
-    return [_item(row) for row in store.query(statement, params)]
+    return statement
 
 
 def every(store: ReadStore, where: RosterFilter, chunk: int = 1000) -> Iterator[dict[str, Any]]:

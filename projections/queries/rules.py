@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.vocabulary import Post, Rating
 from projections.models.rules import DISMISSAL, PROMOTION
-from projections.queries.scope import SUBTREE
+from projections.queries.scope import within
 from projections.sql import ReadStore
 
 _STEPS = """SELECT s.worker_id, w.name, s.unit_id, s.post, s.grade, s.new_grade,
@@ -28,10 +28,11 @@ def _select(
     root: str | None,
     then: str = "",
 ) -> list[tuple[Any, ...]]:
-    if root is not None:
-        statement = f"{SUBTREE}{statement} AND {alias}.unit_id IN (SELECT unit_id FROM subtree)"
-        params = [root, *params]
-    return store.query(f"{statement} ORDER BY {alias}.worker_id{then}", params)
+    with store.transaction() as tx:
+        if root is not None:
+            condition, units = within(tx, f"{alias}.unit_id", root)
+            statement, params = f"{statement} AND {condition}", [*params, *units]
+        return tx.query(f"{statement} ORDER BY {alias}.worker_id{then}", params)
 
 
 def steps_due(store: ReadStore, root: str | None, as_of: date) -> list[dict[str, Any]]:
