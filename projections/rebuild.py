@@ -106,17 +106,22 @@ def id_ranges(processes: int) -> list[tuple[UUID | None, UUID | None]]:
 
 
 def in_processes(
-    work: RangeWork, processes: int, *, name: str = "rebuild"
+    work: RangeWork, processes: int, *, name: str = "rebuild", method: str = "fork"
 ) -> Generator[Any, None, None]:
-    """What ``work(index, lo, hi)`` yields for each id range, as it comes, one forked
-    child per range (what it yields must pickle). One process: the work runs here, on
-    every id. Closing the generator stops the children."""
+    """What ``work(index, lo, hi)`` yields for each id range, as it comes, one child
+    process per range (what it yields must pickle). One process: the work runs here, on
+    every id. Closing the generator stops the children.
+
+    ``method="forkserver"`` starts the children from a clean single-threaded server
+    instead of forking this process (unsafe in a threaded server): ``work`` must then
+    pickle, and open what it needs itself.
+    """
     if processes == 1:
         yield from work(0, None, None)
         return
     # Forked children inherit the ledger's mapper and the schedule, and open their own
     # connections: a connection inherited from this process must never be used there.
-    context = multiprocessing.get_context("fork")
+    context: Any = multiprocessing.get_context(method)
     queue: Any = context.Queue(maxsize=4 * processes)
     children = [
         context.Process(target=_child, args=(work, index, lo, hi, queue), daemon=True)
