@@ -80,6 +80,14 @@ class PolicyOutOfOrder(RuleViolation):
     title = "The policy's effective date is not after the latest adopted version's"
 
 
+class PolicyBreaksTimelines(RuleViolation):
+    """A new version under which already recorded facts would fail the timeline check
+    (a narrower grade band than a recorded grade): those workers could record nothing more."""
+
+    code = "policy_breaks_timelines"
+    title = "Recorded facts would not hold under the new policy version"
+
+
 class ConcurrentModification(RuleViolation):
     code = "concurrent_modification"
     title = "Someone else changed the record at the same time"

@@ -44,7 +44,7 @@ class PolicyBook(LedgerAggregate):
     def adopt(self, document: Mapping[str, Any], effective_date: date, document_ref: str) -> int:
         """Adopt a new version from ``effective_date``; answers its version number.
 
-        The date must fall after every adopted version's (ADR 8): an earlier one would
+        The date must fall after every adopted version's (ADR 11): an earlier one would
         re-order the versions and rewrite months another version governs. A date before
         today is allowed (back pay): the payroll as known before the adoption still answers.
         """

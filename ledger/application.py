@@ -30,7 +30,7 @@ from domain.rules import step_clock
 from domain.unit import Unit
 from domain.vocabulary import Channel, GradeChangeReason, Role, UnitKind
 from domain.worker import Worker
-from ledger import views
+from ledger import policies, stores, views
 from ledger.commands import Context, Hire
 from ledger.idempotency import IdempotencyRecord, record_id
 from ledger.transcodings import DateAsISO
@@ -47,6 +47,7 @@ class Ledger(Application[UUID]):
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
+        stores.wait_for_the_writer_as_long_as_sqlite(self.recorder)
         self._schedule_cache: tuple[int, PolicySchedule] | None = None
         self._parents: dict[UUID, UUID | None] = {}
 
@@ -151,6 +152,41 @@ class Ledger(Application[UUID]):
             book = self._get(POLICY_BOOK_ID, PolicyBook)
             self._schedule_cache = cached = (book.version, book.schedule())
         return cached[1]
+
+    def adopt_policy(
+        self,
+        ctx: Context,
+        document: Mapping[str, Any] | str,
+        effective_date: date,
+        document_ref: str,
+    ) -> Result:
+        """Adopt a new policy version (a document, or a shipped pack's name) from
+        ``effective_date``, after every adopted version's date (ADR 11). Admins only."""
+
+        def run() -> tuple[Result, list[Aggregate]]:
+            self._require_admin(ctx.actor, "adopt a policy")
+            chosen = policies.resolve(document)
+            book = self._get(POLICY_BOOK_ID, PolicyBook)
+            before = book.schedule().on(effective_date)
+            version = book.adopt(chosen, effective_date, document_ref)
+            after = book.schedule()
+            if policies.narrows_a_band(before, after.on(effective_date)):
+                policies.check_timelines(self.recorder, self.repository, after, effective_date)
+            recorded = cast(Aggregate.Event, book.pending_events[-1]).timestamp
+            answer = policies.adopted_answer(
+                version, chosen, effective_date, document_ref, ctx.actor.name, recorded
+            )
+            return answer, [book]
+
+        return self._command(ctx, run)
+
+    def policy_versions(self, known_at: datetime | None = None) -> list[Result]:
+        """The adopted versions in version order, as recorded by ``known_at``."""
+        return policies.versions(self.events.get(POLICY_BOOK_ID), known_at)
+
+    def policy_in_force(self, as_of: date, known_at: datetime | None = None) -> Result:
+        """The version in force on ``as_of``, with its parameters, as known at ``known_at``."""
+        return policies.in_force(self.events.get(POLICY_BOOK_ID), as_of, known_at)
 
     # -- units -------------------------------------------------------------------------
     def register_unit(

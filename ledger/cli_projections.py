@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,6 +112,8 @@ def project(
                 err.print("the ledger is empty: nothing to project yet")
                 return
             time.sleep(interval)
+        # Its own single-threaded process: a policy adoption's full re-derivation may fork.
+        projector.rederive_processes = os.cpu_count() or 1
         err.print(f"projecting from position {projector.position()}")
         while True:
             done = projector.catch_up()

@@ -5,11 +5,17 @@ again in full, and their rows are replaced together with the new position in
 one transaction. Rows are a function of an aggregate's whole history, so a
 batch applied twice (after a crash between reading and committing, say)
 writes the same rows: nothing is lost and nothing is counted twice.
+
+Rows also depend on the policy schedule (a grade clamped by a post's band, a
+step due under ``step_years``), so a batch holding a policy adoption re-derives
+every aggregate's rows under the new schedule, still in the batch's transaction
+with its position (ADR 11).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +34,7 @@ from projections.tables import ReadModel, Rows
 NAME = "ledger"
 WORKER_TOPIC = "domain.worker:Worker."
 UNIT_TOPIC = "domain.unit:Unit."
+POLICY_TOPIC = "domain.policy_book:PolicyBook."
 
 
 @dataclass(frozen=True)
@@ -39,10 +46,20 @@ class Status:
 
 
 class Projector:
-    def __init__(self, ledger: Ledger, store: ReadStore, *, batch_size: int = 2000) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        store: ReadStore,
+        *,
+        batch_size: int = 2000,
+        rederive_processes: int = 1,
+    ) -> None:
+        """``rederive_processes``: how many processes re-derive every aggregate after a
+        policy adoption (1 inside a threaded server, where forking is unsafe)."""
         self.ledger = ledger
         self.store = store
         self.batch_size = batch_size
+        self.rederive_processes = rederive_processes
         with store.transaction() as tx:
             schema.create(tx)
 
@@ -117,7 +134,7 @@ class Projector:
             schema.clear(tx)
             position = 0
             while batch := self.ledger.recorder.select_notifications(position + 1, self.batch_size):
-                self._project(tx, batch)
+                self._project_touched(tx, batch)  # every aggregate, under today's schedule
                 position = batch[-1].id
                 total += len(batch)
                 if progress:
@@ -127,6 +144,40 @@ class Projector:
 
     # -- projecting ------------------------------------------------------------------
     def _project(self, tx: Transaction, batch: Sequence[Notification]) -> None:
+        if any(n.topic.startswith(POLICY_TOPIC) for n in batch):
+            self._rederive_all(tx, batch[-1].id)
+        else:
+            self._project_touched(tx, batch)
+
+    def _rederive_all(self, tx: Transaction, upto: int) -> None:
+        """Every read model again from the events up to ``upto``, under the schedule as
+        it is now: a new policy version changes rows of workers no event touched.
+
+        Adoptions are rare (a few a year), so this costs a rebuild's time once each,
+        in the caller's transaction: readers see the old rows until it commits, and a
+        crash half-way leaves the rows and the position as they were.
+        """
+        schema.clear(tx)
+        if not fast.supported(self.ledger):
+            # The in-memory store has no events table to stream: follow the log instead.
+            position = 0
+            while batch := self.ledger.recorder.select_notifications(
+                position + 1, self.batch_size, stop=upto
+            ):
+                self._project_touched(tx, batch)
+                position = batch[-1].id
+            return
+        tables = {table.name: table for model in MODELS for table in model.tables}
+        writer = fast._Writer(tx, self.store.dialect, tables)
+        schedule = self.ledger.schedule()
+        derived = fast._derived(self.ledger, schedule, upto, self.rederive_processes)
+        with closing(derived) as batches:  # closed at once on failure: children stop
+            for _, rows in batches:
+                writer.add(rows)
+        writer.flush()
+
+    def _project_touched(self, tx: Transaction, batch: Sequence[Notification]) -> None:
+        """Re-derive the workers and units the batch touches."""
         touched: dict[UUID, list[Any]] = {}
         for notification in batch:
             if notification.topic.startswith((WORKER_TOPIC, UNIT_TOPIC)):

@@ -1,0 +1,151 @@
+"""The policy book as answers: adopted versions, and the version in force on a date.
+
+Read from the book's own events, which carry what the versions do not: who
+adopted each one and when the ledger recorded it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from domain.errors import InvalidInput, LedgerError, NotFound, PolicyBreaksTimelines
+from domain.policy import Policy, PolicySchedule, load_document, shipped_packs
+from domain.timeline import replay
+from domain.vocabulary import Post
+
+ADOPTED = "PolicyAdopted"
+HIRED_TOPIC = "domain.worker:Worker.Hired"
+NAMED = 20  # broken timelines named in a refusal; the count says how many in all
+
+
+def resolve(policy: Mapping[str, Any] | str) -> Mapping[str, Any]:
+    """A policy document, or the name of a shipped pack (never a path: a caller over
+    HTTP must not make the server read its own files)."""
+    if isinstance(policy, str):
+        if policy not in shipped_packs():
+            raise InvalidInput(
+                f"{policy!r} is not a shipped policy pack {shipped_packs()}; "
+                "send the policy document itself as a JSON object",
+                field="policy",
+            )
+        return load_document(policy)
+    return policy
+
+
+def narrows_a_band(before: Policy, after: Policy) -> bool:
+    """Whether some post's grade band is narrower: the one change that can make a
+    recorded grade (checked under the old band) fall outside the new one."""
+    return any(
+        after.post_grades[post][0] > before.post_grades[post][0]
+        or after.post_grades[post][1] < before.post_grades[post][1]
+        for post in Post
+    )
+
+
+def check_timelines(recorder: Any, repository: Any, schedule: PolicySchedule, since: date) -> None:
+    """Refuse a schedule under which a recorded fact dated from ``since`` on would no longer
+    pass the timeline check: that worker could record nothing more (ADR 11)."""
+    broken: list[str] = []
+    start = 1
+    while page := recorder.select_notifications(start, 1000, topics=[HIRED_TOPIC]):
+        for notification in page:
+            worker = repository.get(notification.originator_id)
+            if all(fact.effective_date < since for fact in worker.facts):
+                continue
+            try:
+                replay(worker.facts, schedule, strict=True)
+            except LedgerError as error:
+                broken.append(f"worker {worker.id}: {error.detail}")
+        start = page[-1].id + 1
+    if broken:
+        raise PolicyBreaksTimelines(
+            f"under the new version {len(broken)} recorded timeline(s) would no longer hold: "
+            + "; ".join(broken[:NAMED])
+            + ("; ..." if len(broken) > NAMED else ""),
+            field="policy",
+        )
+
+
+def versions(events: Iterable[Any], known_at: datetime | None = None) -> list[dict[str, Any]]:
+    """Every adopted version recorded by ``known_at`` (default: all), in version order,
+    each with the date the next version takes over (None: still in force)."""
+    adopted = [
+        e
+        for e in events
+        if type(e).__name__ == ADOPTED and (known_at is None or e.timestamp <= known_at)
+    ]
+    found = sorted(
+        (_summary(e) for e in adopted), key=lambda v: (v["effective_date"], v["version"])
+    )
+    for current, following in zip(found, [*found[1:], None], strict=True):
+        current["effective_to"] = following["effective_date"] if following else None
+    return sorted(found, key=lambda v: v["version"])
+
+
+def in_force(
+    events: Iterable[Any], as_of: date, known_at: datetime | None = None
+) -> dict[str, Any]:
+    """The version in force on ``as_of`` with its full parameters. As in
+    ``PolicySchedule``, the first version also governs the dates before its own."""
+    events = list(events)
+    found = versions(events, known_at)
+    if not found:
+        raise NotFound(f"no policy was adopted by {known_at}", field="known_at")
+    chosen = min(found, key=lambda v: (v["effective_date"], v["version"]))
+    for version in sorted(found, key=lambda v: (v["effective_date"], v["version"])):
+        if version["effective_date"] <= as_of:
+            chosen = version
+    document = next(
+        e.document for e in events if type(e).__name__ == ADOPTED and e.version == chosen["version"]
+    )
+    return {
+        **chosen,
+        "as_of": as_of,
+        "known_at": known_at,
+        # Only the parameters are validated; the rest of the document is shown as far
+        # as it has the expected shape.
+        "format": fmt if isinstance(fmt := document.get("format"), int) else None,
+        "sources": sources if isinstance(sources := document.get("sources"), list) else [],
+        "parameters": document["parameters"],
+    }
+
+
+def adopted_answer(
+    version: int,
+    document: Mapping[str, Any],
+    effective_date: date,
+    document_ref: str,
+    recorded_by: str,
+    recorded_at: datetime | None,
+) -> dict[str, Any]:
+    """What ``POST /policies`` answers: JSON-ready, so it can be kept for an idempotent retry."""
+    return {
+        "version": version,
+        "policy_id": document.get("id"),
+        "title": _text(document.get("title")),
+        "title_zh": _text(document.get("title_zh")),
+        "effective_date": effective_date.isoformat(),
+        "document_ref": document_ref,
+        "recorded_by": recorded_by,
+        "recorded_at": recorded_at.isoformat() if recorded_at else None,
+    }
+
+
+def _summary(event: Any) -> dict[str, Any]:
+    document: Mapping[str, Any] = event.document
+    return {
+        "version": event.version,
+        "policy_id": document.get("id"),
+        "title": _text(document.get("title")),
+        "title_zh": _text(document.get("title_zh")),
+        "effective_date": event.effective_date,
+        "document_ref": event.document_ref,
+        "recorded_by": event.recorded_by,
+        "recorded_at": event.timestamp,
+    }
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
