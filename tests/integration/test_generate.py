@@ -43,6 +43,7 @@ def facts(ledger: Ledger) -> list[tuple[str, str, str]]:
                 "id",
                 "secret_hash",
                 "originator_version",
+                "chain_hash",  # over the ids and times above
             )
         }
         found.append((type(event).__qualname__, str(getattr(event, "recorded_by", "")), repr(data)))
