@@ -727,7 +727,14 @@ class _RangeWork:
         spool_dir: Path | None,
     ) -> None:
         self.ledger: Ledger | None = ledger
-        self.env = dict(ledger.env)
+        # A process started by the fork server only decodes events (it reads them over its
+        # own connection): one pooled connection, and no tables to create.
+        self.env = {
+            **ledger.env,
+            "POSTGRES_POOL_SIZE": "1",
+            "POSTGRES_MAX_OVERFLOW": "0",
+            "CREATE_TABLE": "n",
+        }
         self.comparison = comparison
         self.head = head
         self.streaming = streaming
