@@ -402,6 +402,15 @@ def _register_token_commands() -> None:
 _register_token_commands()
 
 
+def _register_simulate_command() -> None:
+    from ledger.cli_simulate import simulate
+
+    app.command("simulate")(simulate)
+
+
+_register_simulate_command()
+
+
 def main() -> None:
     app()
 

@@ -657,6 +657,7 @@ def simulate(
     to_month: str,
     *,
     unit_id: UUID | None = None,
+    scope: frozenset[str] | None = None,
     after: str | None = None,
     limit: int | None = None,
     spool_dir: Path | None = None,
@@ -665,7 +666,8 @@ def simulate(
     progress: Callable[[int], None] | None = None,
 ) -> Outcome:
     """Compare every worker (in ``unit_id``'s subtree) under the adopted and the draft
-    schedule from ``from_month`` to ``to_month`` (``YYYY-MM``, both included).
+    schedule from ``from_month`` to ``to_month`` (``YYYY-MM``, both included). ``scope``:
+    the subtree's unit ids, when the caller has found them already.
 
     With ``limit``, ``items`` holds the first ``limit`` differing workers after the
     worker id ``after``, in id order, and ``next_cursor`` the last of them when more
@@ -677,7 +679,8 @@ def simulate(
     unsafe) from a clean fork server, opening the store again from its settings.
     """
     adopted = ledger.schedule()
-    scope = subtree(ledger, unit_id) if unit_id else None
+    if scope is None and unit_id is not None:
+        scope = subtree(ledger, unit_id)
     comparison = Comparison(
         adopted, draft_schedule(adopted, draft.policy, draft.effective), from_month, to_month, scope
     )
