@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from operator import itemgetter
 
 from domain.facts import GradeStepFact
 from domain.policy import PolicySchedule
-from domain.timeline import WorkerState, replay
+from domain.timeline import WorkerState, advance, replay
 from domain.vocabulary import Post, Rating, WorkerStatus
 
 TOP_POST = Post.DIRECTOR
@@ -29,7 +31,11 @@ class StepClock:
     due: tuple[StepDue, ...]
 
 
-def step_clock(state: WorkerState, schedule: PolicySchedule) -> StepClock:
+def step_clock(
+    state: WorkerState,
+    schedule: PolicySchedule,
+    earlier: Sequence[tuple[date, WorkerState]] | None = None,
+) -> StepClock:
     """Count qualifying years since hire or the last step; list the steps due.
 
     Ratings other than excellent and competent neither count nor reset the
@@ -37,6 +43,10 @@ def step_clock(state: WorkerState, schedule: PolicySchedule) -> StepClock:
     the clock starts again. A worker whose dismissal is required gets no step.
     Each of these is judged on the step's own date, not on the state's: a step
     that fell due while the worker was in post and in good standing stays due.
+
+    ``earlier`` (optional, the same answer faster): the worker's states as
+    ``domain.timeline.states`` derives them, up to and ending with ``state``; the
+    state on a step's date is then looked up there instead of replayed.
     """
     qualifying = sorted(
         year
@@ -52,7 +62,7 @@ def step_clock(state: WorkerState, schedule: PolicySchedule) -> StepClock:
         if len(counted) < version.policy.step_years:
             continue
         # A later grade cut, post change or dismissal neither revives nor blocks this step.
-        on_day = _state_on(state, schedule, step_date, due)
+        on_day = _state_on(state, schedule, step_date, due, earlier)
         _, high = version.policy.grade_range(on_day.post)
         in_post = on_day.status is WorkerStatus.ACTIVE and not dismissal_due(on_day, schedule)
         if in_post and on_day.grade < high:
@@ -64,17 +74,36 @@ def step_clock(state: WorkerState, schedule: PolicySchedule) -> StepClock:
 
 
 def _state_on(
-    state: WorkerState, schedule: PolicySchedule, day: date, pending: list[StepDue]
+    state: WorkerState,
+    schedule: PolicySchedule,
+    day: date,
+    pending: list[StepDue],
+    earlier: Sequence[tuple[date, WorkerState]] | None = None,
 ) -> WorkerState:
     """The state on ``day``, as if the steps found due so far were recorded."""
     if not state.facts:
         return replace(state, grade=state.grade + len(pending))
+    if earlier:
+        if not pending:
+            # The facts effective by ``day`` are a prefix of the timeline, so the state
+            # is the one from the last change on or before ``day``.
+            index = bisect_right(earlier, day, key=itemgetter(0)) - 1
+            if index >= 0:
+                return earlier[index][1]
+        elif pending[0].effective_date >= earlier[-1][0]:
+            # Every pending step (and ``day``, after them) comes after every fact behind
+            # ``state``: replaying would apply those facts, then the steps.
+            return advance(state, pending_steps(state, pending), schedule)
+    return replay([*state.facts, *pending_steps(state, pending)], schedule, day)
+
+
+def pending_steps(state: WorkerState, pending: Sequence[StepDue]) -> list[GradeStepFact]:
+    """``pending`` as step facts recorded after every fact behind ``state``."""
     seq = max(f.seq for f in state.facts)
-    steps = [
+    return [
         GradeStepFact(d.effective_date, seq + n, d.caused_by_years)
         for n, d in enumerate(pending, start=1)
     ]
-    return replay([*state.facts, *steps], schedule, day)
 
 
 def _streaks(state: WorkerState, rating: Rating, after_year: int) -> Iterator[tuple[int, int]]:
@@ -97,6 +126,10 @@ def promotion_candidate(state: WorkerState, schedule: PolicySchedule) -> bool:
     """Three consecutive excellent years since the last promotion, below the top post."""
     if state.status is not WorkerStatus.ACTIVE or state.post is TOP_POST:
         return False
+    # A run is no longer than the excellent years in all (most workers have too few).
+    least = min(v.policy.promotion_excellent_years for v in schedule.versions)
+    if list(state.appraisals.values()).count(Rating.EXCELLENT) < least:
+        return False
     after = state.last_promotion_date.year - 1 if state.last_promotion_date else 0
     return any(
         streak >= schedule.on(state.appraisal_dates[year]).promotion_excellent_years
@@ -108,6 +141,9 @@ def dismissal_due(state: WorkerState, schedule: PolicySchedule) -> date | None:
     """The date by which a required dismissal should be recorded, if one is required."""
     if state.status is not WorkerStatus.ACTIVE:
         return None
+    least = min(v.policy.dismissal_unqualified_years for v in schedule.versions)
+    if list(state.appraisals.values()).count(Rating.UNQUALIFIED) < least:
+        return None  # a run is no longer than the unqualified years in all
     for year, streak in _streaks(state, Rating.UNQUALIFIED, 0):
         appraised = state.appraisal_dates[year]
         policy = schedule.on(appraised)

@@ -8,7 +8,7 @@ refused if it would make any later fact invalid.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -136,6 +136,16 @@ def states(facts: Iterable[Fact], schedule: PolicySchedule) -> list[tuple[date, 
             settled = _evolve(state, facts=tuple(timeline[: index + 1]))
             changes.append((fact.effective_date, settled))
     return changes
+
+
+def advance(state: WorkerState, later: Sequence[Fact], schedule: PolicySchedule) -> WorkerState:
+    """``state`` once ``later`` have taken effect, as ``replay`` would derive it from the
+    longer timeline, when ``later`` come after every fact behind ``state`` in timeline
+    order (a later date, or the same date and a higher seq). The rules ask this once per
+    pending step; replaying from the hire each time was most of their cost."""
+    for fact in later:
+        state = _apply(state, fact, schedule, strict=False)
+    return _evolve(state, facts=(*state.facts, *later))
 
 
 def _evolve(state: WorkerState, **changes: Any) -> WorkerState:

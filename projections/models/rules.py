@@ -14,17 +14,17 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, Literal
 
-from domain.facts import GradeStepFact
 from domain.policy import PolicySchedule
 from domain.rules import (
     StepClock,
     StepDue,
     _streaks,
     dismissal_due,
+    pending_steps,
     promotion_candidate,
     step_clock,
 )
-from domain.timeline import WorkerState, replay
+from domain.timeline import WorkerState, advance, replay
 from domain.vocabulary import Rating
 from domain.worker import Worker
 from projections.models.derived import worker_states
@@ -102,6 +102,11 @@ def outcomes_on(
         )
         for n, d in enumerate(due, start=1)
     ]
+    return steps, _flags(state, schedule)
+
+
+def _flags(state: WorkerState, schedule: PolicySchedule) -> dict[str, Outcome]:
+    """The raised flags: they depend on the state alone, not on the date within it."""
     flags: dict[str, Outcome] = {}
     where = (str(state.unit_id), state.post.value, state.grade)
     if promotion_candidate(state, schedule):
@@ -111,19 +116,14 @@ def outcomes_on(
     if due_by is not None:
         years = _run(state, schedule, Rating.UNQUALIFIED, "dismissal_unqualified_years")
         flags[DISMISSAL] = (*where, due_by.isoformat(), _years(state, years))
-    return steps, flags
+    return flags
 
 
 def _grade_after(
-    state: WorkerState, schedule: PolicySchedule, day: date, pending: list[StepDue]
+    state: WorkerState, schedule: PolicySchedule, day: date, pending: Sequence[StepDue]
 ) -> int:
     """The grade on ``day`` once ``pending`` are recorded (a step at the maximum adds nothing)."""
-    seq = max((f.seq for f in state.facts), default=0)
-    steps = [
-        GradeStepFact(d.effective_date, seq + n, d.caused_by_years)
-        for n, d in enumerate(pending, start=1)
-    ]
-    return replay([*state.facts, *steps], schedule, day).grade
+    return replay([*state.facts, *pending_steps(state, pending)], schedule, day).grade
 
 
 def _run(state: WorkerState, schedule: PolicySchedule, rating: Rating, rule: str) -> list[int]:
@@ -144,19 +144,84 @@ def _years(state: WorkerState, years: Sequence[int]) -> str:
     )
 
 
+class _Stretch:
+    """The outcomes while one state holds: the flags, and the steps due by a date.
+
+    What ``outcomes_on`` answers for each date of the stretch, computed once: the
+    flags depend on the state alone, and the steps due by a date are a prefix of
+    the clock's, each row the same whatever the date (its new grade counts every
+    fact behind the state and the steps before it, all effective by then).
+    """
+
+    def __init__(
+        self,
+        changes: Sequence[tuple[date, WorkerState]],
+        index: int,
+        schedule: PolicySchedule,
+    ) -> None:
+        self.start, self.state = changes[index]
+        self.schedule = schedule
+        self.clock = step_clock(self.state, schedule, changes[: index + 1])
+        self.rows: list[Outcome] = []
+        self.flags = _flags(self.state, schedule)
+
+    def steps(self, day: date) -> list[Outcome]:
+        """The steps due by ``day`` (on or after the stretch's start)."""
+        due = self.clock.due
+        count = 0
+        while count < len(due) and due[count].effective_date <= day:
+            count += 1
+        state = self.state
+        while len(self.rows) < count:
+            n = len(self.rows) + 1
+            d = due[n - 1]
+            self.rows.append(
+                (
+                    n,
+                    str(state.unit_id),
+                    state.post.value,
+                    state.grade,
+                    self._grade_after(due[:n]),
+                    d.effective_date.isoformat(),
+                    _years(state, d.caused_by_years),
+                    d.policy_version,
+                )
+            )
+        return self.rows[:count]
+
+    def _grade_after(self, pending: Sequence[StepDue]) -> int:
+        if pending[0].effective_date >= self.start:
+            # Every step comes after every fact behind the state (see ``advance``).
+            steps = pending_steps(self.state, pending)
+            return advance(self.state, steps, self.schedule).grade
+        # A fact behind the state falls after a step: replay, as of a date by which
+        # both have taken effect.
+        day = max(self.start, pending[-1].effective_date)
+        return _grade_after(self.state, self.schedule, day, pending)
+
+    def days(self, end: date | None) -> list[date]:
+        """The dates up to ``end`` where an outcome may change: the start and the due
+        dates of the steps falling due within the stretch."""
+        within = sorted(
+            {
+                d.effective_date
+                for d in self.clock.due
+                if self.start < d.effective_date and (end is None or d.effective_date < end)
+            }
+        )
+        return [self.start, *within]
+
+
 def _evaluations(
     worker: Worker, schedule: PolicySchedule
-) -> Iterator[tuple[date, WorkerState, StepClock]]:
-    """Every date where an outcome may change, with the state and step clock on it."""
+) -> Iterator[tuple[date, list[Outcome], dict[str, Outcome]]]:
+    """Every date where an outcome may change, with the outcomes on it."""
     changes = worker_states(worker.facts, schedule)
-    for index, (start, state) in enumerate(changes):
+    for index in range(len(changes)):
         end = changes[index + 1][0] if index + 1 < len(changes) else None
-        clock = step_clock(state, schedule)
-        yield start, state, clock
-        # Within a state's stretch only the steps falling due change anything.
-        for step_date in sorted({d.effective_date for d in clock.due}):
-            if start < step_date and (end is None or step_date < end):
-                yield step_date, state, clock
+        stretch = _Stretch(changes, index, schedule)
+        for day in stretch.days(end):
+            yield day, stretch.steps(day), stretch.flags
 
 
 class RuleOutcomes:
@@ -180,9 +245,8 @@ class RuleOutcomes:
             start, outcome = open_flags.pop(flag)
             flag_rows.append((key, flag, start, day, *outcome[:3], since[flag], *outcome[3:]))
 
-        for day, state, clock in _evaluations(worker, schedule):
+        for day, steps, flags in _evaluations(worker, schedule):
             iso = day.isoformat()
-            steps, flags = outcomes_on(state, schedule, day, clock)
             if open_steps is None or open_steps[1] != steps:
                 close_steps(iso)
                 open_steps = (iso, steps) if steps else None

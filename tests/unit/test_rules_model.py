@@ -7,7 +7,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from domain.rules import step_clock
-from domain.vocabulary import DismissalReason, Post, PostChangeReason, Rating
+from domain.timeline import states
+from domain.vocabulary import (
+    DismissalReason,
+    Education,
+    GradeChangeReason,
+    Post,
+    PostChangeReason,
+    Rating,
+)
 from domain.worker import Worker
 from projections.models.rules import DISMISSAL, FLAGS, PROMOTION, RULES, STEPS, outcomes_on
 from tests.unit.builders import SCHEDULE, appraise, hire
@@ -128,3 +136,54 @@ def _step(row: dict[str, Any]) -> tuple[Any, ...]:
 
 def _flag(row: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(row[c] for c in ("unit_id", "post", "grade", "due_date", "years"))
+
+
+def _pending_steps_then_later_facts() -> Worker:
+    """Steps fall due and stay unrecorded while a grade cut, an education upgrade and a
+    post change take effect after them: the step rows must count those facts."""
+    worker = worker_with({y: C for y in range(2020, 2026)}, grade=5)
+    worker.change_grade(
+        grade=4,
+        effective_date=date(2023, 3, 1),
+        reason=GradeChangeReason.CORRECTION,
+        schedule=SCHEDULE,
+    )
+    worker.upgrade_education(
+        education=Education.BACHELOR, effective_date=date(2024, 6, 1), schedule=SCHEDULE
+    )
+    worker.change_post(
+        post=Post.OFFICER,
+        effective_date=date(2026, 1, 1),
+        reason=PostChangeReason.PROMOTION,
+        schedule=SCHEDULE,
+    )
+    worker.record_appraisal(year=2026, rating=U, effective_date=date(2026, 7, 1), schedule=SCHEDULE)
+    worker.record_appraisal(year=2027, rating=U, schedule=SCHEDULE)
+    return worker
+
+
+def test_rows_count_the_facts_that_follow_a_step_left_unrecorded() -> None:
+    worker = _pending_steps_then_later_facts()
+    found = rows(worker)
+    day = date(2022, 12, 1)
+    while day < date(2028, 3, 1):
+        steps, flags = outcomes_on(worker.state(SCHEDULE, day), SCHEDULE, day)
+        assert [_step(r) for r in valid_on(found[STEPS.name], day)] == steps, day
+        assert {r["flag"]: _flag(r) for r in valid_on(found[FLAGS.name], day)} == flags, day
+        day += timedelta(days=1)
+    assert len(valid_on(found[STEPS.name], date(2026, 1, 1))) == 2
+
+
+def test_the_step_clock_read_off_earlier_states_is_the_replayed_one() -> None:
+    """``step_clock(..., earlier)`` looks the state on a step's date up instead of
+    replaying it; for every state of these workers it must answer the same."""
+    workers = [
+        _pending_steps_then_later_facts(),
+        worker_with({2020: C, 2021: U, 2022: U, 2023: E, 2024: C}),
+        worker_with({y: E for y in range(2020, 2027)}, grade=11),  # steps hit the maximum
+    ]
+    for worker in workers:
+        changes = states(worker.facts, SCHEDULE)
+        for index, (_, state) in enumerate(changes):
+            earlier = changes[: index + 1]
+            assert step_clock(state, SCHEDULE, earlier) == step_clock(state, SCHEDULE)
