@@ -19,8 +19,7 @@ from api import problems
 from api.csv import csv_response, wants_csv
 from api.deps import ActorDep, LedgerDep
 from api.schemas.simulations import SimulationIn, SimulationOut
-from domain.errors import InvalidInput
-from domain.policy import load_document, shipped_packs
+from ledger.policies import resolve
 from projections import simulation_report as report
 from projections.simulation import Draft, Outcome, simulate, simulation_root, spool_folder
 
@@ -88,15 +87,7 @@ def run_simulation(
 
 
 def _draft(policy: dict[str, Any] | str) -> Draft:
-    if isinstance(policy, str):
-        if policy not in shipped_packs():
-            raise InvalidInput(
-                f"{policy!r} is not a shipped pack ({', '.join(shipped_packs())}); "
-                "send the policy document itself",
-                field="policy",
-            )
-        return Draft.from_document(load_document(policy))
-    return Draft.from_document(policy)
+    return Draft.from_document(resolve(policy))  # a pack's name, never a server path
 
 
 def _rows(outcome: Outcome, folder: Any) -> Iterator[dict[str, Any]]:

@@ -6,7 +6,6 @@ import copy
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +17,10 @@ from ledger import cli
 from ledger.application import Ledger
 from ledger.generate import generate
 from ledger.stores import store_environment
-from tests.stores import store_url
+from tests.integration import test_cli
 
 runner = CliRunner()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def durable_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A store that keeps its facts between the test and the command's own ledger."""
-    with store_url(request.param, tmp_path) as url:
-        yield url
+durable_store = test_cli.durable_store  # the same stores as the other CLI tests
 
 
 @pytest.fixture
