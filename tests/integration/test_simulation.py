@@ -363,3 +363,30 @@ def test_a_grade_the_policy_gave_at_hire_is_given_again_by_the_draft(ledger: Led
     assert chosen.pay[0].draft is not None
     paid = chosen.pay[0].draft[3].coefficient
     assert paid == draft(lower_start).policy.coefficient(Post.ASSISTANT, 2)
+
+
+def test_a_dated_draft_replaces_the_adopted_versions_from_its_date_on(ledger: Ledger) -> None:
+    """Adopted: the 2020 pack, then a higher wage from 2022. A copy of the 2020 pack dated
+    2022-07-01 keeps the adopted policy before that date and its own lower wage after it,
+    over the later-adopted version; undated, it governs from the start."""
+    generate(ledger, workers=20, years=4, seed=5, start_year=2020)
+    raised = copy.deepcopy(load_document("baohe-2020"))
+    raised["parameters"]["average_wages"]["value"] = {"2021": "45000"}
+    ledger.adopt_policy(as_(), raised, date(2022, 1, 1), "包政〔2022〕1号")
+
+    def copy_of_2020(effective_from: str | None) -> Draft:
+        document = copy.deepcopy(load_document("baohe-2020"))
+        document.pop("effective_from")
+        if effective_from:
+            document["effective_from"] = effective_from
+        return Draft.from_document(document)
+
+    dated = report.summary(run(ledger, copy_of_2020("2022-07-01"), "2021-01", "2022-12"), {})
+    undated = report.summary(run(ledger, copy_of_2020(None), "2021-01", "2022-12"), {})
+
+    differences = {m["month"]: Decimal(m["difference"]["total"]) for m in dated["months"]}
+    assert all(v == 0 for month, v in differences.items() if month < "2022-07")
+    assert all(v < 0 for month, v in differences.items() if month >= "2022-07")
+    from_start = {m["month"]: Decimal(m["difference"]["total"]) for m in undated["months"]}
+    assert all(v == 0 for month, v in from_start.items() if month < "2022-01")
+    assert all(v < 0 for month, v in from_start.items() if month >= "2022-01")
