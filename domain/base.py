@@ -51,6 +51,17 @@ class LedgerAggregate(Aggregate):
         _seal(aggregate, aggregate.pending_events[-1], None)
         return aggregate
 
+    @classmethod
+    def _create_with_id(cls, created: str, aggregate_id: UUID | None, **kwargs: Any) -> Any:
+        """Create by the ``created`` event with a caller-chosen id, or a new one if None.
+
+        An importer derives ids from a file's keys, so that importing the same file
+        again finds what it recorded instead of recording it twice.
+        """
+        if aggregate_id is None:
+            return cls(**kwargs)
+        return cls._create(vars(cls)[created], id=aggregate_id, **kwargs)
+
 
 def _with_provenance(kwargs: dict[str, Any]) -> dict[str, Any]:
     who = provenance.current()

@@ -69,7 +69,9 @@ class Unit(LedgerAggregate):
         households: int | None = None,
         population: int | None = None,
         note: str = "",
+        aggregate_id: UUID | None = None,
     ) -> Unit:
+        """``aggregate_id``: an id the caller derived (an importer's); default a new one."""
         parent_kind = parent.kind if parent else None
         if parent_kind not in ALLOWED_PARENTS[kind]:
             allowed = sorted(k.value if k else "no parent" for k in ALLOWED_PARENTS[kind])
@@ -78,7 +80,9 @@ class Unit(LedgerAggregate):
                 f"not {parent_kind.value if parent_kind else 'no parent'}",
                 field="parent_id",
             )
-        unit = cls(
+        unit: Unit = cls._create_with_id(
+            "Registered",
+            aggregate_id,
             name=name,
             kind=kind.value,
             parent_id=parent.id if parent else None,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
+from typing import Self
 
 
 class Labelled(StrEnum):
@@ -11,6 +13,25 @@ class Labelled(StrEnum):
     @property
     def label(self) -> str:
         return _LABELS.get(self.value, self.value)
+
+    @classmethod
+    def from_text(cls, text: str) -> Self:
+        """The member written as its code or its Chinese label (a spreadsheet's cell).
+
+        Raises ValueError naming what was written.
+        """
+        wanted = text.strip()
+        texts = _texts(cls)
+        code = texts.get(wanted) or texts.get(wanted.lower())
+        if code is None:
+            raise ValueError(f"{text!r} is not a {cls.__name__}")
+        return cls(code)
+
+
+@cache
+def _texts(enum: type[Labelled]) -> dict[str, str]:
+    """Each member's label and code, to its code: an import reads thousands of cells."""
+    return {text: m.value for m in enum for text in (m.value, m.label)}
 
 
 class Post(Labelled):
@@ -109,6 +130,21 @@ class PostChangeReason(Labelled):
     OTHER = "other"
 
 
+class FactType(Labelled):
+    """The kinds of fact an import file's workers sheet records, one per row."""
+
+    HIRE = "hire"
+    APPRAISAL = "appraisal"
+    APPRAISAL_CORRECTION = "appraisal_correction"
+    GRADE_CHANGE = "grade_change"
+    GRADE_STEP = "grade_step"
+    POST_CHANGE = "post_change"
+    TRANSFER = "transfer"
+    EDUCATION_UPGRADE = "education_upgrade"
+    CERTIFICATE = "certificate"
+    DISMISSAL = "dismissal"
+
+
 class WorkerStatus(Labelled):
     ACTIVE = "active"
     DISMISSED = "dismissed"
@@ -163,6 +199,15 @@ _LABELS = {
     "demotion": "降职",
     "election": "选举",
     "reassignment": "调整",
+    "hire": "入职",
+    "appraisal": "年度考核",
+    "appraisal_correction": "考核更正",
+    "grade_change": "等级调整",
+    "grade_step": "三年晋档",
+    "post_change": "岗位变动",
+    "transfer": "调动",
+    "certificate": "取得证书",
+    "dismissal": "解聘",
     "active": "在岗",
     "dismissed": "已解聘",
     "not_yet_hired": "尚未入职",

@@ -74,7 +74,9 @@ class Worker(LedgerAggregate):
         dispatch_service_years: int = 0,
         grade: int | None = None,
         note: str = "",
+        aggregate_id: UUID | None = None,
     ) -> Worker:
+        """``aggregate_id``: an id the caller derived (an importer's); default a new one."""
         policy = schedule.on(hire_date)
         if person.birth_date >= hire_date:
             raise InvalidInput("the birth date must be before the hire date", field="birth_date")
@@ -97,7 +99,9 @@ class Worker(LedgerAggregate):
                     field="grade",
                 )
             from_policy = False
-        return cls(
+        worker: Worker = cls._create_with_id(
+            "Hired",
+            aggregate_id,
             name=person.name,
             gender=person.gender.value,
             birth_date=person.birth_date,
@@ -113,6 +117,7 @@ class Worker(LedgerAggregate):
             dispatch_service_years=dispatch_service_years,
             note=note,
         )
+        return worker
 
     @event("Hired")
     def __init__(
