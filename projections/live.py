@@ -39,7 +39,8 @@ class LiveReadModels:
     ) -> None:
         self.ledger = ledger
         self.store = ReadStore(database_url)
-        self.projector = Projector(ledger, self.store)
+        self._reader = _reader_for(ledger)
+        self.projector = Projector(self._reader, self.store)
         self.in_process = in_process
         self.wait_seconds = wait_seconds
         self.poll_seconds = poll_seconds
@@ -84,3 +85,19 @@ class LiveReadModels:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.store.close()
+        if self._reader is not self.ledger:
+            self._reader.close()
+
+
+def _reader_for(ledger: Ledger) -> Ledger:
+    """The ledger the projector reads the events through.
+
+    On SQLite, a second instance with connections of its own. eventsourcing's
+    SQLite pool lets one thread at a time wait for a connection: an API write
+    waiting there for the one writer connection, itself waiting for SQLite's
+    lock, which a projector batch holds (BEGIN IMMEDIATE), kept that batch from
+    reading its events until the write gave up after 5 s with a 503.
+    """
+    if ledger.env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite":
+        return type(ledger)(env=dict(ledger.env))
+    return ledger
