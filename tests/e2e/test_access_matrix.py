@@ -187,6 +187,17 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ("GET", "/reports/dismissals-required"): Row(
         "/reports/dismissals-required", READ_IN_X, params={"unit_id": "{street_x}"}
     ),
+    # simulations: any role replays a draft; a clerk within their own subtree
+    ("POST", "/simulations"): Row(
+        "/simulations",
+        READ_IN_X,
+        body=lambda w: {
+            "policy": "chibi-2020",
+            "from_month": "2022-01",
+            "to_month": "2022-03",
+            "unit_id": w.street_x,
+        },
+    ),
     # access tokens: the admin's alone
     ("GET", "/tokens"): Row("/tokens", ADMIN_READ),
     ("POST", "/tokens"): Row(
