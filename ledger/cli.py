@@ -411,6 +411,17 @@ def _register_simulate_command() -> None:
 _register_simulate_command()
 
 
+def _register_import_command() -> None:
+    from ledger.cli_export import export_app
+    from ledger.cli_import import import_command
+
+    app.command("import")(import_command)
+    app.add_typer(export_app, name="export")
+
+
+_register_import_command()
+
+
 def main() -> None:
     app()
 

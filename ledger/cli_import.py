@@ -1,0 +1,146 @@
+"""``ledger import``: load a district's units and workers' history from .xlsx or .csv files.
+
+Problems go to standard error, one line each (sheet, row, column, what is wrong, what
+was expected), and with ``--errors FILE`` also to a CSV a clerk can open; then the
+command exits 1 having recorded nothing. See docs/import.md.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from ledger.importing import Aborted, FileProblem, ImportResult, Problem, import_files
+from ledger.importing.template import write_template
+
+
+class _Bar:
+    """One bar per stage (reading each sheet, checking, recording) on standard error."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def start(self, stage: str, total: int | None) -> None:
+        self._finish()
+        self.task = self.progress.add_task(stage, total=total)
+
+    def advance(self, count: int = 1) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, count)
+
+    def _finish(self) -> None:
+        if self.task is not None:
+            done = self.progress.tasks[self.task].completed
+            self.progress.update(self.task, total=done, completed=done)
+
+
+def import_command(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="The .xlsx workbook, or .csv files (one sheet each).", show_default=False
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row; record nothing.")
+    ] = False,
+    template: Annotated[
+        Path | None,
+        typer.Option(help="Write the template (.xlsx, or two .csv for a .csv name) and stop."),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="The CSV files' encoding [default: UTF-8 if it reads, else GB18030]"),
+    ] = None,
+    district: Annotated[
+        str | None,
+        typer.Option(help="The district's key, when the file has no 区 district row."),
+    ] = None,
+    errors: Annotated[
+        Path | None, typer.Option(help="Also write the problems to this CSV file.")
+    ] = None,
+) -> None:
+    """Import units with their quotas and workers with their history, all or nothing."""
+    from ledger import cli  # not at import time: ledger.cli registers this command
+
+    err = Console(stderr=True, highlight=False)
+    if template is not None:
+        for path in write_template(template):
+            err.print(f"wrote the import template {escape(str(path))}", soft_wrap=True)
+        return
+    if not files:
+        raise typer.BadParameter("give the file(s) to import, or --template FILE")
+    settings = cli.load_settings()
+    with cli._user_errors(settings):
+        ledger = cli.open_for_serving(settings)
+        try:
+            columns = (
+                TextColumn("[bold]{task.description:<24}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            )
+            with Progress(*columns, console=err) as progress:
+                result = import_files(
+                    ledger,
+                    files,
+                    dry_run=dry_run,
+                    encoding=encoding,
+                    district=district,
+                    progress=_Bar(progress),
+                )
+        except (FileProblem, Aborted) as error:
+            raise cli.CliError(str(error)) from None
+        finally:
+            ledger.close()
+    _report(err, result, dry_run, errors)
+
+
+def _report(err: Console, result: ImportResult, dry_run: bool, errors: Path | None) -> None:
+    for sheet in result.ignored_sheets:
+        err.print(f"sheet {escape(sheet)}: not a units or workers sheet, ignored", soft_wrap=True)
+    if errors is not None:
+        _write_problems(errors, result.problems)
+    if result.problems:
+        for problem in result.problems:
+            err.print(escape(problem.line()), soft_wrap=True)
+        rows = len({(p.sheet, p.row) for p in result.problems})
+        err.print(
+            f"[bold red]{len(result.problems)} problem(s) in {rows} row(s) of "
+            f"{result.rows}: nothing was imported.[/]",
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
+    counts = result.counts
+    verb = "would record" if dry_run else "recorded"
+    err.print(
+        f"{result.rows} rows: {counts['units']} units, {counts['approvals']} quota approvals, "
+        f"{counts['workers']} workers, {counts['facts']} facts; {counts['units_known']} units, "
+        f"{counts['workers_known']} workers and {counts['facts_known']} facts were already "
+        f"recorded. {verb.capitalize()} {counts['events']} events"
+        + (" (dry run: nothing recorded)." if dry_run else f" in {counts['saves']} saves."),
+        soft_wrap=True,
+    )
+
+
+def _write_problems(path: Path, problems: list[Problem]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.DictWriter(
+            file, ["sheet", "row", "column", "problem", "expected"], lineterminator="\r\n"
+        )
+        writer.writeheader()
+        writer.writerows(p.as_row() for p in problems)

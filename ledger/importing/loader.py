@@ -1,0 +1,91 @@
+"""The check: units, then each worker, through the aggregates; and the write.
+
+The check saves nothing: it collects every problem, and leaves the events the
+aggregates made in :class:`Staging`, batched. Only if nothing was wrong does
+:func:`write` record them, many aggregates per ``ledger.save`` (the PostgreSQL
+recorder locks the events table once per save). Each save is atomic and ids come
+from the file's keys, so an import that dies half way is completed by running it
+again: what was saved is found and skipped. A writer who changed one of the same
+units or workers between the check and the write makes the save conflict, and the
+import stops (run it again).
+"""
+
+from __future__ import annotations
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
+
+from domain.worker import Worker
+from ledger.application import Ledger
+from ledger.importing.first_pass import FirstPass, Progress
+from ledger.importing.load_units import load_units
+from ledger.importing.load_workers import load_worker
+from ledger.importing.scope import Scope
+from ledger.importing.staging import Staging
+
+BATCH_WORKERS = 250
+
+
+class Aborted(Exception):
+    """The ledger changed between the check and the write."""
+
+
+def check(
+    ledger: Ledger,
+    first: FirstPass,
+    staging: Staging,
+    district: str | None,
+    *,
+    progress: Progress,
+    batch_workers: int | None = None,
+) -> Scope:
+    batch_workers = batch_workers or BATCH_WORKERS
+    scope = Scope(ledger, district, first.labels)
+    scope.failed_units.update(scope.unit_id(k) for k in first.bad_units)
+    # Looking each worker up costs a query: on a ledger without workers, skip it.
+    may_exist = _holds_workers(ledger)
+    # Rows with problems are left out; the rest is checked, so that one run tells all,
+    # but nothing is staged to be written.
+    scope.staging = not first.problems
+    load_units(scope, first.units)
+    _stage(scope, staging, 0, [])
+    progress.start("checking", staging.workers())
+    done = 0
+    for key, rows in staging.grouped():
+        progress.advance()
+        if key in first.bad_workers:
+            continue
+        worker = load_worker(scope, key, rows, may_exist)
+        done += 1
+        _stage(scope, staging, 1 + done // batch_workers, [worker] if worker else [])
+    return scope
+
+
+def _stage(scope: Scope, staging: Staging, batch: int, workers: list[Aggregate]) -> None:
+    events = [e for a in [*scope.pending_units(), *workers] for e in a.collect_events()]
+    if events and scope.staging and not scope.problems:  # else nothing will be written
+        staging.add_events(batch, events)
+        scope.counts["events"] += len(events)
+
+
+def write(ledger: Ledger, staging: Staging, progress: Progress, events: int) -> int:
+    """Record the staged events, a batch per save; answer how many saves it took."""
+    progress.start("recording", events)
+    saves = 0
+    for batch in staging.batches():
+        try:
+            ledger.save(*batch)
+        except IntegrityError:
+            raise Aborted(
+                "the ledger changed while importing (another writer recorded facts of these "
+                "units or workers); run the import again: what was saved is skipped"
+            ) from None
+        saves += 1
+        progress.advance(len(batch))
+    return saves
+
+
+def _holds_workers(ledger: Ledger) -> bool:
+    hired = get_topic(vars(Worker)["Hired"])
+    return bool(ledger.recorder.select_notifications(start=None, limit=1, topics=[hired]))

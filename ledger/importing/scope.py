@@ -1,0 +1,90 @@
+"""What a loading pass shares: the ledger, the units in play, the problems found so far."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.directory import UnitDirectory
+from domain.errors import LedgerError, NotFound
+from domain.policy import PolicySchedule
+from domain.unit import Unit
+from domain.worker import Worker
+from ledger.application import Ledger
+from ledger.importing import keys
+from ledger.importing.problems import Problem, expected_for
+
+A = TypeVar("A", Unit, Worker)
+
+
+@dataclass
+class Scope:
+    ledger: Ledger
+    district: str | None
+    labels: Mapping[str, Mapping[str, str]]  # sheet -> column code -> as the user sees it
+    schedule: PolicySchedule = field(init=False)
+    units: dict[UUID, Unit] = field(default_factory=dict)
+    known_units: set[UUID] = field(default_factory=set)  # found in the ledger
+    failed_units: set[UUID] = field(default_factory=set)  # refused: their problem is told
+    directory: UnitDirectory | None = None
+    problems: list[Problem] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    staging: bool = True  # False once a problem is known: nothing will be written
+
+    def __post_init__(self) -> None:
+        self.schedule = self.ledger.schedule()
+
+    # -- problems ----------------------------------------------------------------------
+    def problem(self, sheet: str, row: int, code: str, what: str, expected: str) -> None:
+        column = self.labels.get(sheet, {}).get(code, code) if code else ""
+        self.problems.append(Problem(sheet, row, column, what, expected))
+
+    def refused(self, sheet: str, row: int, error: LedgerError, code: str) -> None:
+        """A refusal of the domain, on the column it names (else ``code``)."""
+        column = FIELD_COLUMNS.get(error.field or "", error.field or code)
+        self.problem(sheet, row, column, error.detail, expected_for(error))
+
+    # -- the ledger's aggregates -------------------------------------------------------
+    def unit_id(self, key: str) -> UUID:
+        return keys.unit_id(self.district, key)
+
+    def unit(self, unit_id: UUID) -> Unit | None:
+        """A unit of the file or the ledger, kept for the whole pass (its seats grow)."""
+        if unit_id not in self.units:
+            found = self.stored(unit_id, Unit)
+            if found is None:
+                return None
+            self.units[unit_id] = found
+            self.known_units.add(unit_id)
+        return self.units[unit_id]
+
+    def stored(self, aggregate_id: UUID, cls: type[A]) -> A | None:
+        try:
+            return self.ledger._get(aggregate_id, cls)
+        except NotFound:
+            return None
+
+    def root_directory(self) -> UnitDirectory:
+        if self.directory is None:
+            self.directory = self.ledger._directory()
+        return self.directory
+
+    def pending_units(self) -> list[Aggregate]:
+        changed: list[Aggregate] = [u for u in self.units.values() if u.pending_events]
+        if self.directory is not None and self.directory.pending_events:
+            changed.append(self.directory)
+        return changed
+
+
+# The domain's field names, as the import file's columns.
+FIELD_COLUMNS = {
+    "unit_id": "unit_key",
+    "parent_id": "parent_key",
+    "count": "dispatch_headcount",
+    "level": "certificate",
+}
