@@ -1,0 +1,152 @@
+"""Simulation benchmark: replaying the history under a draft, against the full rebuild of the
+read models measured in the same run on the same history.
+
+    python bench/simulate.py --database-url postgresql://postgres@127.0.0.1/ledger_bench \
+        --workers 10000 --years 10
+
+Generates the history if the ledger holds no workers yet (else reuses it), then measures,
+each in its own child process so that peak memory is its own:
+
+- the full rebuild of every read model (``bench/rebuild.py``'s measurement);
+- ``ledger simulate``'s work for three drafts: the adopted pack itself (nothing differs),
+  a higher previous-year wage (pay only: careers are derived once) and two-year steps
+  (careers derived on both sides), every differing worker spooled as the CLI does, one
+  process per core, forked;
+- with ``--api``, the same drafts through ``POST /simulations`` (one page of 100 workers),
+  whose processes come from a fork server as in the server.
+
+Prints one JSON object: seconds, events/s, the ratio to the rebuild, peak RSS of the
+parent and of its worker processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from rebuild import _count_workers, _rebuild_in_child
+
+from ledger.generate import generate
+from ledger.runtime import open_ledger
+from ledger.settings import Settings
+
+DRAFTS = ("identical", "wage", "two_year_steps")
+
+CHILD = """
+import copy, json, os, resource, sys, tempfile, time
+from pathlib import Path
+from domain.policy import load_document
+from ledger.runtime import build_ledger
+from ledger.settings import Settings
+from projections.simulation import Draft, simulate
+
+def draft(name):
+    document = copy.deepcopy(load_document("baohe-2020"))
+    document.pop("effective_from")
+    if name == "wage":
+        document["parameters"]["average_wages"]["value"] = {"2019": "42000"}
+    elif name == "two_year_steps":
+        document["parameters"]["step_years"]["value"] = 2
+    return document
+
+if __name__ == "__main__":
+    url, name, mode = sys.argv[1:4]
+    ledger = build_ledger(Settings(database_url=url))
+    chosen = Draft.from_document(draft(name))
+    started = time.monotonic()
+    if mode == "cli":
+        with tempfile.TemporaryDirectory() as folder:
+            outcome = simulate(ledger, chosen, "2016-01", "2025-12", spool_dir=Path(folder),
+                               processes=os.cpu_count() or 1)
+            spooled = sum(f.stat().st_size for f in Path(folder).iterdir())
+            written = sum(1 for _ in outcome.workers())
+    else:
+        from fastapi.testclient import TestClient
+        from api.app import create_app
+        from domain.vocabulary import Role
+        app = create_app(Settings(database_url=url, projector="external"))
+        with TestClient(app) as client:
+            token = app.state.ledger.create_token("bench", Role.REPORTER)
+            started = time.monotonic()
+            answer = client.post(
+                "/api/v1/simulations?limit=100",
+                json={"policy": draft(name), "from_month": "2016-01", "to_month": "2025-12"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert answer.status_code == 200, answer.text
+            outcome = None
+            written = len(answer.json()["items"])
+            spooled = len(answer.content)
+    elapsed = time.monotonic() - started
+    print(json.dumps({
+        "seconds": elapsed,
+        "events": outcome.events_read if outcome else None,
+        "workers_written": written,
+        "bytes": spooled,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--workers", type=int, default=10_000)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument("--drafts", nargs="*", default=list(DRAFTS), choices=DRAFTS)
+    parser.add_argument("--api", action="store_true", help="also through POST /simulations")
+    parser.add_argument("--skip-rebuild", action="store_true")
+    args = parser.parse_args()
+    settings = Settings(database_url=args.database_url)
+    ledger, _ = open_ledger(settings)
+    if not _count_workers(ledger):
+        started = time.monotonic()
+        generate(ledger, workers=args.workers, years=args.years, seed=args.seed)
+        print(f"generated in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    events = ledger.recorder.max_notification_id() or 0
+    ledger.close()
+
+    result: dict[str, Any] = {
+        "database": args.database_url.split(":")[0],
+        "events": events,
+        "processes": os.cpu_count(),
+    }
+    if not args.skip_rebuild:
+        result.update(_rebuild_in_child(args.database_url))
+    modes = ["cli", "api"] if args.api else ["cli"]
+    for name in args.drafts:
+        for mode in modes:
+            found = _simulate_in_child(args.database_url, name, mode)
+            key = f"{mode}_{name}"
+            result[key] = found
+            if "rebuild_seconds" in result:
+                found["vs_rebuild"] = found["seconds"] / result["rebuild_seconds"]
+            found["events_per_s"] = events / found["seconds"]
+            print(f"{key}: {found['seconds']:.1f} s", file=sys.stderr)
+    print(json.dumps(result, indent=2))
+
+
+def _simulate_in_child(database_url: str, name: str, mode: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, database_url, name, mode],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()
