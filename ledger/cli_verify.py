@@ -66,7 +66,7 @@ def verify_command(
                 TextColumn("[bold]verifying"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("notifications"),
+                TextColumn("events"),
                 TimeElapsedColumn(),
             )
             started = time.monotonic()
@@ -75,7 +75,7 @@ def verify_command(
                 report = verify(
                     ledger,
                     against=anchor,
-                    progress=lambda position: progress.update(task, completed=position),
+                    progress=lambda read: progress.update(task, completed=read),
                 )
             elapsed = max(time.monotonic() - started, 1e-9)
         finally:

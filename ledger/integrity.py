@@ -1,8 +1,9 @@
 """``ledger verify``: walk the stored events and check every aggregate's hash chain.
 
-The walk reads the recorder's notifications (every stored event, in recorded
-order) page by page, decodes each with the application's own mapper (so an
-encrypted store verifies with its key) and checks, per aggregate:
+The walk streams the events table up to the last notification, aggregate by
+aggregate in version order (the primary key's order), decodes each event with
+the application's own mapper (so an encrypted store verifies with its key) and
+checks, per aggregate:
 
 - versions run 1, 2, 3, ... with no gap (a gap is a deleted record);
 - each chained event's ``chain_hash`` is the hash of its predecessor's and of
@@ -10,22 +11,24 @@ encrypted store verifies with its key) and checks, per aggregate:
 - once an aggregate's chain has started, every later event is chained (an
   unchained one was inserted, or had its hash stripped).
 
-Memory holds one small entry per aggregate, never the events. Alongside, a
-running digest over the whole log (every event's notification id, aggregate,
-version and chain hash) gives the *anchor* ``N:COUNT:HEX``: kept outside the
-database and given back with ``--against``, it proves that the first ``N``
-notifications are still exactly the ones seen then, which the per-aggregate
+Memory holds the aggregate being checked, never the log, whatever its size.
+Alongside, a running digest over every event (notification id, aggregate,
+version, chain hash) gives the *anchor* ``N:COUNT:HEX``: kept outside the
+database and given back with ``--against``, it proves that the events up to
+notification ``N`` are still exactly the ones seen then, which the per-aggregate
 chains cannot (deleting an aggregate's last events leaves a shorter, valid chain).
-See docs/integrity.md and ADR 0008.
-"""
+See docs/integrity.md and ADR 0008."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
@@ -36,7 +39,8 @@ from ledger.application import Ledger
 
 PAGE = 1_000
 PROGRESS_EVERY = 500  # events between progress reports
-MAX_LISTED = 100  # problems kept in the report; the count goes on
+MAX_LISTED = 100  # problems listed in the report, the earliest; the count goes on
+MAX_KEPT = 10_000  # problems kept while walking, to list the earliest ones
 MAX_GAPS = 20
 _ANCHOR = re.compile(r"^(\d+):(\d+):([0-9a-f]{64})$")
 
@@ -118,7 +122,7 @@ class Report:
 
     def add(self, problem: Problem) -> None:
         self.problem_count += 1
-        if len(self.problems) < MAX_LISTED:
+        if len(self.problems) < MAX_KEPT:
             self.problems.append(problem)
 
     def as_dict(self) -> dict[str, Any]:
@@ -137,7 +141,7 @@ class Report:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Head:
     """What the walk remembers of one aggregate: its last version and chain hash."""
 
@@ -150,54 +154,130 @@ def verify(
     ledger: Ledger,
     *,
     against: Anchor | None = None,
-    progress: Callable[[int], None] | None = None,  # given the notification id reached
+    progress: Callable[[int], None] | None = None,  # given the number of events read
     page: int = PAGE,
 ) -> Report:
     """Check every stored event up to the current last notification; never raises on damage."""
     report = Report(against=against)
     stop = ledger.recorder.max_notification_id() or 0
     report.last_notification_id = stop
-    heads: dict[str, _Head] = {}
-    log = hashlib.sha256()
-    previous_id = 0
-    anchor_checked = against is None
-    for notification in _notifications(ledger, stop, page):
-        if not anchor_checked and notification.id > against.position:  # type: ignore[union-attr]
-            _check_anchor(report, against, log.hexdigest())  # type: ignore[arg-type]
-            anchor_checked = True
-        if notification.id > previous_id + 1 and len(report.notification_gaps) < MAX_GAPS:
-            report.notification_gaps.append((previous_id + 1, notification.id - 1))
-        previous_id = notification.id
-        digest = _check(ledger, notification, heads, report)
-        log.update(
-            f"{notification.id}:{notification.originator_id}:"
-            f"{notification.originator_version}:{digest}\n".encode()
-        )
+    now = hashlib.sha256()  # every event: the anchor printed now
+    then = hashlib.sha256()  # the events up to the given anchor's notification
+    then_count = last_id = 0
+    current: Any = None
+    head: _Head | None = None
+    for n in _stored_events(ledger, stop, page):
+        if n.originator_id != current:  # one aggregate at a time: memory stays constant
+            current, head = n.originator_id, None
+            report.aggregates += 1
+        head, digest = _check(ledger, n, head, report)
+        entry = f"{n.id}:{n.originator_id}:{n.originator_version}:{digest}\n".encode()
+        now.update(entry)
+        if against is not None and n.id <= against.position:
+            then.update(entry)
+            then_count += 1
+        last_id = max(last_id, n.id)
         report.events += 1
         if progress is not None and report.events % PROGRESS_EVERY == 0:
-            progress(notification.id)
-    if not anchor_checked:
-        _check_anchor(report, against, log.hexdigest())  # type: ignore[arg-type]
+            progress(report.events)
     if progress is not None:
-        progress(stop)
-    report.aggregates = len(heads)
-    report.anchor = Anchor(previous_id, report.events, log.hexdigest())
+        progress(report.events)
+    if against is not None:
+        _check_anchor(report, against, then_count, then.hexdigest())
+    report.anchor = Anchor(last_id, report.events, now.hexdigest())
+    # Found aggregate by aggregate; reported in recorded order, the earliest first.
+    report.problems.sort(key=lambda p: p.notification_id or 0)
+    del report.problems[MAX_LISTED:]
+    if not report.intact:
+        report.notification_gaps = _gaps(ledger, stop)
     return report
 
 
-def _notifications(ledger: Ledger, stop: int, page: int) -> Iterator[Notification]:
-    start = 1
-    while start <= stop:
-        batch = ledger.recorder.select_notifications(start=start, limit=page, stop=stop)
-        if not batch:
-            return
-        yield from batch
-        start = batch[-1].id + 1
+def _stored_events(ledger: Ledger, stop: int, page: int) -> Iterator[Notification]:
+    """Every stored event up to notification ``stop``, by aggregate id and version, streamed.
+
+    Aggregate order lets the walk forget each aggregate once past it. The anchor's
+    digest follows the same order, which is the primary key's on every store (SQLite
+    keeps ids as lower-case hex, which sorts as PostgreSQL sorts UUIDs).
+    """
+    env = ledger.env
+    table = getattr(ledger.recorder, "events_table_name", "")
+    module = env.get("PERSISTENCE_MODULE", "")
+    order = "ORDER BY originator_id, originator_version"
+    if module.endswith("postgres"):
+        import psycopg
+
+        with (
+            psycopg.connect(
+                dbname=env["POSTGRES_DBNAME"],
+                host=env["POSTGRES_HOST"],
+                port=env["POSTGRES_PORT"],
+                user=env["POSTGRES_USER"],
+                password=env.get("POSTGRES_PASSWORD", ""),
+            ) as conn,
+            conn.cursor(name="verify") as cursor,
+        ):
+            cursor.itersize = page
+            cursor.execute(
+                "SELECT notification_id, originator_id, originator_version, topic, state "
+                f"FROM {table} WHERE notification_id <= %s {order}",
+                (stop,),
+            )
+            for nid, originator_id, version, topic, state in cursor:
+                yield Notification(originator_id, version, topic, bytes(state), nid)
+        return
+    if module.endswith("sqlite"):
+        with closing(sqlite3.connect(env["SQLITE_DBNAME"])) as lite:
+            rows = lite.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state "
+                f"FROM {table} WHERE rowid <= ? {order}",
+                (stop,),
+            )
+            while batch := rows.fetchmany(page):
+                for nid, originator_id, version, topic, state in batch:
+                    yield Notification(UUID(originator_id), version, topic, bytes(state), nid)
+        return
+    # The in-memory store (tests): everything is in memory anyway.
+    found = list(ledger.recorder.select_notifications(start=None, limit=stop or 1, stop=stop))
+    yield from sorted(found, key=lambda n: (n.originator_id, n.originator_version))
 
 
-def _check_anchor(report: Report, against: Anchor, digest: str) -> None:
-    # Called once every event up to the anchor's position has gone into the digest.
-    seen = report.events
+def _gaps(ledger: Ledger, stop: int) -> list[tuple[int, int]]:
+    """Notification ids missing below ``stop`` (a hint where records were deleted)."""
+    module = ledger.env.get("PERSISTENCE_MODULE", "")
+    table = getattr(ledger.recorder, "events_table_name", "")
+    column = "rowid" if module.endswith("sqlite") else "notification_id"
+    # Only the recorder's table name and integers go into the text.
+    sql = (
+        f"SELECT id + 1, next - 1 FROM (SELECT {column} AS id, LEAD({column}) OVER "
+        f"(ORDER BY {column}) AS next FROM {table} WHERE {column} <= {int(stop)}) AS ids "
+        f"WHERE next > id + 1 ORDER BY id LIMIT {MAX_GAPS}"
+    )
+    first = f"SELECT MIN({column}) FROM {table}"
+    if module.endswith("sqlite"):
+        with closing(sqlite3.connect(ledger.env["SQLITE_DBNAME"])) as lite:
+            lowest = lite.execute(first).fetchone()[0]
+            found = lite.execute(sql).fetchall()
+    elif module.endswith("postgres"):
+        import psycopg
+
+        env = ledger.env
+        with psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"],
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            user=env["POSTGRES_USER"],
+            password=env.get("POSTGRES_PASSWORD", ""),
+        ) as conn:
+            lowest = conn.execute(first).fetchone()[0]  # type: ignore[index]
+            found = conn.execute(sql).fetchall()
+    else:
+        return []
+    gaps = [(1, lowest - 1)] if lowest and lowest > 1 else []
+    return [*gaps, *((int(a), int(b)) for a, b in found)][:MAX_GAPS]
+
+
+def _check_anchor(report: Report, against: Anchor, seen: int, digest: str) -> None:
     if seen == against.count and digest == against.digest:
         return
     if seen < against.count:
@@ -216,16 +296,18 @@ def _check_anchor(report: Report, against: Anchor, digest: str) -> None:
     )
 
 
-def _check(ledger: Ledger, n: Notification, heads: dict[str, _Head], report: Report) -> str:
-    """Check one stored event against its aggregate's head; answer its digest for the log."""
-    key = str(n.originator_id)
+def _check(
+    ledger: Ledger, n: Notification, head: _Head | None, report: Report
+) -> tuple[_Head, str]:
+    """Check one stored event after its aggregate's ``head`` (None: the aggregate's first
+    record); answer the new head and the event's entry in the log digest."""
     version = n.originator_version
-    head = heads.get(key)
     state = _decode(ledger, n, report)
     if state is None:
-        heads[key] = _Head(version, None, known=False)
-        return hashlib.sha256(n.state).hexdigest()
+        return _Head(version, None, known=False), hashlib.sha256(n.state).hexdigest()
     stored_hash = state.pop(chain.CHAIN_FIELD, None)
+    if not isinstance(stored_hash, str):
+        stored_hash = None
 
     expected = 1 if head is None else head.version + 1
     if version != expected:
@@ -233,22 +315,15 @@ def _check(ledger: Ledger, n: Notification, heads: dict[str, _Head], report: Rep
             missing = (
                 f"version {expected}"
                 if version == expected + 1
-                else (f"versions {expected} to {version - 1}")
+                else f"versions {expected} to {version - 1}"
             )
             report.add(_at(n, DELETED, f"{missing} of this aggregate is missing"))
         else:
-            report.add(
-                _at(
-                    n,
-                    INSERTED,
-                    f"version {version} comes after version {expected - 1} in the log",
-                )
-            )
+            report.add(_at(n, INSERTED, f"version {version} comes after version {expected - 1}"))
         # Checking the link too would only report the same break twice.
-        heads[key] = _Head(version, stored_hash if isinstance(stored_hash, str) else None)
-        return _log_digest(stored_hash, n.topic, state)
+        return _Head(version, stored_hash), _log_digest(stored_hash, n.topic, state)
 
-    if not isinstance(stored_hash, str):
+    if stored_hash is None:
         if head is not None and head.chain_hash is not None:
             report.add(
                 _at(
@@ -260,29 +335,23 @@ def _check(ledger: Ledger, n: Notification, heads: dict[str, _Head], report: Rep
             )
         else:
             report.pre_chain_events += 1
-        heads[key] = _Head(version, head.chain_hash if head else None)
-        return _log_digest(None, n.topic, state)
+        return _Head(version, head.chain_hash if head else None), _log_digest(None, n.topic, state)
 
     report.chained_events += 1
-    previous = head.chain_hash if head is not None and head.chain_hash else chain.GENESIS
     if head is None or head.known:
+        previous = head.chain_hash if head is not None and head.chain_hash else chain.GENESIS
         recomputed = chain.link(previous, n.topic, n.originator_id, version, state)
         if recomputed != stored_hash:
+            rewritten = f" (or version {version - 1} was rewritten with a fresh hash)"
             report.add(
                 _at(
                     n,
                     ALTERED,
                     "the record does not match its chain hash: its fields were changed, or it "
-                    "was forged"
-                    + (
-                        f" (or version {version - 1} was rewritten with a fresh hash)"
-                        if version > 1
-                        else ""
-                    ),
+                    "was forged" + (rewritten if version > 1 else ""),
                 )
             )
-    heads[key] = _Head(version, stored_hash)
-    return stored_hash
+    return _Head(version, stored_hash), stored_hash
 
 
 def _decode(ledger: Ledger, n: Notification, report: Report) -> dict[str, Any] | None:

@@ -236,6 +236,8 @@ def test_a_deleted_middle_event_is_detected_as_missing(scene: Scene) -> None:
 
     assert_names(problem, DELETED, scene.worker, rows[2])
     assert "version 2 of this aggregate is missing" in problem.detail
+    gone = rows[1].notification_id
+    assert any(low <= gone <= high for low, high in verify(scene.ledger).notification_gaps)
 
 
 def test_a_deleted_first_event_is_detected(scene: Scene) -> None:
