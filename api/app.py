@@ -18,6 +18,7 @@ from api import problems
 from api.auth_limits import FailedAuthentications
 from api.middleware import BodyLimit, RequestContext
 from api.routers import health, payroll, reports, rules, units, workers
+from api.routers import policies as policy_routes
 from api.routers import simulations as simulation_routes
 from api.routers import tokens as token_routes
 from ledger.application import Ledger
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
         rules.router,
         payroll.router,
         token_routes.router,
+        policy_routes.router,
         simulation_routes.router,
     ):
         api.include_router(router)

@@ -79,7 +79,8 @@ def versions(events: Iterable[Any], known_at: datetime | None = None) -> list[di
     found = sorted(
         (_summary(e) for e in adopted), key=lambda v: (v["effective_date"], v["version"])
     )
-    for current, following in zip(found, [*found[1:], None], strict=True):
+    for index, current in enumerate(found):
+        following = found[index + 1] if index + 1 < len(found) else None
         current["effective_to"] = following["effective_date"] if following else None
     return sorted(found, key=lambda v: v["version"])
 

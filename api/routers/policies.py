@@ -1,0 +1,76 @@
+"""Policy versions: adopt one (admins), list them, read the one in force on a date."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api import problems
+from api.deps import ActorDep, AsOf, ContextDep, KnownAt, LedgerDep
+from api.schemas.policies import PolicyAdoptedOut, PolicyIn, PolicyInForceOut, PolicyListOut
+from domain.errors import InvalidInput
+
+router = APIRouter(prefix="/policies", tags=["policies"])
+
+WRITE_PROBLEMS = problems.responses(401, 403, 409, 422, 503)
+READ_PROBLEMS = problems.responses(401, 404, 422, 503)
+_CURSOR_PREFIX = "policy-version:"
+
+
+@router.post("", status_code=201, response_model=PolicyAdoptedOut, responses=WRITE_PROBLEMS)
+def adopt_policy(body: PolicyIn, ctx: ContextDep, ledger: LedgerDep) -> Any:
+    """Adopt a new policy version from `effective_date` (admins only). The document is
+    checked completely first: a bad one answers 422 `policy_invalid` with every problem
+    in `errors`, and nothing is recorded. The date must fall after the latest adopted
+    version's (409 `policy_out_of_order`); a date before today is allowed, and the
+    payroll as known before the adoption (`known_at`) then gives the back pay owed.
+    Every figure dated from `effective_date` on follows the new version; earlier ones
+    do not change."""
+    return ledger.adopt_policy(ctx, body.policy, body.effective_date, body.document_ref)
+
+
+@router.get("", response_model=PolicyListOut, responses=READ_PROBLEMS)
+def list_policies(
+    actor: ActorDep,
+    ledger: LedgerDep,
+    known_at: KnownAt = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 100,
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+) -> Any:
+    """The adopted versions in version order, each with its effective dates, who adopted
+    it and when the ledger recorded it; with `known_at`, only those recorded by then."""
+    after = _decode(cursor) if cursor else 0
+    found = [v for v in ledger.policy_versions(known_at) if v["version"] > after]
+    items = found[:limit]
+    more = len(found) > limit
+    return {"items": items, "next_cursor": _encode(items[-1]["version"]) if more else None}
+
+
+@router.get("/current", response_model=PolicyInForceOut, responses=READ_PROBLEMS)
+def current_policy(
+    actor: ActorDep, ledger: LedgerDep, as_of: AsOf = None, known_at: KnownAt = None
+) -> Any:
+    """The version in force on `as_of` (default today) with every parameter, its source
+    and note, as the ledger knew it at `known_at` (default now)."""
+    return ledger.policy_in_force(as_of or date.today(), known_at)
+
+
+def _encode(version: int) -> str:
+    raw = f"{_CURSOR_PREFIX}{version}".encode("ascii")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _decode(cursor: str) -> int:
+    """The last version of the previous page; a cursor not made here is refused."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        if not raw.startswith(_CURSOR_PREFIX):
+            raise ValueError(raw)
+        return int(raw.removeprefix(_CURSOR_PREFIX))
+    except (ValueError, UnicodeDecodeError, binascii.Error) as error:
+        message = "the cursor is not one this list handed out"
+        raise InvalidInput(message, field="cursor") from error

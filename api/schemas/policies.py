@@ -1,0 +1,82 @@
+"""Policy versions: adopting one, listing them, the one in force on a date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from api.schemas.common import DocumentRef, LedgerDate, RequestModel, ResponseModel
+
+PACK_NAME_EXAMPLE = "chibi-2020"
+MAX_PACK_NAME = 100
+
+
+class PolicyIn(RequestModel):
+    policy: dict[str, Any] | str = Field(
+        description="The policy document (format 1, see docs/policy-format.md), or the "
+        f"name of a shipped pack such as `{PACK_NAME_EXAMPLE}`",
+    )
+    effective_date: LedgerDate = Field(
+        description="From this date on the version governs; it must fall after the latest "
+        "adopted version's effective date (a date before today is allowed: back pay)"
+    )
+    document_ref: DocumentRef = Field(description="The adopting document's number (文号)")
+
+    @field_validator("policy", mode="before")
+    @classmethod
+    def _document_or_name(cls, value: Any) -> Any:
+        # Checked before the union, so a refusal names `policy` and not a union member.
+        if isinstance(value, dict):
+            return value
+        if isinstance(value, str) and 0 < len(value) <= MAX_PACK_NAME:
+            return value
+        raise ValueError("must be a policy document (a JSON object) or a shipped pack's name")
+
+
+class PolicyAdoptedOut(ResponseModel):
+    version: int = Field(description="The new version's number: 2 for the first adoption")
+    policy_id: str
+    title: str | None
+    title_zh: str | None
+    effective_date: date
+    document_ref: str
+    recorded_by: str
+    recorded_at: datetime | None
+
+
+class PolicyVersionOut(ResponseModel):
+    version: int
+    policy_id: str | None
+    title: str | None
+    title_zh: str | None
+    effective_date: date = Field(
+        description="In force from this date; the first version also governs the dates "
+        "before it, since the ledger knew no earlier rules"
+    )
+    effective_to: date | None = Field(
+        description="The next version takes over on this date; null: still in force"
+    )
+    document_ref: str
+    recorded_by: str = Field(description="Who adopted it")
+    recorded_at: datetime = Field(description="When the ledger recorded the adoption")
+
+
+class PolicyListOut(ResponseModel):
+    items: list[PolicyVersionOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: last")
+
+
+class ParameterOut(ResponseModel):
+    value: Any
+    source: str = Field(description="seed, published, inferred or default")
+    note: Any = None
+
+
+class PolicyInForceOut(PolicyVersionOut):
+    as_of: date
+    known_at: datetime | None
+    format: int | None
+    sources: list[Any]
+    parameters: dict[str, ParameterOut]
