@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Annotated, cast
 
 from fastapi import Depends, Header, Query, Request
@@ -12,7 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.auth_limits import FailedAuthentications
 from api.schemas.common import LedgerDate, LedgerMoment
 from domain.access import Actor, token_id
-from domain.errors import Unauthorized
+from domain.errors import InvalidInput, Unauthorized
 from ledger.application import Ledger
 from ledger.commands import Context
 from projections.live import LiveReadModels, StaleReadModels
@@ -102,17 +103,56 @@ IdempotencyKey = Annotated[
 ]
 
 
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=200,
+        description="On a change to one worker or unit: the ETag (version) you read it at; "
+        "if someone changed it since, nothing is recorded and the answer is 409 "
+        "`concurrent_modification`",
+    ),
+]
+_VERSION_TAG = re.compile(r'^"?(\d{1,9})"?$')
+
+
+def etag(version: int) -> str:
+    """A worker's or unit's version as an ETag: it changes with every recorded fact."""
+    return f'"{version}"'
+
+
+def parse_if_match(request: Request, value: str | None) -> frozenset[int] | None:
+    if value is None or value.strip() == "*":
+        return None
+    path = getattr(request.scope.get("route"), "path", "")
+    if "{worker_id}" not in path and "{unit_id}" not in path:
+        # Refused rather than ignored: a caller relying on it would be unprotected.
+        raise InvalidInput("If-Match applies to changes to one worker or unit", field="If-Match")
+    versions = set()
+    for tag in value.split(","):
+        found = _VERSION_TAG.match(tag.strip())
+        if not found:
+            raise InvalidInput(
+                'If-Match must be the ETag of a worker or unit, such as "7"', field="If-Match"
+            )
+        versions.add(int(found.group(1)))
+    return frozenset(versions)
+
+
 def get_context(
+    request: Request,
     actor: ActorDep,
     request_id: RequestIdDep,
     fingerprint: Annotated[str, Depends(get_fingerprint)],
     idempotency_key: IdempotencyKey = None,
+    if_match: IfMatch = None,
 ) -> Context:
     return Context(
         actor=actor,
         request_id=request_id,
         idempotency_key=idempotency_key,
         fingerprint=fingerprint,
+        if_match=parse_if_match(request, if_match),
     )
 
 

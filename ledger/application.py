@@ -239,6 +239,7 @@ class Ledger(Application[UUID]):
         def run() -> tuple[Result, list[Aggregate]]:
             unit = self._get(unit_id, Unit)
             self._authorize_approval(ctx.actor, unit)
+            self._require_version(ctx, unit, "unit")
             unit.approve_quota(
                 quota=quota, effective_date=effective_date, document_ref=document_ref, note=note
             )
@@ -252,6 +253,7 @@ class Ledger(Application[UUID]):
         def run() -> tuple[Result, list[Aggregate]]:
             unit = self._get(unit_id, Unit)
             self._authorize_write(ctx.actor, [unit.id])
+            self._require_version(ctx, unit, "unit")
             unit.report_dispatch_headcount(year=year, count=count, note=note)
             result = {"unit_id": str(unit.id), "year": year, "count": count}
             return result, [unit]
@@ -302,6 +304,7 @@ class Ledger(Application[UUID]):
         def run() -> tuple[Result, list[Aggregate]]:
             schedule = self.schedule()
             worker = self._get(worker_id, Worker)
+            self._require_version(ctx, worker, "worker")
             before = worker.state(schedule)
             at_date = worker.state(schedule, effective_date)
             self._authorize_write(ctx.actor, [at_date.unit_id, *also_in_units])
@@ -354,7 +357,7 @@ class Ledger(Application[UUID]):
                 by_worker.setdefault(str(item["worker_id"]), []).append(item)
             applied: list[dict[str, Any]] = []
             rule = GradeChangeReason.THREE_YEAR_STEP.value
-            single = replace(ctx, idempotency_key=None)
+            single = replace(ctx, idempotency_key=None, if_match=None)
             for worker_id, items in by_worker.items():
                 key = UUID(worker_id)
                 before = self._last_version(key)
@@ -500,6 +503,16 @@ class Ledger(Application[UUID]):
                 self._parents[current] = self._get(current, Unit).parent_id
             current = self._parents[current]
         return chain
+
+    def _require_version(self, ctx: Context, aggregate: Aggregate, what: str) -> None:
+        """If-Match: refuse a change decided on a version that is no longer the latest."""
+        if ctx.if_match is not None and aggregate.version not in ctx.if_match:
+            asked = ", ".join(str(v) for v in sorted(ctx.if_match))
+            raise ConcurrentModification(
+                f"the {what} is at version {aggregate.version}, not {asked}: someone changed "
+                "it since you read it; read it again and decide",
+                field="If-Match",
+            )
 
     # -- loading and saving -------------------------------------------------------------------
     def _exists(self, aggregate_id: UUID) -> bool:

@@ -13,12 +13,17 @@ from domain.worker import Person
 
 @dataclass(frozen=True)
 class Context:
-    """Who asks, in which request, and the idempotency key if the caller gave one."""
+    """Who asks, in which request, and the idempotency key if the caller gave one.
+
+    ``if_match``: the versions the caller decided on (HTTP If-Match); a write to a
+    worker or unit at another version is refused. None: any version.
+    """
 
     actor: Actor
     request_id: str
     idempotency_key: str | None = None
     fingerprint: str = ""
+    if_match: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from api import problems
-from api.deps import ActorDep, AsOf, ContextDep, LedgerDep, ReadModelsDep
+from api.deps import ActorDep, AsOf, ContextDep, LedgerDep, ReadModelsDep, etag
 from api.schemas.units import (
     DispatchHeadcountIn,
     DispatchHeadcountOut,
@@ -89,8 +89,14 @@ def report_dispatch_headcount(
 
 
 @router.get("/{unit_id}", response_model=UnitOut, responses=READ_PROBLEMS)
-def get_unit(unit_id: UUID, actor: ActorDep, ledger: LedgerDep, as_of: AsOf = None) -> Any:
-    return ledger.unit_view(actor, unit_id, as_of or date.today())
+def get_unit(
+    unit_id: UUID, actor: ActorDep, ledger: LedgerDep, response: Response, as_of: AsOf = None
+) -> Any:
+    """The `ETag` is the unit's version, for `If-Match` on its quota approvals and
+    dispatch headcounts."""
+    found = ledger.unit_view(actor, unit_id, as_of or date.today())
+    response.headers["ETag"] = etag(found["version"])
+    return found
 
 
 @router.get("/{unit_id}/quota-usage", response_model=QuotaUsageOut, responses=READ_PROBLEMS)

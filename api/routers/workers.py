@@ -16,11 +16,11 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from api import problems
 from api.csv import csv_response, wants_csv
-from api.deps import ActorDep, AsOf, ContextDep, KnownAt, LedgerDep, ReadModelsDep
+from api.deps import ActorDep, AsOf, ContextDep, KnownAt, LedgerDep, ReadModelsDep, etag
 from api.personal import redact
 from api.schemas.common import FIRST_YEAR, LAST_YEAR
 from api.schemas.reports import RosterOut
@@ -295,11 +295,16 @@ def get_worker(
     worker_id: UUID,
     actor: ActorDep,
     ledger: LedgerDep,
+    response: Response,
     as_of: AsOf = None,
     known_at: KnownAt = None,
 ) -> Any:
-    """The worker on `as_of`, as the ledger knew it at `known_at`."""
-    return redact(actor, ledger.worker_view(actor, worker_id, as_of or date.today(), known_at))
+    """The worker on `as_of`, as the ledger knew it at `known_at`. The `ETag` is the
+    worker's version: send it back as `If-Match` on a change to refuse it (409
+    `concurrent_modification`) if someone changed the worker in between."""
+    found = ledger.worker_view(actor, worker_id, as_of or date.today(), known_at)
+    response.headers["ETag"] = etag(found["version"])
+    return redact(actor, found)
 
 
 @router.get("/{worker_id}/history", response_model=HistoryOut, responses=READ_PROBLEMS)
