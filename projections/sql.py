@@ -20,15 +20,18 @@ class ReadStore:
     """Runs SQL written with ``%s`` placeholders on either database."""
 
     def __init__(self, database_url: str) -> None:
-        # One connection, used by one thread at a time: the projector's batches
-        # and the API's report queries take turns.
+        # SQLite: one connection, used by one thread at a time (the projector's batches
+        # and the API's report queries take turns). PostgreSQL: a pool, so that the
+        # reports of one API process run side by side; on one shared connection they
+        # queued behind each other (the load test's district reports waited seconds).
         self._lock = threading.RLock()
+        self._local = threading.local()  # the connection of this thread's transaction
         env = store_environment(database_url)
         module = env["PERSISTENCE_MODULE"]
         self.dialect = "postgres" if module.endswith("postgres") else "sqlite"
         if self.dialect == "postgres":
             self._env = env
-            self._conn: Any = self._connect()
+            self._pool = self._open_pool(int(env["POSTGRES_POOL_SIZE"]))
         else:
             # The in-memory event store keeps its read models in memory too.
             path = env.get("SQLITE_DBNAME", ":memory:")
@@ -37,18 +40,26 @@ class ReadStore:
             )
             self._conn.execute("PRAGMA journal_mode=WAL")
 
-    def _connect(self) -> Any:
-        import psycopg
+    def _open_pool(self, size: int) -> Any:
+        from psycopg_pool import ConnectionPool
 
         env = self._env
-        return psycopg.connect(
-            dbname=env["POSTGRES_DBNAME"],
-            host=env["POSTGRES_HOST"],
-            port=env["POSTGRES_PORT"],
-            user=env["POSTGRES_USER"],
-            password=env["POSTGRES_PASSWORD"],
-            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+        pool = ConnectionPool(
+            kwargs={
+                "dbname": env["POSTGRES_DBNAME"],
+                "host": env["POSTGRES_HOST"],
+                "port": env["POSTGRES_PORT"],
+                "user": env["POSTGRES_USER"],
+                "password": env["POSTGRES_PASSWORD"],
+                "connect_timeout": int(env["POSTGRES_CONNECT_TIMEOUT"]),
+            },
+            min_size=1,
+            max_size=max(size, 1),
+            open=False,
         )
+        # Fails like one connection would (PoolTimeout is an OperationalError).
+        pool.open(wait=True, timeout=float(env["POSTGRES_CONNECT_TIMEOUT"]) * 2)
+        return pool
 
     def _sql(self, statement: str) -> str:
         return statement if self.dialect == "postgres" else statement.replace("%s", "?")
@@ -56,15 +67,11 @@ class ReadStore:
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """Everything inside commits together or not at all."""
+        if self.dialect == "postgres":
+            with self._postgres_transaction() as tx:
+                yield tx
+            return
         with self._lock:
-            if self.dialect == "postgres":
-                if self._conn.broken or self._conn.closed:
-                    # The server restarted or cut the connection: the transaction that
-                    # met it failed (a 503, a projector retry); later ones reconnect.
-                    self._conn = self._connect()
-                with self._conn.transaction(), self._conn.cursor() as cursor:
-                    yield Transaction(self, cursor)
-                return
             cursor = self._conn.cursor()
             cursor.execute("BEGIN IMMEDIATE")
             try:
@@ -74,11 +81,40 @@ class ReadStore:
                 raise
             cursor.execute("COMMIT")
 
+    @contextmanager
+    def _postgres_transaction(self) -> Iterator[Transaction]:
+        outer = getattr(self._local, "conn", None)
+        if outer is not None:
+            # Nested in this thread's transaction: a savepoint on its connection, as
+            # with one shared connection (never a second connection waiting on the first).
+            with outer.transaction(), outer.cursor() as cursor:
+                yield Transaction(self, cursor)
+            return
+        broken = False
+        try:
+            with self._pool.connection() as conn:
+                self._local.conn = conn
+                try:
+                    with conn.transaction(), conn.cursor() as cursor:
+                        yield Transaction(self, cursor)
+                finally:
+                    self._local.conn = None
+                    broken = conn.broken or conn.closed
+        finally:
+            if broken:
+                # The server restarted or cut the connection: the transaction that met
+                # it failed (a 503, a projector retry); the pool drops it, and this drops
+                # the idle ones cut with it, so the next transactions run on new ones.
+                self._pool.check()
+
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.transaction() as tx:
             return tx.query(statement, params)
 
     def close(self) -> None:
+        if self.dialect == "postgres":
+            self._pool.close()
+            return
         with self._lock:
             self._conn.close()
 
