@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from uuid import UUID
 
 from domain.facts import Fact
 from domain.policy import PolicySchedule
 from domain.timeline import WorkerState, states
+
+_texts: dict[UUID, str] = {}
 
 _last: tuple[Sequence[Fact], int, PolicySchedule, list[tuple[date, WorkerState]]] | None = None
 
@@ -30,3 +33,12 @@ def worker_states(
     changes = states(facts, schedule)
     _last = (facts, len(facts), schedule, changes)
     return changes
+
+
+def unit_text(unit_id: UUID) -> str:
+    """``str(unit_id)``, remembered: the rows name a unit once per period, and formatting
+    a UUID is slow in Python. Units are few (tens of thousands in a province)."""
+    text = _texts.get(unit_id)
+    if text is None:
+        text = _texts[unit_id] = str(unit_id)
+    return text

@@ -20,7 +20,7 @@ from domain.facts import CertificateFact, Fact
 from domain.policy import PolicySchedule
 from domain.vocabulary import CertificateLevel, Post, WorkerStatus
 from domain.worker import Worker
-from projections.models.derived import worker_states
+from projections.models.derived import unit_text, worker_states
 from projections.tables import Rows, Table
 
 PAY_PERIODS = Table(
@@ -109,7 +109,7 @@ def _paid_state(
         return None
     held = [level for obtained, level in certificates if obtained <= month]
     certificate = max(held, key=lambda level: level.rank, default=None)
-    return (str(state.unit_id), state.post, state.grade, certificate)
+    return (unit_text(state.unit_id), state.post, state.grade, certificate)
 
 
 class Payroll:

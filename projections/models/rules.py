@@ -27,7 +27,7 @@ from domain.rules import (
 from domain.timeline import WorkerState, advance, replay
 from domain.vocabulary import Rating
 from domain.worker import Worker
-from projections.models.derived import worker_states
+from projections.models.derived import unit_text, worker_states
 from projections.tables import Rows, Table
 
 PROMOTION = "promotion_candidate"
@@ -108,11 +108,14 @@ def outcomes_on(
 def _flags(state: WorkerState, schedule: PolicySchedule) -> dict[str, Outcome]:
     """The raised flags: they depend on the state alone, not on the date within it."""
     flags: dict[str, Outcome] = {}
-    where = (str(state.unit_id), state.post.value, state.grade)
-    if promotion_candidate(state, schedule):
+    promoted = promotion_candidate(state, schedule)
+    due_by = dismissal_due(state, schedule)
+    if not promoted and due_by is None:
+        return flags  # most states
+    where = (unit_text(state.unit_id), state.post.value, state.grade)
+    if promoted:
         years = _run(state, schedule, Rating.EXCELLENT, "promotion_excellent_years")
         flags[PROMOTION] = (*where, None, _years(state, years))
-    due_by = dismissal_due(state, schedule)
     if due_by is not None:
         years = _run(state, schedule, Rating.UNQUALIFIED, "dismissal_unqualified_years")
         flags[DISMISSAL] = (*where, due_by.isoformat(), _years(state, years))

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from domain.policy import PolicySchedule
 from domain.worker import Worker
 from ledger import views
-from projections.models.derived import worker_states
+from projections.models.derived import unit_text, worker_states
 from projections.tables import Rows, Table
 
 WORKERS = Table(
@@ -44,6 +44,9 @@ PERIODS = Table(
         "ON rm_worker_periods (unit_id, valid_from)",
     ),
 )
+# What ``json.dumps(data, ensure_ascii=False, sort_keys=True)`` writes, without making
+# an encoder per row.
+_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 HISTORY_TABLE = Table(
     "rm_worker_history",
     """
@@ -69,26 +72,29 @@ class Roster:
         person = worker.person
         hire = worker.hire_fact
         changes = worker_states(worker.facts, schedule)
+        key = str(worker.id)
+        days = [start.isoformat() for start, _ in changes]
         periods = []
-        for index, (start, state) in enumerate(changes):
-            end = changes[index + 1][0].isoformat() if index + 1 < len(changes) else None
+        # ``_value_`` is the member's value without the ``value`` property's lookup.
+        for index, (_, state) in enumerate(changes):
+            certificate = state.certificate
             periods.append(
                 (
-                    str(worker.id),
-                    start.isoformat(),
-                    end,
-                    str(state.unit_id),
-                    state.status.value,
-                    state.post.value,
+                    key,
+                    days[index],
+                    days[index + 1] if index + 1 < len(days) else None,
+                    unit_text(state.unit_id),
+                    state.status._value_,
+                    state.post._value_,
                     state.grade,
-                    state.education.value,
-                    state.certificate.value if state.certificate else None,
+                    state.education._value_,
+                    certificate._value_ if certificate else None,
                 )
             )
         return {
             WORKERS.name: [
                 (
-                    str(worker.id),
+                    key,
                     person.name,
                     person.gender.value,
                     person.birth_date.isoformat(),
@@ -119,7 +125,7 @@ class History:
                     item["recorded_at"],
                     item["recorded_by"],
                     item["request_id"],
-                    json.dumps(item["data"], ensure_ascii=False, sort_keys=True),
+                    _encode(item["data"]),
                 )
                 for item in views.history(list(new_events))
             ]
