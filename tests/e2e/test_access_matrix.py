@@ -53,6 +53,7 @@ def statuses(admin: int, x: int, y: int, auditor: int, reporter: int) -> tuple[i
 
 OPEN = (200,) * len(CALLERS)
 READ_IN_X = statuses(200, 200, 403, 200, 200)
+READ_ALL = statuses(200, 200, 200, 200, 200)
 WRITE_IN_X = statuses(201, 201, 403, 403, 403)
 RUN_IN_X = statuses(200, 200, 403, 403, 403)  # a write that answers 200 (a batch run)
 ADMIN_READ = statuses(200, 403, 403, 403, 403)
@@ -186,6 +187,20 @@ EXPECTED: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/reports/dismissals-required"): Row(
         "/reports/dismissals-required", READ_IN_X, params={"unit_id": "{street_x}"}
+    ),
+    # policies: every role reads them, only an admin adopts one
+    ("GET", "/policies"): Row("/policies", READ_ALL),
+    ("GET", "/policies/current"): Row("/policies/current", READ_ALL),
+    ("POST", "/policies"): Row(
+        "/policies",
+        ADMIN_WRITE,
+        # Far ahead of every date the matrix asks about, and adopted once per app (only
+        # the admin's row succeeds), so the versions stay in order.
+        body=lambda w: {
+            "policy": "baohe-2020",
+            "effective_date": "2090-01-01",
+            "document_ref": "包政〔2090〕1号",
+        },
     ),
     # simulations: any role replays a draft; a clerk within their own subtree
     ("POST", "/simulations"): Row(
