@@ -1,5 +1,8 @@
-"""CSV answers for reports: UTF-8 with a BOM, so spreadsheet programs read Chinese text.
+"""CSV and .xlsx answers for reports: the one place a table's format is negotiated.
 
+``Accept: text/csv`` gives UTF-8 with a BOM, so spreadsheet programs read Chinese
+text; ``Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet``
+gives a workbook (ledger/spreadsheets.py) whose headers are bilingual ("岗位 post").
 Rows are mappings; ``columns`` names the keys to write, in order, and is the
 header. Codes and their Chinese labels are simply two columns (``post``,
 ``post_label``). Nested values (``by_post``) are flattened by the caller.
@@ -13,17 +16,53 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
+
+from ledger.spreadsheets import XLSX_MEDIA_TYPE, Table, xlsx_bytes
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+# For an endpoint's OpenAPI ``responses[200]["content"]``: the tables it can answer.
+TABLE_CONTENT: dict[str, dict[str, Any]] = {"text/csv": {}, XLSX_MEDIA_TYPE: {}}
 BOM = "\ufeff"
 _CHUNK_ROWS = 500
 
 
 def wants_csv(request: Request) -> bool:
     """The client asked for ``Accept: text/csv``."""
+    return "text/csv" in _accepted(request)
+
+
+def wants_xlsx(request: Request) -> bool:
+    return XLSX_MEDIA_TYPE in _accepted(request)
+
+
+def _accepted(request: Request) -> list[str]:
     accept = request.headers.get("accept", "")
-    return any(part.split(";")[0].strip() == "text/csv" for part in accept.split(","))
+    return [part.split(";")[0].strip() for part in accept.split(",")]
+
+
+def table_response(
+    request: Request, rows: Iterable[Mapping[str, Any]], columns: Sequence[str], name: str
+) -> Response | None:
+    """The rows as the table the client asked for (.xlsx or CSV, named ``name`` plus
+    the extension), or None when it asked for JSON."""
+    if wants_xlsx(request):
+        return xlsx_response(rows, columns, f"{name}.xlsx")
+    if wants_csv(request):
+        return csv_response(rows, columns, f"{name}.csv")
+    return None
+
+
+def xlsx_response(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], filename: str
+) -> Response:
+    """One sheet, written whole: a workbook is a zip file, complete only at its end."""
+    sheet = Table.report(filename.rsplit(".", 1)[0], columns, rows)
+    return Response(
+        xlsx_bytes([sheet]),
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def csv_lines(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Iterator[str]:

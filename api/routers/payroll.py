@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
-from api.csv import csv_response, wants_csv
+from api.csv import table_response
 from api.deps import ActorDep, KnownAt, LedgerDep, ReadModelsDep
 from api.routers.reports import RESPONSES
 from api.schemas.payroll import PayrollOut
@@ -37,7 +37,7 @@ def payroll_report(
     day, the total and its city and local shares; then the totals. With `known_at`, the
     payroll as it stood on what was recorded by then: compare with today's for arrears.
     A clerk's report covers their own unit's subtree. `Accept: text/csv` gives the lines
-    as CSV (UTF-8 with BOM)."""
+    as CSV (UTF-8 with BOM), the .xlsx media type as a workbook."""
     paid = payroll.parse_month(month)
     store = read_models.store
     root = report_root(store, actor, unit_id)
@@ -45,8 +45,8 @@ def payroll_report(
         found = payroll.lines(store, root, paid, ledger.schedule())
     else:
         found = payroll.lines_as_known(ledger, store, root, paid, known_at)
-    if wants_csv(request):
-        return csv_response(found, payroll.COLUMNS, f"payroll-{paid}.csv")
+    if (table := table_response(request, found, payroll.COLUMNS, f"payroll-{paid}")) is not None:
+        return table
     return {
         "month": paid,
         "unit_id": root,

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 
 from api import problems
-from api.csv import csv_response, wants_csv
+from api.csv import TABLE_CONTENT, table_response
 from api.deps import ActorDep, AsOf, LedgerDep, ReadModelsDep
 from api.schemas.reports import QuotaUsageReportOut
 from domain.vocabulary import Post
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/reports", tags=["reports"])
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     **problems.responses(401, 403, 404, 422, 503),
-    200: {"content": {"text/csv": {}}},
+    200: {"content": TABLE_CONTENT},
 }
 
 QUOTA_COLUMNS = (
@@ -59,15 +59,16 @@ def quota_usage(
     """One row per unit, depth first: the approval in force on `as_of`, active headcount by
     post, headroom, when the quota review is due, and the unit's subtree totals; then the
     totals. A clerk's report covers their own unit's subtree. `Accept: text/csv` gives the
-    rows as CSV (UTF-8 with BOM)."""
+    rows as CSV (UTF-8 with BOM), the .xlsx media type as a workbook."""
     day = as_of or date.today()
     store = read_models.store
     root = report_root(store, actor, unit_id)
     schedule = ledger.schedule()
     # A review falls due by the rule in force when the quota was approved.
     rows = quota.usage(store, root, day, lambda approved: schedule.on(approved).quota_review_years)
-    if wants_csv(request):
-        return csv_response((_flat(r) for r in rows), QUOTA_COLUMNS, "quota-usage.csv")
+    flat = (_flat(r) for r in rows)
+    if (table := table_response(request, flat, QUOTA_COLUMNS, "quota-usage")) is not None:
+        return table
     return {
         "as_of": day,
         "unit_id": root,

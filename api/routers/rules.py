@@ -11,7 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 
 from api import problems
-from api.csv import csv_response, wants_csv
+from api.csv import TABLE_CONTENT, table_response
 from api.deps import ActorDep, AsOf, ContextDep, LedgerDep, ReadModelsDep
 from api.schemas.rules import (
     ApplyStepsIn,
@@ -30,7 +30,7 @@ router = APIRouter(tags=["rules"])
 
 READ_PROBLEMS: dict[int | str, dict[str, Any]] = {
     **problems.responses(401, 403, 404, 422, 503),
-    200: {"content": {"text/csv": {}}},
+    200: {"content": TABLE_CONTENT},
 }
 WRITE_PROBLEMS = problems.responses(401, 403, 404, 409, 422, 503)
 
@@ -133,9 +133,9 @@ def _report(
     store = read_models.store
     root = report_root(store, actor, unit_id)
     items = finder(store, root, day)
-    if wants_csv(request):
-        name = request.url.path.rsplit("/", 1)[-1]
-        return csv_response((_flat(i) for i in items), columns, f"{name}-{day}.csv")
+    name = request.url.path.rsplit("/", 1)[-1]
+    if (table := table_response(request, map(_flat, items), columns, f"{name}-{day}")) is not None:
+        return table
     return {"as_of": day, "unit_id": root, "items": items}
 
 

@@ -19,7 +19,7 @@ from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api import problems
-from api.csv import csv_response, wants_csv
+from api.csv import TABLE_CONTENT, table_response
 from api.deps import ActorDep, AsOf, ContextDep, KnownAt, LedgerDep, ReadModelsDep, etag
 from api.personal import redact
 from api.schemas.common import FIRST_YEAR, LAST_YEAR
@@ -247,7 +247,7 @@ def dismiss(
 @router.get(
     "",
     response_model=RosterOut,
-    responses={**READ_PROBLEMS, 200: {"content": {"text/csv": {}}}},
+    responses={**READ_PROBLEMS, 200: {"content": TABLE_CONTENT}},
     summary="The roster on a date",
 )
 def list_workers(
@@ -269,8 +269,8 @@ def list_workers(
     `not_yet_hired` with the state of their first day.
 
     With `Accept: text/csv` the answer is every matching worker in one streamed CSV
-    (UTF-8 with BOM, code and Chinese label columns side by side): `limit` and `cursor`
-    do not apply."""
+    (UTF-8 with BOM, code and Chinese label columns side by side), with the .xlsx media
+    type in a workbook (bilingual headers): `limit` and `cursor` do not apply."""
     store = read_models.store
     where = roster.RosterFilter(
         as_of=as_of or date.today(),
@@ -279,8 +279,9 @@ def list_workers(
         status=status,
     )
     after = roster.decode_cursor(cursor) if cursor else ""
-    if wants_csv(request):
-        return csv_response(roster.every(store, where), roster.COLUMNS, "roster.csv")
+    table = table_response(request, roster.every(store, where), roster.COLUMNS, "roster")
+    if table is not None:
+        return table
     items = roster.page(store, where, after, limit + 1)
     more = len(items) > limit
     items = items[:limit]
