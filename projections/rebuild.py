@@ -20,7 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sqlite3
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from itertools import groupby
 from operator import itemgetter
@@ -184,11 +184,20 @@ def _derive(
     yield read, rows
 
 
-def reconstruct(events: Iterable[Any]) -> Any:
-    """The aggregate its events make, without the repository (and its cache)."""
-    aggregate: Any = None
-    for event in events:
-        aggregate = event.mutate(aggregate)
+def reconstruct(events: Sequence[Any]) -> Any:
+    """The aggregate its events make, without the repository (and its cache), to read.
+
+    The first event creates it; each later one changes it by its ``apply`` (the
+    aggregate's own ``@event`` method), as ``mutate`` would, without ``mutate``'s
+    checks that the events belong to it and follow each other: the events table's
+    key and order guarantee both here. Not fit for recording new events.
+    """
+    aggregate: Any = events[0].mutate(None)
+    for event in events[1:]:
+        event.apply(aggregate)
+    last = events[-1]
+    aggregate.version = last.originator_version
+    aggregate.modified_on = last.timestamp
     return aggregate
 
 
@@ -213,10 +222,12 @@ def aggregates(
         if not found[0][2].startswith(TOPICS):
             yield len(found), []
             continue
+        # The id as a UUID once per aggregate, not parsed again for each of its events.
+        key = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
         yield (
             len(found),
             [
-                to_domain_event(StoredEvent(originator_id, version, topic, bytes(state)))
+                to_domain_event(StoredEvent(key, version, topic, bytes(state)))
                 for _, version, topic, state in found
             ],
         )
