@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
+import psycopg
 import typer
+from eventsourcing import persistence
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ledger.runtime import build_ledger
 from projections.projector import Projector
 from projections.sql import ReadStore
+
+# What a database restart or outage raises; anything else is a bug and stops the process.
+STORE_ERRORS: tuple[type[Exception], ...] = (
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    psycopg.OperationalError,
+    sqlite3.OperationalError,
+)
+RETRY_SECONDS = 2.0
 
 projections_app = typer.Typer(
     help="The read models projected from the events.", no_args_is_help=True
@@ -116,7 +128,16 @@ def project(
         projector.rederive_processes = os.cpu_count() or 1
         err.print(f"projecting from position {projector.position()}")
         while True:
-            done = projector.catch_up()
+            try:
+                done = projector.catch_up()
+            except STORE_ERRORS as error:
+                if once:
+                    raise
+                # The database restarted or is away: the batch rolled back. Keep the
+                # process (its connections reconnect) and go on from the committed position.
+                err.print(f"the store did not answer ({error}); retrying in {RETRY_SECONDS:g} s")
+                time.sleep(RETRY_SECONDS)
+                continue
             if done:
                 err.print(f"projected {done} events, at {projector.position()}")
             if once:

@@ -17,6 +17,9 @@ the stored idempotency record and answers what was recorded.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -25,10 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 
+from domain.vocabulary import Role
 from ledger.application import Ledger
 from ledger.stores import store_environment
+from projections.sql import ReadStore
 from tests.e2e.conftest import hire_body
 from tests.e2e.servers import bootstrap, uvicorn_server
 from tests.own_postgres import OwnPostgres, own_postgres
@@ -97,6 +103,63 @@ def test_hires_in_flight_across_database_restarts_are_each_recorded_exactly_once
             roster = admin.get("/workers", params={"unit_id": unit, "limit": 100})
             assert roster.status_code == 200, roster.text
             assert len(roster.json()["items"]) == HIRES_PER_CLIENT
+
+
+@pytest.mark.slow
+def test_ledger_project_rides_out_a_database_outage_and_catches_up(
+    server: OwnPostgres, tmp_path: Path
+) -> None:
+    """The external projector keeps its process through an outage and projects what was
+    recorded after it, as a supervisor-less deployment needs."""
+    url = server.create_database()
+    bootstrap(url)
+    log = tmp_path / "project.log"
+    env = {**os.environ, "LEDGER_DATABASE_URL": url}
+    command = [str(Path(sys.executable).with_name("ledger")), "project", "--interval", "0.1"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_for(lambda: _projected(url) == _head(url))
+        server.stop("fast")
+        time.sleep(5)  # longer than the store's own retries
+        server.start()
+        _record_a_token(url)
+        _wait_for(lambda: _projected(url) == _head(url))
+        assert process.poll() is None, log.read_text()
+        assert "the store did not answer" in log.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def _record_a_token(url: str) -> None:
+    ledger = Ledger(env=store_environment(url))
+    try:
+        ledger.create_token("after-the-outage", Role.AUDITOR)
+    finally:
+        ledger.close()
+
+
+def _head(url: str) -> int:
+    ledger = Ledger(env=store_environment(url))
+    try:
+        return ledger.recorder.max_notification_id() or 0
+    finally:
+        ledger.close()
+
+
+def _projected(url: str) -> int:
+    try:
+        store = ReadStore(url)
+    except psycopg.OperationalError:
+        return -1
+    try:
+        found = store.query("SELECT position FROM rm_position WHERE projection = 'ledger'")
+        return int(found[0][0]) if found else 0
+    except psycopg.Error:
+        return -1  # the projector has not made its tables yet
+    finally:
+        store.close()
 
 
 class Outcome:
