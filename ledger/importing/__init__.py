@@ -3,9 +3,9 @@
 Three passes, so that a file loads completely or not at all:
 
 1. :mod:`first_pass` streams every row and checks it alone (columns, types, codes);
-2. :mod:`loader` checks every fact against the domain's rules, through the same
-   aggregate methods the HTTP API uses, without saving anything;
-3. only if nothing was wrong (and not ``dry_run``), :mod:`loader` runs again and saves.
+2. :func:`loader.check` checks every fact against the domain's rules, through the same
+   aggregate methods the HTTP API uses, and sets the events they make aside;
+3. only if nothing was wrong (and not ``dry_run``), :func:`loader.write` records them.
 
 See docs/import.md for the file format.
 """

@@ -1,9 +1,12 @@
 """The check: units, then each worker, through the aggregates; and the write.
 
 The check saves nothing: it collects every problem, and leaves the events the
-aggregates made in :class:`Staging`, batched. Only if nothing was wrong does
-:func:`write` record them, many aggregates per ``ledger.save`` (the PostgreSQL
-recorder locks the events table once per save). Each save is atomic and ids come
+aggregates made in :class:`Staging`, batched, already mapped to stored events by the
+ledger's own mapper (its transcoder, and cipher when one is set) exactly as
+``Ledger.save`` maps them. Only if nothing was wrong does :func:`write` insert them,
+a batch of many aggregates per transaction with the ledger's recorder, as ``save``
+does (the PostgreSQL recorder locks the events table once per insert): so the rules
+and the mapping run once, not again at the write. Each save is atomic and ids come
 from the file's keys, so an import that dies half way is completed by running it
 again: what was saved is found and skipped. A writer who changed one of the same
 units or workers between the check and the write makes the save conflict, and the
@@ -13,7 +16,7 @@ import stops (run it again).
 from __future__ import annotations
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain.worker import Worker
@@ -65,7 +68,9 @@ def check(
 def _stage(scope: Scope, staging: Staging, batch: int, workers: list[Aggregate]) -> None:
     events = [e for a in [*scope.pending_units(), *workers] for e in a.collect_events()]
     if events and scope.staging and not scope.problems:  # else nothing will be written
-        staging.add_events(batch, events)
+        stored = map(scope.ledger.mapper.to_stored_event, events)
+        rows = [(s.originator_id, s.originator_version, s.topic, s.state) for s in stored]
+        staging.add_events(batch, rows)
         scope.counts["events"] += len(events)
 
 
@@ -75,7 +80,7 @@ def write(ledger: Ledger, staging: Staging, progress: Progress, events: int) -> 
     saves = 0
     for batch in staging.batches():
         try:
-            ledger.save(*batch)
+            ledger.recorder.insert_events([StoredEvent(*row) for row in batch])
         except IntegrityError:
             raise Aborted(
                 "the ledger changed while importing (another writer recorded facts of these "

@@ -92,8 +92,8 @@ class Header:
         values: Values = {}
         problems: list[Problem] = []
         for index, cell in enumerate(found):
-            if cells.blank(cell):
-                continue
+            if cell is None or cell == "" or (isinstance(cell, str) and cell.isspace()):
+                continue  # cells.blank, inline: most cells of a history are empty
             column = self.columns.get(index)
             if column is None:
                 letter = get_column_letter(index + 1)

@@ -35,6 +35,7 @@ class Scope:
     problems: list[Problem] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     staging: bool = True  # False once a problem is known: nothing will be written
+    _unit_ids: dict[str, UUID] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.schedule = self.ledger.schedule()
@@ -51,7 +52,10 @@ class Scope:
 
     # -- the ledger's aggregates -------------------------------------------------------
     def unit_id(self, key: str) -> UUID:
-        return keys.unit_id(self.district, key)
+        found = self._unit_ids.get(key)
+        if found is None:  # every row names a unit: derive each id once
+            found = self._unit_ids[key] = keys.unit_id(self.district, key)
+        return found
 
     def unit(self, unit_id: UUID) -> Unit | None:
         """A unit of the file or the ledger, kept for the whole pass (its seats grow)."""

@@ -188,19 +188,19 @@ def test_an_import_that_dies_half_way_is_completed_by_running_it_again_without_d
     path = district.workbook(tmp_path / "district.xlsx")
     monkeypatch.setattr(loader, "BATCH_WORKERS", 2)
     saves = 0
-    real_save = ledger.save
+    real_insert = ledger.recorder.insert_events
 
-    def dies_on_the_third_save(*items: Any) -> Any:
+    def dies_on_the_third_save(*args: Any, **kwargs: Any) -> Any:
         nonlocal saves
         saves += 1
         if saves == 3:
             raise KeyboardInterrupt  # the operator's Ctrl-C, or the machine going down
-        return real_save(*items)
+        return real_insert(*args, **kwargs)
 
-    monkeypatch.setattr(ledger, "save", dies_on_the_third_save)
+    monkeypatch.setattr(ledger.recorder, "insert_events", dies_on_the_third_save)
     with pytest.raises(KeyboardInterrupt):
         import_files(ledger, [path])
-    monkeypatch.setattr(ledger, "save", real_save)
+    monkeypatch.setattr(ledger.recorder, "insert_events", real_insert)
     assert events(ledger) > 0
 
     second = imported(ledger, path)
