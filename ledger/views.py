@@ -128,7 +128,12 @@ def history(events: Sequence[Any]) -> list[dict[str, Any]]:
     return items
 
 
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _AS_IS:  # most fields: decided without the isinstance checks below
+        return value
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
