@@ -55,6 +55,9 @@ def step_clock(
     )
     due: list[StepDue] = []
     counted: list[int] = []
+    if len(qualifying) < min(v.policy.step_years for v in schedule.versions):
+        counted = qualifying  # too few years for any step (most states): skip the dates
+        qualifying = []
     for year in qualifying:
         counted.append(year)
         step_date = date(year + 1, 1, 1)

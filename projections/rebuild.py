@@ -265,9 +265,15 @@ class _FastTranscoder(JSONTranscoder):
     def _values(self, value: Any) -> Any:
         kind = type(value)
         if kind is dict:
+            names = self.names
             for key, item in value.items():
                 if type(item) in _NESTED:
-                    value[key] = self._values(item)
+                    data = item.get("_data_") if type(item) is dict else None
+                    if type(data) is str and len(item) == 2 and item.get("_type_") in names:
+                        # Most values: a date, a time or an id, nothing nested to decode.
+                        value[key] = names[item["_type_"]].decode(data)
+                    else:
+                        value[key] = self._values(item)
             return self._decode_obj(value)
         if kind is list:
             return [self._values(v) if type(v) in _NESTED else v for v in value]

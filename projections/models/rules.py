@@ -205,6 +205,8 @@ class _Stretch:
     def days(self, end: date | None) -> list[date]:
         """The dates up to ``end`` where an outcome may change: the start and the due
         dates of the steps falling due within the stretch."""
+        if not self.clock.due:
+            return [self.start]
         within = sorted(
             {
                 d.effective_date
