@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
@@ -81,8 +82,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             workers = [w["worker_id"] for w in roster["items"]]
         ledger = Ledger(env=store_environment(url))
         try:
-            from uuid import UUID
-
             clerk = ledger.create_token("fuzz-clerk", Role.CLERK, UUID(streets[0]))
         finally:
             ledger.close()
