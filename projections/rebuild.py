@@ -123,6 +123,9 @@ def in_processes(
     # Forked children inherit the ledger's mapper and the schedule, and open their own
     # connections: a connection inherited from this process must never be used there.
     context: Any = multiprocessing.get_context(method)
+    if method == "forkserver":
+        # The server imports the work's module once; each process forked from it starts warm.
+        context.set_forkserver_preload(["__main__", type(work).__module__])
     queue: Any = context.Queue(maxsize=4 * processes)
     children = [
         context.Process(target=_child, args=(work, index, lo, hi, queue), daemon=True)

@@ -69,9 +69,13 @@ def run_simulation(
     common: dict[str, Any] = {"unit_id": root, "processes": processes, "fork": False}
     if wants_csv(request):
         folder = spool_folder()
-        outcome = simulate(
-            ledger, draft, body.from_month, body.to_month, spool_dir=Path(folder.name), **common
-        )
+        try:
+            outcome = simulate(
+                ledger, draft, body.from_month, body.to_month, spool_dir=Path(folder.name), **common
+            )
+        except BaseException:
+            folder.cleanup()
+            raise
         name = f"simulation-{body.from_month}-{body.to_month}.csv"
         return csv_response(_rows(outcome, folder), report.CSV_COLUMNS, name)
     after = str(cursor) if cursor else None
