@@ -99,7 +99,7 @@ def _district(first: FirstPass, given: str | None) -> str | None:
         what = "several districts" if found else "no district row"
         first.problems.append(
             Problem(
-                first.districts[1][0] if found else "units",
+                first.districts[1][0] if found else next(iter(first.labels), ""),
                 1,
                 "",
                 f"the file has {what}, and its keys are scoped by their district",

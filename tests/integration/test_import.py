@@ -8,10 +8,13 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+import ledger.importing as importing
+from domain.access import Actor
 from domain.pay import price
-from domain.vocabulary import CertificateLevel, Post
+from domain.vocabulary import CertificateLevel, Post, Role
 from ledger import spreadsheets
 from ledger.application import Ledger
+from ledger.commands import Context
 from ledger.generate import generate
 from ledger.importing import import_files, keys, loader
 from ledger.importing.export import history_tables
@@ -292,3 +295,36 @@ def test_a_generated_history_exported_and_re_imported_gives_the_same_roster_and_
             read_store.close()
     assert answers[0] == answers[1]
     assert answers[0][0][1], "someone is on the roster"
+
+
+def test_a_clerk_writing_to_the_same_unit_between_check_and_write_stops_the_import_safely(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imported(ledger, district.workbook(tmp_path / "first.xlsx"))
+    newcomer = district._hire(
+        "W20", district.date(2025, 1, 1), "郭静", "女", "BH-WH-01", "助理", 1, "本科"
+    )
+    path = district.workbook(tmp_path / "2025.xlsx", units=[], workers=[newcomer])
+    real_write = importing.write
+
+    def a_clerk_first(*args: Any, **kwargs: Any) -> Any:
+        admin = Context(Actor("admin", Role.ADMIN), "meanwhile")
+        ledger.approve_quota(
+            admin,
+            keys.unit_id("BH", "BH-WH-01"),
+            quota=4,
+            effective_date=district.date(2024, 1, 1),
+            document_ref="包编〔2024〕1号",
+        )
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "write", a_clerk_first)
+    with pytest.raises(importing.Aborted, match="run the import again"):
+        import_files(ledger, [path], district="BH")
+    monkeypatch.setattr(importing, "write", real_write)
+    worker_id = keys.worker_id("BH", "W20")
+    assert not list(ledger.events.get(worker_id)), "nothing of the stopped batch was written"
+
+    imported(ledger, path, district="BH")
+
+    assert [type(e).__name__ for e in ledger.events.get(worker_id)] == ["Hired"]
