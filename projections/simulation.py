@@ -47,7 +47,7 @@ from domain.errors import Forbidden, NotFound, PolicyInvalid
 from domain.facts import Fact, GradeStepFact, HireFact
 from domain.pay import price
 from domain.policy import AdoptedVersion, Policy, PolicySchedule
-from domain.rules import dismissal_due, promotion_candidate, step_clock
+from domain.rules import StepDue, dismissal_due, promotion_candidate, step_clock
 from domain.timeline import WorkerState, replay
 from domain.unit import Unit
 from domain.vocabulary import CertificateLevel, Post, UnitKind, WorkerStatus
@@ -64,13 +64,9 @@ CHANGE_LABELS = {"appears": "新出现", "vanishes": "消失"}
 DRAFT_REF = "draft (simulation)"
 # The parameters a career's grades, steps and flags are derived from; pay and quota aside.
 FLAG_PARAMETERS = ("promotion_excellent_years", "dismissal_unqualified_years", "dismissal_due_days")
-CAREER_PARAMETERS = (
-    "post_grades",
-    "education_bonus",
-    "prior_service_years_per_grade",
-    "step_years",
-    *FLAG_PARAMETERS,
-)
+# What replaying the recorded facts reads (the grade bands, raises and the initial grade).
+REPLAY_PARAMETERS = ("post_grades", "education_bonus", "prior_service_years_per_grade")
+CAREER_PARAMETERS = (*REPLAY_PARAMETERS, "step_years", *FLAG_PARAMETERS)
 PROGRESS_EVENTS = 5_000  # events read between two progress messages of a process
 SPOOL_BATCH = 200  # differing workers pickled at once
 FEN = 100
@@ -145,6 +141,12 @@ def draft_schedule(
 # -- one worker under one schedule ----------------------------------------------------------
 def rederived_facts(facts: Sequence[Fact], schedule: PolicySchedule) -> list[Fact]:
     """The recorded facts with the derived ones made again under ``schedule``."""
+    kept = recorded_facts(facts, schedule)
+    return with_steps(kept, step_clock(replay(kept, schedule), schedule).due)
+
+
+def recorded_facts(facts: Sequence[Fact], schedule: PolicySchedule) -> list[Fact]:
+    """The facts without the recorded steps, an initial grade from the policy given again."""
     kept = [f for f in facts if not isinstance(f, GradeStepFact)]
     hire = kept[0]
     if isinstance(hire, HireFact) and hire.grade_from_policy:
@@ -152,7 +154,11 @@ def rederived_facts(facts: Sequence[Fact], schedule: PolicySchedule) -> list[Fac
         grade = policy.initial_grade(hire.post, hire.prior_service_years, hire.education)
         if grade != hire.grade:
             kept[0] = replace(hire, grade=grade)
-    due = step_clock(replay(kept, schedule), schedule).due
+    return kept
+
+
+def with_steps(kept: list[Fact], due: Sequence[StepDue]) -> list[Fact]:
+    """``kept`` and the due steps, each after every recorded fact of its date."""
     last = max(f.seq for f in kept)
     return [
         *kept,
@@ -215,8 +221,7 @@ class _Side:
     steps: list[date]
 
 
-def _side(facts: Sequence[Fact], schedule: PolicySchedule) -> _Side:
-    derived = rederived_facts(facts, schedule)
+def _side(derived: list[Fact], schedule: PolicySchedule) -> _Side:
     periods = pay_periods(derived, schedule)
     changes = worker_states(derived, schedule)  # remembered by pay_periods: not derived twice
     paid = [
@@ -356,6 +361,7 @@ class Comparison:
         # (``shortcuts=False`` derives both sides in full: tests show the answers agree.)
         self.same_careers = shortcuts and same_parameters(adopted, draft, CAREER_PARAMETERS)
         self.same_flags = shortcuts and same_parameters(adopted, draft, FLAG_PARAMETERS)
+        self.same_replay = shortcuts and same_parameters(adopted, draft, REPLAY_PARAMETERS)
         # Pay can change without any fact: each January (the base follows last year's
         # wage) and where either side's policy version changes.
         breaks = {self.first_month, self.last_month + 1}
@@ -395,8 +401,21 @@ class Comparison:
     def worker(self, worker: Worker, sums: Sums) -> WorkerDifference | None:
         """Add the worker's pay to ``sums``; answer the differences, if there are any."""
         facts = worker.facts
-        a = _side(facts, self.adopted)
-        d = a if self.same_careers else _side(facts, self.draft)
+        kept = recorded_facts(facts, self.adopted)
+        last_state = replay(kept, self.adopted)
+        due = step_clock(last_state, self.adopted).due
+        a = _side(with_steps(kept, due), self.adopted)
+        if self.same_careers:
+            d = a
+        elif self.same_replay:
+            # The recorded facts replay alike under both: only the steps can differ.
+            due_d = step_clock(last_state, self.draft).due
+            if _steps_of(due_d) != _steps_of(due):
+                d = _side(with_steps(kept, due_d), self.draft)
+            else:
+                d = a if self.same_flags else replace(a)  # a copy: the flags are compared
+        else:
+            d = _side(rederived_facts(facts, self.draft), self.draft)
         found: list[tuple[date, str]] = []  # (date, unit) of each difference
         pay, totals_a, totals_d, paid = self._pay(a, d, sums, found)
         grades: list[GradeStretch] = []
@@ -562,6 +581,10 @@ class Comparison:
 
 # -- small helpers -------------------------------------------------------------------------------
 _FOREVER = 1 << 30
+
+
+def _steps_of(due: Sequence[StepDue]) -> list[tuple[date, tuple[int, ...]]]:
+    return [(d.effective_date, d.caused_by_years) for d in due]
 
 
 def _index(month: str) -> int:

@@ -83,9 +83,10 @@ def test_a_draft_identical_to_the_adopted_policy_yields_no_difference(ledger: Le
 
 
 def test_both_sides_are_derived_alike_even_without_the_shortcuts(ledger: Ledger) -> None:
-    """With every step, grade and flag derived separately on each side (no sharing of
-    careers between them), an identical draft still changes nothing, and a pay-only
-    draft gives the same answer as with the careers shared."""
+    """With every step, grade and flag derived separately on each side (no career shared
+    between them), an identical draft still changes nothing, and each kind of draft gives
+    the same answer as with the shortcuts (careers derived once when only pay changes,
+    the recorded facts replayed once when only the step rule or the flag rules change)."""
     generate(ledger, workers=40, years=6, seed=7)
     identical = _compare_all(ledger, draft(), shortcuts=False)
     assert identical[0].affected == 0 and identical[1] == []
@@ -93,11 +94,20 @@ def test_both_sides_are_derived_alike_even_without_the_shortcuts(ledger: Ledger)
     def wage(p: dict[str, Any]) -> None:
         p["average_wages"]["value"]["2019"] = "41000"
 
-    shared = _compare_all(ledger, draft(wage), shortcuts=True)
-    separate = _compare_all(ledger, draft(wage), shortcuts=False)
-    assert shared[0].affected > 0
-    assert (shared[0].by_month, shared[0].units) == (separate[0].by_month, separate[0].units)
-    assert shared[1] == separate[1]
+    def steps_and_flags(p: dict[str, Any]) -> None:
+        p["step_years"]["value"] = 2
+        p["promotion_excellent_years"]["value"] = 2
+
+    def bands(p: dict[str, Any]) -> None:
+        p["post_grades"]["value"]["officer"] = [4, 14]
+
+    for change in (wage, _two_years, steps_and_flags, bands):
+        shared = _compare_all(ledger, draft(change), shortcuts=True)
+        separate = _compare_all(ledger, draft(change), shortcuts=False)
+        assert shared[0].affected > 0, change.__name__
+        assert (shared[0].by_month, shared[0].units) == (separate[0].by_month, separate[0].units)
+        assert shared[1] == separate[1], change.__name__
+    assert any(w.flags for w in _compare_all(ledger, draft(steps_and_flags), shortcuts=True)[1])
 
 
 def _compare_all(
