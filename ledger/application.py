@@ -30,7 +30,7 @@ from domain.rules import step_clock
 from domain.unit import Unit
 from domain.vocabulary import Channel, GradeChangeReason, Role, UnitKind
 from domain.worker import Worker
-from ledger import policies, stores, views
+from ledger import policies, views
 from ledger.commands import Context, Hire
 from ledger.idempotency import IdempotencyRecord, record_id
 from ledger.transcodings import DateAsISO
@@ -47,7 +47,6 @@ class Ledger(Application[UUID]):
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
-        stores.wait_for_the_writer_as_long_as_sqlite(self.recorder)
         self._schedule_cache: tuple[int, PolicySchedule] | None = None
         self._parents: dict[UUID, UUID | None] = {}
 
