@@ -181,7 +181,7 @@ def test_every_operation_answers_a_clerk_as_declared(api_schema: BaseSchema, wor
 def test_every_operation_answers_as_declared_in_a_deeper_run(
     api_schema: BaseSchema, world: World
 ) -> None:
-    """75 examples per operation and mode run in about ten minutes on CI's machine; set
+    """75 examples per operation and mode ran in about 3 minutes on a 2-core machine; set
     LEDGER_FUZZ_DEEP_EXAMPLES higher for a long run by hand (300 took 25 minutes)."""
     examples = int(os.environ.get("LEDGER_FUZZ_DEEP_EXAMPLES", "75"))
     for role in ("admin", "clerk"):
