@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -35,6 +33,7 @@ from eventsourcing.utils import resolve_topic
 
 from domain import chain
 from domain.errors import InvalidInput
+from ledger import events_table
 from ledger.application import Ledger
 
 PAGE = 1_000
@@ -201,41 +200,12 @@ def _stored_events(ledger: Ledger, stop: int, page: int) -> Iterator[Notificatio
     keeps ids as lower-case hex, which sorts as PostgreSQL sorts UUIDs).
     """
     env = ledger.env
-    table = getattr(ledger.recorder, "events_table_name", "")
-    module = env.get("PERSISTENCE_MODULE", "")
-    order = "ORDER BY originator_id, originator_version"
-    if module.endswith("postgres"):
-        import psycopg
-
-        with (
-            psycopg.connect(
-                dbname=env["POSTGRES_DBNAME"],
-                host=env["POSTGRES_HOST"],
-                port=env["POSTGRES_PORT"],
-                user=env["POSTGRES_USER"],
-                password=env.get("POSTGRES_PASSWORD", ""),
-            ) as conn,
-            conn.cursor(name="verify") as cursor,
-        ):
-            cursor.itersize = page
-            cursor.execute(
-                "SELECT notification_id, originator_id, originator_version, topic, state "
-                f"FROM {table} WHERE notification_id <= %s {order}",
-                (stop,),
-            )
-            for nid, originator_id, version, topic, state in cursor:
-                yield Notification(originator_id, version, topic, bytes(state), nid)
-        return
-    if module.endswith("sqlite"):
-        with closing(sqlite3.connect(env["SQLITE_DBNAME"])) as lite:
-            rows = lite.execute(
-                "SELECT rowid, originator_id, originator_version, topic, state "
-                f"FROM {table} WHERE rowid <= ? {order}",
-                (stop,),
-            )
-            while batch := rows.fetchmany(page):
-                for nid, originator_id, version, topic, state in batch:
-                    yield Notification(UUID(originator_id), version, topic, bytes(state), nid)
+    if events_table.has_events_table(env):
+        table = ledger.recorder.events_table_name  # type: ignore[attr-defined]
+        rows = events_table.stored_rows(env, table, stop=stop, page=page, with_position=True)
+        for nid, originator_id, version, topic, state in rows:
+            key = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
+            yield Notification(key, version, topic, bytes(state), nid)
         return
     # The in-memory store (tests): everything is in memory anyway.
     found = list(ledger.recorder.select_notifications(start=None, limit=stop or 1, stop=stop))
@@ -244,35 +214,19 @@ def _stored_events(ledger: Ledger, stop: int, page: int) -> Iterator[Notificatio
 
 def _gaps(ledger: Ledger, stop: int) -> list[tuple[int, int]]:
     """Notification ids missing below ``stop`` (a hint where records were deleted)."""
-    module = ledger.env.get("PERSISTENCE_MODULE", "")
-    table = getattr(ledger.recorder, "events_table_name", "")
-    column = "rowid" if module.endswith("sqlite") else "notification_id"
+    if not events_table.has_events_table(ledger.env):
+        return []
+    table = ledger.recorder.events_table_name  # type: ignore[attr-defined]
+    column = "rowid" if events_table.is_sqlite(ledger.env) else "notification_id"
     # Only the recorder's table name and integers go into the text.
     sql = (
         f"SELECT id + 1, next - 1 FROM (SELECT {column} AS id, LEAD({column}) OVER "
         f"(ORDER BY {column}) AS next FROM {table} WHERE {column} <= {int(stop)}) AS ids "
         f"WHERE next > id + 1 ORDER BY id LIMIT {MAX_GAPS}"
     )
-    first = f"SELECT MIN({column}) FROM {table}"
-    if module.endswith("sqlite"):
-        with closing(sqlite3.connect(ledger.env["SQLITE_DBNAME"])) as lite:
-            lowest = lite.execute(first).fetchone()[0]
-            found = lite.execute(sql).fetchall()
-    elif module.endswith("postgres"):
-        import psycopg
-
-        env = ledger.env
-        with psycopg.connect(
-            dbname=env["POSTGRES_DBNAME"],
-            host=env["POSTGRES_HOST"],
-            port=env["POSTGRES_PORT"],
-            user=env["POSTGRES_USER"],
-            password=env.get("POSTGRES_PASSWORD", ""),
-        ) as conn:
-            lowest = conn.execute(first).fetchone()[0]  # type: ignore[index]
-            found = conn.execute(sql).fetchall()
-    else:
-        return []
+    with events_table.connection(ledger.env) as conn:
+        lowest = conn.execute(f"SELECT MIN({column}) FROM {table}").fetchone()[0]
+        found = conn.execute(sql).fetchall()
     gaps = [(1, lowest - 1)] if lowest and lowest > 1 else []
     return [*gaps, *((int(a), int(b)) for a, b in found)][:MAX_GAPS]
 

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sqlite3
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from itertools import groupby
 from operator import itemgetter
@@ -33,6 +32,7 @@ from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, Trans
 from domain.policy import PolicySchedule
 from domain.worker import Worker
 from ledger.application import Ledger
+from ledger.events_table import stored_rows
 from projections import schema
 from projections.models import MODELS
 from projections.sql import ReadStore, Transaction
@@ -221,7 +221,9 @@ def aggregates(
     """
     to_domain_event = _fast_mapper(ledger.mapper).to_domain_event
     table = ledger.recorder.events_table_name  # type: ignore[attr-defined]
-    for originator_id, rows in groupby(_rows(ledger.env, table, head, lo, hi), key=itemgetter(0)):
+    for originator_id, rows in groupby(
+        stored_rows(ledger.env, table, stop=head, lo=lo, hi=hi, page=FETCH), key=itemgetter(0)
+    ):
         found = list(rows)
         if not found[0][2].startswith(TOPICS):
             yield len(found), []
@@ -288,52 +290,6 @@ _NESTED = frozenset({dict, list, float})  # float: only to be refused, below
 
 class _Float(Exception):
     """A float in an event: the stdlib reads it (and big integers) exactly, orjson may not."""
-
-
-def _rows(
-    env: Mapping[str, str], table: str, head: int, lo: UUID | None, hi: UUID | None
-) -> Iterator[Row]:
-    """The events table (ids from ``lo`` up to ``hi``) in primary-key order, streamed."""
-    columns = "originator_id, originator_version, topic, state"
-    where = "notification_id <= %s"
-    params: list[Any] = [head]
-    if lo is not None:
-        where, params = where + " AND originator_id >= %s", [*params, lo]
-    if hi is not None:
-        where, params = where + " AND originator_id < %s", [*params, hi]
-    if env["PERSISTENCE_MODULE"].endswith("postgres"):
-        import psycopg
-
-        with (
-            psycopg.connect(
-                dbname=env["POSTGRES_DBNAME"],
-                host=env["POSTGRES_HOST"],
-                port=env["POSTGRES_PORT"],
-                user=env["POSTGRES_USER"],
-                password=env.get("POSTGRES_PASSWORD", ""),
-            ) as conn,
-            conn.cursor(name="rebuild") as cursor,
-        ):
-            cursor.itersize = FETCH
-            cursor.execute(
-                f"SELECT {columns} FROM {table} WHERE {where} "
-                "ORDER BY originator_id, originator_version",
-                params,
-            )
-            yield from cursor
-        return
-    # Its own connection: SQLite in WAL mode lets it read while the rebuild writes.
-    lite = sqlite3.connect(env["SQLITE_DBNAME"])
-    try:
-        # SQLite keeps the ids as text: lower-case hex sorts as the UUIDs do.
-        where = where.replace("notification_id", "rowid").replace("%s", "?")
-        yield from lite.execute(
-            f"SELECT {columns} FROM {table} WHERE {where} "
-            "ORDER BY originator_id, originator_version",
-            [str(p) if isinstance(p, UUID) else p for p in params],
-        )
-    finally:
-        lite.close()
 
 
 # -- writing ------------------------------------------------------------------------------
