@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ledger.generate import generate as generate_history
+from ledger.progress import counting
 from ledger.runtime import open_ledger
 
 
@@ -29,16 +28,7 @@ def generate(
         ledger, _ = open_ledger(settings)
         try:
             before = ledger.recorder.max_notification_id() or 0
-            columns = (
-                TextColumn("[bold]generating"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("workers"),
-                TimeElapsedColumn(),
-            )
-            started = time.monotonic()
-            with Progress(*columns, console=err) as progress:
-                task = progress.add_task("generate", total=workers)
+            with counting(err, "generating", "workers", workers) as bar:
                 summary = generate_history(
                     ledger,
                     workers=workers,
@@ -46,9 +36,9 @@ def generate(
                     seed=seed,
                     start_year=start_year,
                     run_id=f"generate-{uuid.uuid4()}",
-                    progress=lambda done: progress.advance(task, done),
+                    progress=bar.advance,
                 )
-            elapsed = max(time.monotonic() - started, 1e-9)
+            elapsed = bar.elapsed
             events = (ledger.recorder.max_notification_id() or 0) - before
         finally:
             ledger.close()

@@ -14,8 +14,8 @@ import psycopg
 import typer
 from eventsourcing import persistence
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ledger.progress import counting
 from ledger.runtime import build_ledger
 from projections.projector import Projector
 from projections.sql import ReadStore
@@ -84,18 +84,9 @@ def rebuild() -> None:
             err.print("the ledger is empty: nothing to rebuild")
             return
         head = projector.status().head
-        columns = (
-            TextColumn("[bold]rebuilding"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("events"),
-            TimeElapsedColumn(),
-        )
-        started = time.monotonic()
-        with Progress(*columns, console=err) as progress:
-            task = progress.add_task("rebuild", total=head)
-            total = projector.rebuild(lambda done: progress.advance(task, done))
-        elapsed = max(time.monotonic() - started, 1e-9)
+        with counting(err, "rebuilding", "events", head) as bar:
+            total = projector.rebuild(bar.advance)
+        elapsed = bar.elapsed
     err.print(f"{total} events in {elapsed:.1f} s: {total / elapsed:,.0f} events/s")
 
 

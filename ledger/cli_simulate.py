@@ -12,19 +12,18 @@ import json
 import os
 import re
 import sys
-import time
 from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api.csv import csv_lines
 from domain.errors import PolicyInvalid
 from domain.policy import load_document
+from ledger.progress import counting
 from ledger.runtime import build_ledger
 from projections import simulation_report as report
 from projections.simulation import Draft, Outcome, spool_folder, subtree
@@ -89,16 +88,7 @@ def simulate(
                 raise cli.CliError("the ledger is empty: there is no history to replay")
             scope = subtree(ledger, unit_id) if unit_id else None  # an unknown unit: refused
             head = ledger.recorder.max_notification_id() or 0
-            columns = (
-                TextColumn("[bold]simulating"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("events"),
-                TimeElapsedColumn(),
-            )
-            started = time.monotonic()
-            with Progress(*columns, console=err) as progress:
-                task = progress.add_task("simulate", total=head)
+            with counting(err, "simulating", "events", head) as bar:
                 outcome = run_simulation(
                     ledger,
                     draft,
@@ -107,9 +97,9 @@ def simulate(
                     scope=scope,
                     spool_dir=Path(folder.name),
                     processes=processes or os.cpu_count() or 1,
-                    progress=lambda done: progress.advance(task, done),
+                    progress=bar.advance,
                 )
-            elapsed = max(time.monotonic() - started, 1e-9)
+            elapsed = bar.elapsed
             summary = {**report.summary(outcome, draft.describe()), "unit_id": unit}
             _print_summary(err, summary)
             err.print(

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from domain.errors import InvalidInput
 from ledger.encryption import new_key
 from ledger.integrity import KIND_LABELS, Anchor, Report, verify
+from ledger.progress import counting
 from ledger.runtime import build_ledger
 
 
@@ -62,22 +61,13 @@ def verify_command(
         ledger = build_ledger(settings, check=False)
         try:
             total = ledger.recorder.max_notification_id() or 0
-            columns = (
-                TextColumn("[bold]verifying"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("events"),
-                TimeElapsedColumn(),
-            )
-            started = time.monotonic()
-            with Progress(*columns, console=err, transient=True) as progress:
-                task = progress.add_task("verify", total=total)
+            with counting(err, "verifying", "events", total, transient=True) as bar:
                 report = verify(
                     ledger,
                     against=anchor,
-                    progress=lambda read: progress.update(task, completed=read),
+                    progress=bar.reach,
                 )
-            elapsed = max(time.monotonic() - started, 1e-9)
+            elapsed = bar.elapsed
         finally:
             ledger.close()
     if as_json:
