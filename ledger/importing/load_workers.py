@@ -18,7 +18,7 @@ from uuid import UUID
 
 from domain.errors import LedgerError
 from domain.facts import Fact
-from domain.rules import step_clock
+from domain.rules import StepDue, step_clock
 from domain.timeline import Placement
 from domain.unit import Unit
 from domain.vocabulary import Channel, FactType
@@ -183,15 +183,20 @@ def _facts(scope: Scope, worker: Worker, rows: list[FactRow], known: Worker | No
         if existing[signature]:
             existing[signature] -= 1
             scope.counts["facts_known"] += 1
-        elif values["fact"] is FactType.GRADE_STEP and not _due(scope, worker, values):
-            deferred.append((sheet, row, values))  # a late-dated appraisal may make it due
+        elif values["fact"] is FactType.GRADE_STEP:
+            step = _step_on(_steps_due(scope, worker), values["effective_date"])
+            if step is None:
+                deferred.append((sheet, row, values))  # a late-dated appraisal may make it due
+            else:
+                _apply(scope, worker, sheet, row, values, step)
         else:
             _apply(scope, worker, sheet, row, values)
     for sheet, row, values in deferred:
-        if _due(scope, worker, values):
-            _apply(scope, worker, sheet, row, values)
+        due = _steps_due(scope, worker)
+        step = _step_on(due, values["effective_date"])
+        if step is not None:
+            _apply(scope, worker, sheet, row, values, step)
             continue
-        due = step_clock(worker.state(scope.schedule), scope.schedule).due
         listed = ", ".join(str(d.effective_date) for d in due) or "none"
         scope.problem(
             sheet,
@@ -249,12 +254,23 @@ def _unit(scope: Scope, sheet: str, row: int, key: str) -> Unit | None:
     return unit
 
 
-def _due(scope: Scope, worker: Worker, values: Values) -> bool:
-    due = step_clock(worker.state(scope.schedule), scope.schedule).due
-    return any(d.effective_date == values["effective_date"] for d in due)
+def _steps_due(scope: Scope, worker: Worker) -> Sequence[StepDue]:
+    return step_clock(worker.state(scope.schedule), scope.schedule).due
 
 
-def _apply(scope: Scope, worker: Worker, sheet: str, row: int, values: Values) -> None:
+def _step_on(due: Sequence[StepDue], when: date) -> StepDue | None:
+    return next((d for d in due if d.effective_date == when), None)
+
+
+def _apply(
+    scope: Scope,
+    worker: Worker,
+    sheet: str,
+    row: int,
+    values: Values,
+    step: StepDue | None = None,
+) -> None:
+    """Record the row's fact; a grade-step row comes with the due ``step`` it records."""
     fact: FactType = values["fact"]
     schedule, note = scope.schedule, values.get("note", "")
     when: Any = values.get("effective_date")  # present for every fact that needs one
@@ -295,8 +311,9 @@ def _apply(scope: Scope, worker: Worker, sheet: str, row: int, values: Values) -
                     note=note,
                 )
             case FactType.GRADE_STEP:
-                due = step_clock(worker.state(schedule), schedule).due
-                worker.apply_step(next(d for d in due if d.effective_date == when), schedule)
+                if step is None:  # a caller's mistake, not the file's
+                    raise ValueError("a grade-step row is recorded with the step found due")
+                worker.apply_step(step, schedule)
             case FactType.POST_CHANGE:
                 worker.change_post(
                     post=values["post"],
