@@ -9,9 +9,7 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.stores import store_environment
-from tests.stores import store_url
-
-STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+from tests.stores import STORES, store_url
 
 
 @pytest.fixture(params=STORES)

@@ -14,6 +14,11 @@ from pathlib import Path
 
 import pytest
 
+# Every store-level scenario runs on each; the databases alone where the memory
+# store has nothing to offer (an events table read by other processes).
+STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+DATABASE_STORES = STORES[1:]
+
 PG_ADMIN_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

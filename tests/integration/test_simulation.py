@@ -42,6 +42,7 @@ from tests.integration.application_support import (
     hire,
     worker_id,
 )
+from tests.stores import DATABASE_STORES
 
 QUALIFYING = {Rating.EXCELLENT, Rating.COMPETENT}
 C, BC, E, U = Rating.COMPETENT, Rating.BASICALLY_COMPETENT, Rating.EXCELLENT, Rating.UNQUALIFIED
@@ -323,12 +324,11 @@ def test_a_subtree_covers_only_its_units_and_the_workers_paid_there(ledger: Ledg
     assert {u: everyone.sums.units[u] for u in inside.sums.units} == inside.sums.units
 
 
+@pytest.mark.parametrize("store", DATABASE_STORES, indirect=True)
 @pytest.mark.parametrize("fork", [True, False], ids=["fork", "forkserver"])
 def test_the_answer_does_not_depend_on_how_many_processes_compute_it(
-    ledger: Ledger, store: str, fork: bool
+    ledger: Ledger, fork: bool
 ) -> None:
-    if store.startswith("memory"):
-        pytest.skip("the in-memory store has no events table to split between processes")
     generate(ledger, workers=40, years=6, seed=7)
     chosen = draft(_two_years)
     one = run(ledger, chosen, "2016-01", "2021-12", limit=5)
