@@ -333,18 +333,26 @@ def _visibility(state: Run, url: str) -> None:
 
 
 def _readiness(state: Run, base: str) -> None:
+    state.ready_errors += poll_readiness(base, state.done, state.ready, every=0.1)
+
+
+def poll_readiness(base: str, done: threading.Event, ready: list[Any], *, every: float) -> int:
+    """Poll ``/readyz`` until ``done``: each caught-up answer's projections go into
+    ``ready``; answers how many polls failed or found the projections behind."""
+    failures = 0
     with httpx.Client(base_url=f"{base}/api/v1", timeout=5) as client:
-        while not state.done.is_set():
+        while not done.is_set():
             try:
                 answer = client.get("/readyz")
                 projections = answer.json().get("projections")
                 if answer.status_code == 200 and projections:
-                    state.ready.append(projections)
+                    ready.append(projections)
                 else:
-                    state.ready_errors += 1
+                    failures += 1
             except (httpx.TransportError, ValueError):
-                state.ready_errors += 1
-            time.sleep(0.1)
+                failures += 1
+            done.wait(every)
+    return failures
 
 
 def _summary(state: Run, args: argparse.Namespace, elapsed: float) -> dict[str, Any]:

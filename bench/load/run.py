@@ -569,18 +569,7 @@ class LagSampler:
         self.unresolved = len(waiting)
 
     def _readyz(self) -> None:
-        with httpx.Client(base_url=f"{self.base}/api/v1", timeout=5) as client:
-            while not self.stop_event.is_set():
-                try:
-                    answer = client.get("/readyz")
-                    found = answer.json().get("projections")
-                    if answer.status_code == 200 and found:
-                        self.ready.append(found)
-                    else:
-                        self.ready_errors += 1
-                except (httpx.TransportError, ValueError):
-                    self.ready_errors += 1
-                self.stop_event.wait(0.5)
+        self.ready_errors += lag.poll_readiness(self.base, self.stop_event, self.ready, every=0.5)
 
     def summary(self) -> dict[str, Any]:
         lags = sorted(self.lags)
