@@ -14,6 +14,7 @@ with its position (ADR 11).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from projections import rebuild as fast
 from projections import schema
 from projections.models import MODELS
 from projections.sql import ReadStore, Transaction
-from projections.tables import ReadModel, Rows
+from projections.tables import Table
 
 NAME = "ledger"
 WORKER_TOPIC = "domain.worker:Worker."
@@ -177,33 +178,62 @@ class Projector:
         writer.flush()
 
     def _project_touched(self, tx: Transaction, batch: Sequence[Notification]) -> None:
-        """Re-derive the workers and units the batch touches."""
+        """Re-derive the workers and units the batch touches, and replace their rows with
+        a few statements per table for the whole batch: one round trip per aggregate and
+        table fell behind the clerks' writes (issue 5's load test)."""
         touched: dict[UUID, list[Any]] = {}
         for notification in batch:
             if notification.topic.startswith((WORKER_TOPIC, UNIT_TOPIC)):
                 event = self.ledger.mapper.to_domain_event(notification)
                 touched.setdefault(event.originator_id, []).append(event)
         schedule = self.ledger.schedule()
+        pending = {table.name: _Pending(table) for model in MODELS for table in model.tables}
         for aggregate_id, events in touched.items():
             aggregate: Any = self.ledger.repository.get(aggregate_id)
             kind = "worker" if isinstance(aggregate, Worker) else "unit"
             for model in MODELS:
                 if model.kind == kind:
-                    self._write(
-                        tx, model, str(aggregate_id), model.rows(aggregate, schedule, events)
-                    )
-
-    def _write(self, tx: Transaction, model: ReadModel, owner: str, found: Rows) -> None:
-        for table in model.tables:
-            table_rows = found.get(table.name, [])
-            columns = table.column_names
-            placeholders = ", ".join(["%s"] * len(columns))
-            insert = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
-            if table.mode == "replace":
-                tx.execute(f"DELETE FROM {table.name} WHERE {table.owner} = %s", (owner,))
-                tx.executemany(insert, table_rows)
-            else:  # recorded history never changes: a row seen again is skipped
-                tx.executemany(insert + " ON CONFLICT DO NOTHING", table_rows)
+                    found = model.rows(aggregate, schedule, events)
+                    for table in model.tables:
+                        pending[table.name].add(str(aggregate_id), found.get(table.name, []))
+        for table_rows in pending.values():
+            table_rows.write(tx)
 
     def _move_to(self, tx: Transaction, position: int) -> None:
         schema.move_position(tx, NAME, position)
+
+
+DELETE_CHUNK = 500  # owners per DELETE (SQLite binds the list as one JSON text)
+
+
+class _Pending:
+    """One table's rows from a batch: whose rows to replace, and the rows to write."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.owners: list[str] = []
+        self.rows: list[tuple[Any, ...]] = []
+
+    def add(self, owner: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        self.owners.append(owner)
+        self.rows.extend(rows)
+
+    def write(self, tx: Transaction) -> None:
+        table = self.table
+        columns = table.column_names
+        placeholders = ", ".join(["%s"] * len(columns))
+        insert = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
+        if table.mode == "append":  # recorded history never changes: a row seen again is skipped
+            tx.executemany(insert + " ON CONFLICT DO NOTHING", self.rows)
+            return
+        if tx.dialect == "postgres":
+            owned = f"{table.owner} = ANY(%s)"
+        else:
+            owned = f"{table.owner} IN (SELECT value FROM json_each(%s))"
+        for start in range(0, len(self.owners), DELETE_CHUNK):
+            chunk = self.owners[start : start + DELETE_CHUNK]
+            tx.execute(
+                f"DELETE FROM {table.name} WHERE {owned}",
+                (chunk if tx.dialect == "postgres" else json.dumps(chunk),),
+            )
+        tx.executemany(insert, self.rows)
