@@ -193,7 +193,14 @@ class Unit(LedgerAggregate):
                 *(a.effective_date for a in self.approvals),
             )
         }
+        # One sweep over the others' starts (+1) and ends (-1, ends are exclusive) in date
+        # order: counting the others at each point made a hire quadratic in the unit's seats.
+        changes = sorted([(s.start, 1) for s in others] + [(s.end, -1) for s in others if s.end])
+        occupied, passed = 0, 0
         for day in sorted(points):
+            while passed < len(changes) and changes[passed][0] <= day:
+                occupied += changes[passed][1]
+                passed += 1
             if not _held(new, day) or _held(old, day):
                 continue
             approval = self.approval_on(day)
@@ -201,7 +208,6 @@ class Unit(LedgerAggregate):
                 raise NoApprovedQuota(
                     f"{self.name} has no approved quota on {day}", field="unit_id"
                 )
-            occupied = sum(1 for s in others if s.holds(day))
             if occupied + 1 > approval.quota:
                 raise QuotaExceeded(
                     f"{self.name} has {occupied} of {approval.quota} seats taken on {day}",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+import copy
+from datetime import date, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain.errors import (
     DispatchConversionRefused,
@@ -13,7 +17,8 @@ from domain.errors import (
     NoApprovedQuota,
     QuotaExceeded,
 )
-from domain.unit import Unit
+from domain.timeline import Placement
+from domain.unit import Seat, Unit
 from domain.vocabulary import Channel, DismissalReason, UnitKind
 from tests.unit.builders import (
     SCHEDULE,
@@ -324,3 +329,62 @@ def test_open_recruitment_is_not_limited_by_the_dispatch_conversion_share() -> N
 def test_a_reported_dispatch_headcount_cannot_be_negative() -> None:
     unit = community_with_quota(5)
     refused(unit, lambda: unit.report_dispatch_headcount(year=2021, count=-1), InvalidInput)
+
+
+def _day(n: int) -> date:
+    return date(2020, 1, 1) + timedelta(days=n)
+
+
+stretch = st.tuples(st.integers(0, 60), st.one_of(st.none(), st.integers(1, 30)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    others=st.lists(stretch, max_size=12),
+    quotas=st.lists(st.tuples(st.integers(0, 60), st.integers(0, 6)), min_size=1, max_size=3),
+    wanted=st.lists(stretch, min_size=1, max_size=2),
+)
+def test_a_seat_is_refused_exactly_when_some_day_of_it_would_exceed_that_days_quota(
+    others: list[tuple[int, int | None]],
+    quotas: list[tuple[int, int]],
+    wanted: list[tuple[int, int | None]],
+) -> None:
+    """The check looks only at the days occupancy can change; a day-by-day count agrees."""
+    unit = community_with_quota(None)
+    for start, quota in sorted(quotas):
+        approve(unit, quota, _day(start), ref=f"包编〔2020〕{start}号")
+    seats = [Seat(_day(s), _day(s + length) if length else None) for s, length in others]
+    unit.seats = {uuid4(): (seat,) for seat in seats}
+    new = [Seat(_day(s), _day(s + length) if length else None) for s, length in wanted]
+    placements = [Placement(unit.id, s.start, s.end) for s in new]
+
+    def overfull(day: date) -> bool:
+        approval = unit.approval_on(day)
+        taken = sum(seat.holds(day) for seat in seats)
+        return approval is None or taken + 1 > approval.quota
+
+    expected = any(overfull(_day(n)) for n in range(120) if any(s.holds(_day(n)) for s in new))
+    try:
+        unit.assign_seats(worker_id=uuid4(), placements=placements, schedule=SCHEDULE)
+    except (QuotaExceeded, NoApprovedQuota):
+        assert expected
+    else:
+        assert not expected
+
+
+def test_a_copied_unit_shares_no_container_with_the_original() -> None:
+    """The repository hands out copies of cached aggregates: a command's changes to its
+    copy must never show in the cache, down to the lists inside dicts."""
+    unit = community_with_quota(5)
+    unit.report_dispatch_headcount(year=2020, count=30)
+    unit.collect_events()
+    hire_into(unit, channel=Channel.DISPATCH_CONVERSION, dispatch_service_years=3)
+    unit.collect_events()
+    copied = copy.deepcopy(unit)
+    hire_into(copied, channel=Channel.DISPATCH_CONVERSION, dispatch_service_years=3)
+    approve(copied, 9, date(2022, 1, 1), ref="包编〔2022〕1号")
+
+    assert len(copied.seats) == 2 and len(unit.seats) == 1
+    assert len(copied.conversions[2020]) == 2 and len(unit.conversions[2020]) == 1
+    assert len(copied.approvals) == 2 and len(unit.approvals) == 1
+    assert copied.id == unit.id and copied.version == unit.version + 2
