@@ -7,7 +7,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import Annotated
 
 import psycopg
@@ -19,6 +19,7 @@ from ledger.progress import counting
 from ledger.runtime import build_ledger
 from projections.projector import Projector
 from projections.sql import ReadStore
+from projections.wakeup import Wakeup
 
 # What a database restart or outage raises; anything else is a bug and stops the process.
 STORE_ERRORS: tuple[type[Exception], ...] = (
@@ -105,8 +106,9 @@ def project(
 ) -> None:
     """Run the projector: follow the event log and keep the read models up to date.
 
-    One projector per ledger (PostgreSQL deployments run it as its own process);
-    it polls, which works on both stores.
+    One projector per ledger (PostgreSQL deployments run it as its own process). On
+    PostgreSQL it wakes on the event store's notifications, polling at most every
+    ``--interval``; on SQLite it polls.
     """
     err = _stderr()
     with _projector(batch_size) as projector:
@@ -118,19 +120,29 @@ def project(
         # Its own single-threaded process: a policy adoption's full re-derivation may fork.
         projector.rederive_processes = os.cpu_count() or 1
         err.print(f"projecting from position {projector.position()}")
-        while True:
-            try:
-                done = projector.catch_up()
-            except STORE_ERRORS as error:
-                if once:
-                    raise
-                # The database restarted or is away: the batch rolled back. Keep the
-                # process (its connections reconnect) and go on from the committed position.
-                err.print(f"the store did not answer ({error}); retrying in {RETRY_SECONDS:g} s")
-                time.sleep(RETRY_SECONDS)
-                continue
-            if done:
-                err.print(f"projected {done} events, at {projector.position()}")
+        with closing(Wakeup(projector.ledger, interval)) as wakeup:
+            _follow(projector, wakeup, once=once, err=err)
+
+
+REPORT_SECONDS = 10.0  # one line per this many seconds of work, not one per batch
+
+
+def _follow(projector: Projector, wakeup: Wakeup, *, once: bool, err: Console) -> None:
+    projected, reported = 0, time.monotonic()
+    while True:
+        try:
+            projected += projector.catch_up()
+        except STORE_ERRORS as error:
             if once:
-                return
-            time.sleep(interval)
+                raise
+            # The database restarted or is away: the batch rolled back. Keep the
+            # process (its connections reconnect) and go on from the committed position.
+            err.print(f"the store did not answer ({error}); retrying in {RETRY_SECONDS:g} s")
+            time.sleep(RETRY_SECONDS)
+            continue
+        if projected and (once or time.monotonic() - reported >= REPORT_SECONDS):
+            err.print(f"projected {projected} events, at {projector.position()}")
+            projected, reported = 0, time.monotonic()
+        if once:
+            return
+        wakeup.wait()
