@@ -120,8 +120,18 @@ def project(
         # Its own single-threaded process: a policy adoption's full re-derivation may fork.
         projector.rederive_processes = os.cpu_count() or 1
         err.print(f"projecting from position {projector.position()}")
+        if projector.store.dialect == "postgres" and _autovacuum_off(projector.store):
+            err.print(
+                "warning: PostgreSQL runs with autovacuum off; the read models replace rows on "
+                "every change, so their tables bloat and the reports slow down. Turn it on, or "
+                "VACUUM the rm_* tables regularly."
+            )
         with closing(Wakeup(projector.ledger, interval)) as wakeup:
             _follow(projector, wakeup, once=once, err=err)
+
+
+def _autovacuum_off(store: ReadStore) -> bool:
+    return str(store.query("SHOW autovacuum")[0][0]).lower() == "off"
 
 
 REPORT_SECONDS = 10.0  # one line per this many seconds of work, not one per batch
