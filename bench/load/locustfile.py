@@ -40,7 +40,22 @@ from locust import FastHttpUser, constant, constant_throughput, task
 
 PLAN: dict[str, Any] = json.loads(Path(os.environ["LOAD_PLAN"]).read_text(encoding="utf-8"))
 RATE = float(os.environ.get("LOAD_RATE", "1"))
-WAIT = constant_throughput(RATE) if RATE > 0 else constant(0)
+PACING = os.environ.get("LOAD_PACING", "poisson")
+
+
+def _poisson(user: Any) -> float:
+    """A random pause with mean 1/RATE: independent users then arrive as a Poisson stream
+    at RATE x users. ``constant_throughput`` keeps users started together in step, so all
+    50 asked at the same instant every 1/RATE seconds: bursts no office's clerks make."""
+    return random.expovariate(RATE)
+
+
+if RATE <= 0:
+    WAIT: Any = constant(0)
+elif PACING == "constant":
+    WAIT = constant_throughput(RATE)
+else:
+    WAIT = _poisson
 FIRST_WRITE = date.fromisoformat(PLAN["first_write_date"])  # the extra quota's effective date
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"

@@ -85,6 +85,13 @@ def main() -> None:
         help="requests/s per user in the mixed scenario; 0: a closed loop, no pause",
     )
     parser.add_argument(
+        "--pacing",
+        choices=["poisson", "constant"],
+        default="poisson",
+        help="mixed scenario: random pauses (independent clients, a Poisson stream) or "
+        "locust's constant_throughput (users started together stay in step: bursts)",
+    )
+    parser.add_argument(
         "--write-rates", type=float, nargs="+", default=[200.0], help="writes scenario, /s"
     )
     parser.add_argument("--write-users", type=int, default=50)
@@ -253,10 +260,15 @@ class Scenario:
         self.rate = rate
         self.seconds = seconds
         self.checks = name != "writes"  # duplicate and replay checks: not in the write rate
+        self.pacing = "poisson"
 
     @property
     def title(self) -> str:
-        pace = f"{self.rate:g} req/s per user" if self.rate else "closed loop (no pause)"
+        pace = (
+            f"{self.rate:g} req/s per user ({self.pacing})"
+            if self.rate
+            else "closed loop (no pause)"
+        )
         if self.name == "writes":
             return f"writes: {self.clerks} clerks x {self.rate:g}/s = {self.clerks * self.rate:g} writes/s, {self.seconds} s"  # noqa: E501
         return f"mixed: {self.users} users ({self.clerks} clerks, {self.readers} readers), {pace}, {self.seconds} s"  # noqa: E501
@@ -269,7 +281,9 @@ class Scenario:
 def scenarios(args: argparse.Namespace) -> Iterator[Scenario]:
     if "mixed" in args.scenarios:
         for rate in args.rates:
-            yield Scenario("mixed", args.users, args.write_share, rate, args.seconds)
+            scenario = Scenario("mixed", args.users, args.write_share, rate, args.seconds)
+            scenario.pacing = args.pacing
+            yield scenario
     if "writes" in args.scenarios:
         for rate in args.write_rates:
             yield Scenario("writes", args.write_users, 1.0, rate / args.write_users, args.seconds)
@@ -451,6 +465,7 @@ def locust(scenario: Scenario, base: str, plan: Path, prefix: Path, nice: int = 
         **os.environ,
         "LOAD_PLAN": str(plan),
         "LOAD_RATE": str(scenario.rate),
+        "LOAD_PACING": scenario.pacing,
         "LOAD_CLERKS": str(scenario.clerks),
         "LOAD_READERS": str(scenario.readers),
         "LOAD_CHECKS": "1" if scenario.checks else "0",
