@@ -11,11 +11,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api import problems
 from api.auth_limits import FailedAuthentications
+from api.deps import refuse_unknown_query
 from api.middleware import BodyLimit, RequestContext
 from api.routers import health, payroll, reports, rules, units, workers
 from api.routers import policies as policy_routes
@@ -113,7 +114,7 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     app.add_middleware(RequestContext)  # added last, so outermost: every answer has the id
     problems.install(app)
 
-    api = APIRouter(prefix=PREFIX)
+    api = APIRouter(prefix=PREFIX, dependencies=[Depends(refuse_unknown_query)])
     for router in (
         health.router,
         units.router,

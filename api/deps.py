@@ -8,6 +8,9 @@ import re
 from typing import Annotated, cast
 
 from fastapi import Depends, Header, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth_limits import FailedAuthentications
@@ -186,3 +189,46 @@ def get_read_models(request: Request) -> Projector:
 
 
 ReadModelsDep = Annotated[Projector, Depends(get_read_models)]
+
+
+async def refuse_unknown_query(request: Request) -> None:
+    """Refuse query parameters the endpoint does not take, as unknown body fields are.
+
+    Ignored, a misspelt ``knwon_at`` would answer with today's payroll as if it were the
+    one asked for: an auditor would never know. Every endpoint runs this first.
+    """
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    takes = _query_names(route)
+    unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in takes]
+    if unknown:
+        listed = ", ".join(sorted(takes)) or "none"
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", name),
+                    "msg": f"is not a parameter of this endpoint (it takes: {listed})",
+                    "type": "extra_forbidden",
+                }
+                for name in unknown
+            ]
+        )
+
+
+_QUERY_NAMES: dict[int, frozenset[str]] = {}
+
+
+def _query_names(route: APIRoute) -> frozenset[str]:
+    found = _QUERY_NAMES.get(id(route))
+    if found is None:
+        found = _QUERY_NAMES[id(route)] = frozenset(_declared(route.dependant))
+    return found
+
+
+def _declared(dependant: Dependant) -> set[str]:
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _declared(sub)
+    return names
+

@@ -230,3 +230,28 @@ def test_a_note_may_span_lines(api: Api, tree: Tree) -> None:
 )
 def test_a_body_that_cannot_be_decoded_is_refused(api: Api, content: bytes) -> None:
     assert_problem(api.post_raw("/workers", content), 422, "validation_error", "body")
+
+
+def test_a_misspelt_query_parameter_is_refused_instead_of_answering_as_of_now(
+    api: Api, tree: Tree
+) -> None:
+    """``knwon_at`` ignored would give today's payroll as if it were the one asked for."""
+    response = api.get("/reports/payroll", month="2022-01", knwon_at="2022-01-31T00:00:00Z")
+    problem = assert_problem(response, 422, "validation_error", "knwon_at")
+    assert problem["errors"][0]["in"] == "query"
+    assert "known_at" in problem["errors"][0]["message"]  # what it takes instead
+
+
+def test_a_write_with_an_unknown_query_parameter_records_nothing(
+    api: Api, tree: Tree, worker_id: str
+) -> None:
+    before = api.events_recorded()
+    body = {"year": 2022, "rating": "competent", "document_ref": "考核〔2022〕1号"}
+    response = api.post(f"/workers/{worker_id}/appraisals", body, params={"dry_run": "true"})
+    assert_problem(response, 422, "validation_error", "dry_run")
+    assert api.events_recorded() == before
+
+
+def test_the_parameters_an_endpoint_declares_are_still_accepted(api: Api, tree: Tree) -> None:
+    found = api.ok(f"/units/{tree.community}/quota-usage", as_of="2022-01-01")
+    assert found["headcount"] == 0
