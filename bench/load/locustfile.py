@@ -41,6 +41,9 @@ from locust import FastHttpUser, constant, constant_throughput, task
 PLAN: dict[str, Any] = json.loads(Path(os.environ["LOAD_PLAN"]).read_text(encoding="utf-8"))
 RATE = float(os.environ.get("LOAD_RATE", "1"))
 PACING = os.environ.get("LOAD_PACING", "poisson")
+# The report pool's address when the driver runs one (--report-processes): the reports go
+# there, as a load balancer routing their paths would send them; else the same server.
+REPORTS: str = PLAN.get("reports_base") or ""
 
 
 def _poisson(user: Any) -> float:
@@ -203,9 +206,9 @@ class ReaderUser(FastHttpUser):
         self.headers = {"Authorization": f"Bearer {readers[next(_reader_turn) % len(readers)]}"}
         self.rng = random.Random()
 
-    def _get(self, path: str, name: str) -> None:
+    def _get(self, path: str, name: str, base: str = "") -> None:
         with self.client.get(
-            f"/api/v1{path}", headers=self.headers, name=name, catch_response=True
+            f"{base}/api/v1{path}", headers=self.headers, name=name, catch_response=True
         ) as answer:
             if answer.status_code != 200:
                 answer.failure(_why(answer))
@@ -218,18 +221,20 @@ class ReaderUser(FastHttpUser):
     @task(15)
     def roster_page(self) -> None:
         street = self.rng.choice(PLAN["streets"])["street_id"]
-        self._get(f"/workers?unit_id={street}&status=active&limit=100", "GET roster page (100)")
+        page = f"/workers?unit_id={street}&status=active&limit=100"
+        self._get(page, "GET roster page (100)", REPORTS)
 
     @task(15)
     def quota_usage(self) -> None:
         district = self.rng.choice(PLAN["districts"])
-        self._get(f"/reports/quota-usage?unit_id={district}", "GET quota-usage (district)")
+        self._get(f"/reports/quota-usage?unit_id={district}", "GET quota-usage (district)", REPORTS)
 
     @task(10)
     def payroll(self) -> None:
         district = self.rng.choice(PLAN["districts"])
         month = PLAN["payroll_month"]
-        self._get(f"/reports/payroll?month={month}&unit_id={district}", "GET payroll (district)")
+        path = f"/reports/payroll?month={month}&unit_id={district}"
+        self._get(path, "GET payroll (district)", REPORTS)
 
 
 def _code(answer: Any) -> str:

@@ -39,7 +39,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,14 @@ def main() -> None:
         nargs="+",
         default=[0.1, 0.25, 0.5],
         help="requests/s per user in the mixed scenario; 0: a closed loop, no pause",
+    )
+    parser.add_argument(
+        "--report-processes",
+        type=int,
+        default=0,
+        help="API processes of their own for the reports (roster pages, quota usage, "
+        "payroll), as a load balancer routing those paths to a report pool would; 0: the "
+        "same processes serve everything",
     )
     parser.add_argument(
         "--pacing",
@@ -183,6 +191,32 @@ def _position_and_head(url: str) -> tuple[int, int]:
 
 
 # -- one server shape ---------------------------------------------------------------------------
+def _serve_command(port: int, processes: int) -> list[str]:
+    if processes == 1:
+        return [str(BIN / "ledger"), "serve", "--host", HOST, "--port", str(port)]
+    # `ledger serve` runs one process; uvicorn's supervisor runs several
+    return [
+        str(BIN / "uvicorn"), "api.app:create_app", "--factory", "--host", HOST,
+        "--port", str(port), "--workers", str(processes), "--no-access-log",
+    ]  # fmt: skip
+
+
+@contextmanager
+def _report_pool(
+    env: dict[str, str], processes: int, logs: Path, nice: int
+) -> Iterator[tuple[str | None, int | None]]:
+    """API processes of their own for the reports, as a load balancer routing the report
+    paths to a pool of their own would run them; (None, None) when there are none."""
+    if not processes:
+        yield None, None
+        return
+    port = lag._free_port()
+    base = f"http://{HOST}:{port}"
+    with _process(_serve_command(port, processes), env, logs / "reports.log", nice) as pool:
+        lag._wait_until_ready(base, pool, logs / "reports.log")
+        yield base, pool.pid
+
+
 def run_shape(
     url: str, processes: int, args: argparse.Namespace, out: Path, report: Report
 ) -> list[Run]:
@@ -190,27 +224,26 @@ def run_shape(
     port = lag._free_port()
     base = f"http://{HOST}:{port}"
     table = _events_table(url)
-    if processes == 1:
-        serve = [str(BIN / "ledger"), "serve", "--host", HOST, "--port", str(port)]
-    else:  # `ledger serve` runs one process; uvicorn's supervisor runs several
-        serve = [
-            str(BIN / "uvicorn"), "api.app:create_app", "--factory", "--host", HOST,
-            "--port", str(port), "--workers", str(processes), "--no-access-log",
-        ]  # fmt: skip
+    serve = _serve_command(port, processes)
     project = [str(BIN / "ledger"), "project", "--interval", str(args.interval)]
     runs: list[Run] = []
     logs = out / f"p{processes}"
     logs.mkdir(exist_ok=True)
-    with _process(project, env, logs / "project.log", args.nice) as projector:
+    with ExitStack() as stack, _process(project, env, logs / "project.log", args.nice) as projector:
         lag._wait_caught_up(url, table)
         with _process(serve, env, logs / "serve.log", args.nice) as server:
             lag._wait_until_ready(base, server, logs / "serve.log")
+            pool = stack.enter_context(_report_pool(env, args.report_processes, logs, args.nice))
+            reports_base, reports_pid = pool
             plan_path = logs / "plan.json"
             streets = max(args.write_users, round(args.users * args.write_share))
             plan = make_plan(url, base, streets)
+            plan["reports_base"] = reports_base
             lag._wait_caught_up(url, table)
             plan_path.write_text(json.dumps(plan), encoding="utf-8")
             pids = {"server": server.pid, "projector": projector.pid}
+            if reports_pid:
+                pids["report server"] = reports_pid
             if args.warm_up:
                 _log(f"{processes} process(es): warm-up {args.warm_up} s")
                 pace = args.rates[0] if args.rates else 0.2
@@ -220,10 +253,12 @@ def run_shape(
                 lag._wait_caught_up(url, table)
                 vacuum_read_models(url)
                 plan = make_plan(url, base, streets, plan)  # the workers' dates moved on
+                plan["reports_base"] = reports_base
                 plan_path.write_text(json.dumps(plan), encoding="utf-8")
                 _log(f"{processes} process(es): {scenario.title}")
                 run = measure(scenario, url, table, base, plan_path, logs, pids, args.nice)
                 run.processes = processes
+                run.report_processes = args.report_processes
                 runs.append(run)
                 report.runs.append(run)
                 _log(run.one_line())
@@ -419,6 +454,7 @@ class Run:
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self.processes = 0
+        self.report_processes = 0
         self.rows: list[dict[str, Any]] = []
         self.failures: list[dict[str, Any]] = []
         self.lag: dict[str, Any] = {}
@@ -442,6 +478,7 @@ class Run:
         return {
             "scenario": self.scenario.title,
             "processes": self.processes,
+            "report_processes": self.report_processes,
             "elapsed_s": round(self.elapsed, 1),
             "load_average_1m": self.load_average,
             "cpu_cores": self.cpu,
@@ -698,7 +735,9 @@ class Report:
         for run in self.runs:
             total = run.row("Aggregated") or {}
             lines += [
-                f"### {run.processes} server process(es) — {run.scenario.title}",
+                f"### {run.processes} server process(es)"
+                + (f" + {run.report_processes} for reports" if run.report_processes else "")
+                + f" — {run.scenario.title}",
                 "",
                 f"{total.get('Request Count')} requests in {run.elapsed:.0f} s "
                 f"({float(total.get('Requests/s', 0)):.1f}/s), "
