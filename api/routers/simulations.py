@@ -16,7 +16,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 
 from api import problems
-from api.csv import csv_response, wants_csv
+from api.csv import TABLE_CONTENT, table_response, wants_csv, wants_xlsx
 from api.deps import ActorDep, LedgerDep
 from api.schemas.simulations import SimulationIn, SimulationOut
 from ledger.policies import resolve
@@ -27,7 +27,7 @@ router = APIRouter(tags=["policy"])
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     **problems.responses(401, 403, 404, 422, 503),
-    200: {"content": {"text/csv": {}}},
+    200: {"content": TABLE_CONTENT},
 }
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 
@@ -61,13 +61,14 @@ def run_simulation(
 
     Any role may simulate; a clerk only within their own unit's subtree (without
     `unit_id`, that subtree). `Accept: text/csv` answers one line per differing worker
-    (UTF-8 with BOM), every one of them, without the totals."""
+    (UTF-8 with BOM), every one of them, without the totals; the .xlsx media type, the
+    same lines as a workbook."""
     draft = _draft(body.policy)
     root = simulation_root(ledger, actor, body.unit_id)
     # Threads serve requests here, so the processes come from a clean fork server.
     processes = os.cpu_count() or 1
     common: dict[str, Any] = {"unit_id": root, "processes": processes, "fork": False}
-    if wants_csv(request):
+    if wants_csv(request) or wants_xlsx(request):
         folder = spool_folder()
         try:
             outcome = simulate(
@@ -76,8 +77,8 @@ def run_simulation(
         except BaseException:
             folder.cleanup()
             raise
-        name = f"simulation-{body.from_month}-{body.to_month}.csv"
-        return csv_response(_rows(outcome, folder), report.CSV_COLUMNS, name)
+        name = f"simulation-{body.from_month}-{body.to_month}"
+        return table_response(request, _rows(outcome, folder), report.CSV_COLUMNS, name)
     after = str(cursor) if cursor else None
     outcome = simulate(
         ledger, draft, body.from_month, body.to_month, after=after, limit=limit, **common

@@ -9,10 +9,12 @@ import io
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from domain.policy import load_document
 from domain.vocabulary import Role
 from ledger.generate import generate
+from ledger.spreadsheets import XLSX_MEDIA_TYPE
 from tests.e2e.conftest import Api, assert_problem
 
 WINDOW = {"from_month": "2016-01", "to_month": "2019-12"}
@@ -79,6 +81,24 @@ def test_a_draft_is_answered_a_page_at_a_time_and_as_csv(history: Api) -> None:
     assert all(r["steps_gained"] or r["steps_lost"] for r in rows)
     assert any("助理" in r["grades"] or "主办" in r["grades"] for r in rows)
     assert history.events_recorded() == before
+
+
+def test_a_simulation_answers_a_workbook_with_the_csv_lines(history: Api) -> None:
+    """Finance compares a draft in a spreadsheet: the .xlsx holds the CSV's lines."""
+    body = {"policy": two_year_steps(), **WINDOW}
+    as_csv = history.post("/simulations", body, headers={"Accept": "text/csv"})
+    as_xlsx = history.post("/simulations", body, headers={"Accept": XLSX_MEDIA_TYPE})
+
+    assert as_xlsx.status_code == 200, as_xlsx.text
+    assert as_xlsx.headers["content-type"] == XLSX_MEDIA_TYPE
+    assert as_xlsx.headers["content-disposition"].endswith('simulation-2016-01-2019-12.xlsx"')
+    lines = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(as_xlsx.content), read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == len(lines) > 1
+    assert [h.rsplit(" ", 1)[-1] for h in rows[0]] == lines[0]  # bilingual headers
+    ids = lines[0].index("worker_id")
+    assert [r[ids] for r in rows[1:]] == [line[ids] for line in lines[1:]]
 
 
 def test_a_bad_draft_is_refused_with_the_list_of_its_problems(history: Api) -> None:
