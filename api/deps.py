@@ -201,7 +201,7 @@ async def refuse_unknown_query(request: Request) -> None:
     if not isinstance(route, APIRoute):
         return
     takes = _query_names(route)
-    unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in takes]
+    unknown = [name for name in request.query_params if name not in takes]
     if unknown:
         listed = ", ".join(sorted(takes)) or "none"
         raise RequestValidationError(
@@ -216,13 +216,13 @@ async def refuse_unknown_query(request: Request) -> None:
         )
 
 
-_QUERY_NAMES: dict[int, frozenset[str]] = {}
-
-
 def _query_names(route: APIRoute) -> frozenset[str]:
-    found = _QUERY_NAMES.get(id(route))
+    """What the route's endpoint and its dependencies declare, worked out once per route
+    and kept on it (routes compare by path, not identity, so they cannot key a cache)."""
+    found: frozenset[str] | None = getattr(route, "_declared_query", None)
     if found is None:
-        found = _QUERY_NAMES[id(route)] = frozenset(_declared(route.dependant))
+        found = frozenset(_declared(route.dependant))
+        route._declared_query = found  # type: ignore[attr-defined]
     return found
 
 
@@ -231,4 +231,3 @@ def _declared(dependant: Dependant) -> set[str]:
     for sub in dependant.dependencies:
         names |= _declared(sub)
     return names
-

@@ -14,7 +14,6 @@ with its position (ADR 11).
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from contextlib import closing
@@ -30,7 +29,7 @@ from ledger.application import Ledger
 from projections import rebuild as fast
 from projections import schema
 from projections.models import MODELS
-from projections.sql import ReadStore, Transaction
+from projections.sql import ReadStore, Transaction, one_of
 from projections.tables import Table
 
 NAME = "ledger"
@@ -87,18 +86,13 @@ class Projector:
     # -- running -----------------------------------------------------------------------
     def run_once(self) -> int:
         """Project the next batch; answers how many notifications it covered."""
-        try:
-            with self.store.transaction() as tx:
-                position = schema.lock_position(tx, NAME)
-                batch = self.ledger.recorder.select_notifications(position + 1, self.batch_size)
-                if not batch:
-                    return 0
-                self._project(tx, batch)
-                self._move_to(tx, batch[-1].id)
-        except BaseException:
-            # The kept aggregates may hold this batch's events, which did not commit.
-            self._aggregates.forget()
-            raise
+        with self.store.transaction() as tx:
+            position = schema.lock_position(tx, NAME)
+            batch = self.ledger.recorder.select_notifications(position + 1, self.batch_size)
+            if not batch:
+                return 0
+            self._project(tx, batch)
+            self._move_to(tx, batch[-1].id)
         return len(batch)
 
     def catch_up(self, progress: Callable[[int], None] | None = None) -> int:
@@ -216,8 +210,12 @@ class _Aggregates:
     batch's events in place: loading each touched aggregate again through the
     repository (a query, then a deep copy of the cached one) was half the projector's
     time under the load test's writes. Models only read aggregates, so nothing else
-    changes these copies; anything unexpected (a version gap, a failed batch) falls back
-    to loading from the store."""
+    changes these copies.
+
+    A kept aggregate is used only when the batch's first event for it is its next
+    version. One that is ahead of the committed position (its batch failed and rolled
+    back) or behind it (another projector took a batch) never is: it is loaded again at
+    the batch's version."""
 
     def __init__(self, ledger: Ledger, maxsize: int) -> None:
         self.ledger = ledger
@@ -238,12 +236,6 @@ class _Aggregates:
             self._kept.popitem(last=False)
         return aggregate
 
-    def forget(self) -> None:
-        self._kept.clear()
-
-
-DELETE_CHUNK = 500  # owners per DELETE (SQLite binds the list as one JSON text)
-
 
 class _Pending:
     """One table's rows from a batch: whose rows to replace, and the rows to write."""
@@ -259,20 +251,9 @@ class _Pending:
 
     def write(self, tx: Transaction) -> None:
         table = self.table
-        columns = table.column_names
-        placeholders = ", ".join(["%s"] * len(columns))
-        insert = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
         if table.mode == "append":  # recorded history never changes: a row seen again is skipped
-            tx.executemany(insert + " ON CONFLICT DO NOTHING", self.rows)
+            tx.executemany(table.insert + " ON CONFLICT DO NOTHING", self.rows)
             return
-        if tx.dialect == "postgres":
-            owned = f"{table.owner} = ANY(%s)"
-        else:
-            owned = f"{table.owner} IN (SELECT value FROM json_each(%s))"
-        for start in range(0, len(self.owners), DELETE_CHUNK):
-            chunk = self.owners[start : start + DELETE_CHUNK]
-            tx.execute(
-                f"DELETE FROM {table.name} WHERE {owned}",
-                (chunk if tx.dialect == "postgres" else json.dumps(chunk),),
-            )
-        tx.executemany(insert, self.rows)
+        owned, params = one_of(tx.dialect, table.owner, self.owners)
+        tx.execute(f"DELETE FROM {table.name} WHERE {owned}", params)
+        tx.executemany(table.insert, self.rows)

@@ -325,5 +325,4 @@ class _Writer:
                 for row in rows:
                     copy.write_row(row)
             return
-        placeholders = ", ".join(["%s"] * len(table.column_names))
-        self.tx.executemany(f"INSERT INTO {table.name} ({columns}) VALUES ({placeholders})", rows)
+        self.tx.executemany(table.insert, rows)

@@ -7,6 +7,7 @@ for their own sake.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -123,6 +124,15 @@ class ReadStore:
             return
         with self._lock:
             self._conn.close()
+
+
+def one_of(dialect: str, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """A condition keeping the rows whose ``column`` is one of ``values``, and its one
+    parameter: an array on PostgreSQL, a JSON text on SQLite (which caps the number of
+    parameters a statement may take, so never one per value)."""
+    if dialect == "postgres":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(list(values))]
 
 
 class Transaction:

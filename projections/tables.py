@@ -34,6 +34,15 @@ class Table:
             if line.strip() and not line.strip().startswith("PRIMARY KEY")
         ]
 
+    @property
+    def insert(self) -> str:
+        """An ``INSERT`` of one row, every column, ``%s`` placeholders."""
+        names = self.column_names
+        return (
+            f"INSERT INTO {self.name} ({', '.join(names)}) "
+            f"VALUES ({', '.join(['%s'] * len(names))})"
+        )
+
 
 class ReadModel(Protocol):
     """Derives one aggregate's rows; the projector writes them with the position."""

@@ -56,6 +56,7 @@ import lag  # noqa: E402
 from domain.vocabulary import Role  # noqa: E402
 from ledger.runtime import build_ledger  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
+from projections import schema  # noqa: E402
 
 ROOT = HERE.parents[1]
 HOST = lag.HOST
@@ -96,8 +97,8 @@ def main() -> None:
         "--pacing",
         choices=["poisson", "constant"],
         default="poisson",
-        help="mixed scenario: random pauses (independent clients, a Poisson stream) or "
-        "locust's constant_throughput (users started together stay in step: bursts)",
+        help="random pauses (independent clients, a Poisson stream) or locust's "
+        "constant_throughput (users started together stay in step: bursts), every scenario",
     )
     parser.add_argument(
         "--write-rates", type=float, nargs="+", default=[200.0], help="writes scenario, /s"
@@ -277,16 +278,19 @@ def vacuum_read_models(url: str) -> None:
     after a few runs the reports scanned twice the rows they return.
     """
     with psycopg.connect(url, autocommit=True) as conn:
-        tables = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-        for (name,) in tables.fetchall():
-            if not name.startswith("rm_"):
-                continue
-            conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(name)))
+        for table in schema.all_tables():
+            conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table.name)))
 
 
 class Scenario:
     def __init__(
-        self, name: str, users: int, write_share: float, rate: float, seconds: int
+        self,
+        name: str,
+        users: int,
+        write_share: float,
+        rate: float,
+        seconds: int,
+        pacing: str = "poisson",
     ) -> None:
         self.name = name
         self.users = users
@@ -295,7 +299,7 @@ class Scenario:
         self.rate = rate
         self.seconds = seconds
         self.checks = name != "writes"  # duplicate and replay checks: not in the write rate
-        self.pacing = "poisson"
+        self.pacing = pacing
 
     @property
     def title(self) -> str:
@@ -305,7 +309,7 @@ class Scenario:
             else "closed loop (no pause)"
         )
         if self.name == "writes":
-            return f"writes: {self.clerks} clerks x {self.rate:g}/s = {self.clerks * self.rate:g} writes/s, {self.seconds} s"  # noqa: E501
+            return f"writes: {self.clerks} clerks x {self.rate:g}/s ({self.pacing}) = {self.clerks * self.rate:g} writes/s, {self.seconds} s"  # noqa: E501
         return f"mixed: {self.users} users ({self.clerks} clerks, {self.readers} readers), {pace}, {self.seconds} s"  # noqa: E501
 
     @property
@@ -316,12 +320,11 @@ class Scenario:
 def scenarios(args: argparse.Namespace) -> Iterator[Scenario]:
     if "mixed" in args.scenarios:
         for rate in args.rates:
-            scenario = Scenario("mixed", args.users, args.write_share, rate, args.seconds)
-            scenario.pacing = args.pacing
-            yield scenario
+            yield Scenario("mixed", args.users, args.write_share, rate, args.seconds, args.pacing)
     if "writes" in args.scenarios:
         for rate in args.write_rates:
-            yield Scenario("writes", args.write_users, 1.0, rate / args.write_users, args.seconds)
+            per_user = rate / args.write_users
+            yield Scenario("writes", args.write_users, 1.0, per_user, args.seconds, args.pacing)
 
 
 # -- setup through the API and the read models ---------------------------------------------------

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID
 
 from domain.access import Actor
 from domain.errors import Forbidden, NotFound
-from projections.sql import ReadStore, Transaction
+from projections.sql import ReadStore, Transaction, one_of
 
 # The units of a subtree; its one parameter is the subtree's root. Reports resolve it first
 # and filter on the list (``within``), never on this CTE inside their own query.
@@ -37,11 +36,7 @@ def within(reader: ReadStore | Transaction, column: str, root: str) -> tuple[str
     (a street office's roster page on 30,000 workers: 490 ms before, 40 ms after).
     """
     found = reader.query(SUBTREE + "SELECT unit_id FROM subtree", (root,))
-    ids = [row[0] for row in found]
-    if reader.dialect == "postgres":
-        return f"{column} = ANY(%s)", [ids]
-    # One parameter whatever the size (SQLite caps the number of parameters).
-    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+    return one_of(reader.dialect, column, [row[0] for row in found])
 
 
 def ancestry(store: ReadStore, unit_id: str) -> list[str]:
