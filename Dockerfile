@@ -14,6 +14,8 @@ COPY domain ./domain
 COPY projections ./projections
 COPY api ./api
 COPY ledger ./ledger
+COPY seed ./seed
+COPY cli ./cli
 RUN pip install . \
     && useradd --create-home --uid 10001 ledger
 

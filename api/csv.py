@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
-from ledger.spreadsheets import XLSX_MEDIA_TYPE, Table, xlsx_bytes
+from ledger.adapters.spreadsheets import XLSX_MEDIA_TYPE, Table, xlsx_bytes
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 # For an endpoint's OpenAPI ``responses[200]["content"]``: the tables it can answer.

@@ -21,11 +21,11 @@ from domain.access import Actor
 from domain.policy import load_document
 from domain.vocabulary import Role
 from ledger.commands import Context
-from ledger.generate import generate
 from ledger.runtime import open_ledger
 from ledger.settings import Settings
 from projections.projector import Projector
 from projections.sql import ReadStore
+from seed.generate import generate
 
 
 def main() -> None:

@@ -3,7 +3,7 @@ same history straight into the ledger, measured in the same run.
 
     python bench/import_district.py --workers 3000 --years 10 [--csv] [--folder /tmp/import-bench]
 
-1. Generates a district history in memory (``ledger.generate``: hires, appraisals, steps,
+1. Generates a district history in memory (``seed.generate``: hires, appraisals, steps,
    promotions, transfers, departures and refills through the aggregates) and exports it in
    the import format with short keys as a clerk's file has them (单位 BH-03-07, 人员 004211),
    Chinese labels and Chinese headers. The file is kept in ``--folder`` and reused.
@@ -30,14 +30,14 @@ from typing import Any
 
 import psycopg
 
-from ledger import spreadsheets
+from ledger.adapters import spreadsheets
+from ledger.adapters.spreadsheets import Table
 from ledger.application import Ledger
-from ledger.generate import generate
 from ledger.importing import import_files
 from ledger.importing.export import history_tables
 from ledger.runtime import open_ledger
 from ledger.settings import Settings
-from ledger.spreadsheets import Table
+from seed.generate import generate
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 

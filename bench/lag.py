@@ -36,9 +36,9 @@ from typing import Any
 import httpx
 import psycopg
 
-from ledger.demo import load_demo
 from ledger.runtime import open_ledger
 from ledger.settings import Settings
+from seed.demo import load_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"

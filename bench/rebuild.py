@@ -21,9 +21,9 @@ import sys
 import time
 from typing import Any
 
-from ledger.generate import generate
 from ledger.runtime import open_ledger
 from ledger.settings import Settings
+from seed.generate import generate
 
 
 def main() -> None:
@@ -69,8 +69,8 @@ def _count_workers(ledger: Any) -> int:
 
 def _raw_read(database_url: str, table: str) -> float:
     """Rows/s of reading every event through the rebuild's own reader, doing nothing else."""
-    from ledger.events_table import stored_rows
-    from ledger.stores import store_environment
+    from ledger.adapters.events_table import stored_rows
+    from ledger.adapters.stores import store_environment
 
     env = store_environment(database_url)
     started = time.monotonic()
@@ -114,8 +114,8 @@ def _runner(database_url: str, sample: int) -> dict[str, Any]:
     from eventsourcing.persistence import Tracking, TrackingRecorder
     from eventsourcing.projection import Projection, ProjectionRunner
 
+    from ledger.adapters.stores import store_environment
     from ledger.application import Ledger
-    from ledger.stores import store_environment
 
     env = store_environment(database_url)
     if env["PERSISTENCE_MODULE"].endswith("postgres"):
@@ -148,7 +148,7 @@ def _runner(database_url: str, sample: int) -> dict[str, Any]:
 
 
 def _forget_tracking(env: dict[str, str], table: str) -> None:
-    from ledger.events_table import connection, is_postgres
+    from ledger.adapters.events_table import connection, is_postgres
 
     with connection(env, autocommit=True) as conn:
         # SQLite's recorder names its tracking table "tracking" whatever the view.

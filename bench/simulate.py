@@ -37,9 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from rebuild import _count_workers, _rebuild_in_child
 
-from ledger.generate import generate
 from ledger.runtime import open_ledger
 from ledger.settings import Settings
+from seed.generate import generate
 
 DRAFTS = ("identical", "wage", "two_year_steps")
 

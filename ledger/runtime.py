@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ledger.adapters.encryption import check_readable, cipher_environment
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
-from ledger.encryption import check_readable, cipher_environment
 from ledger.settings import Settings
-from ledger.stores import store_environment
 
 
 def build_ledger(settings: Settings, *, check: bool = True) -> Ledger:

@@ -31,8 +31,8 @@ from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, Trans
 
 from domain.policy import PolicySchedule
 from domain.worker import Worker
+from ledger.adapters.events_table import stored_rows
 from ledger.application import Ledger
-from ledger.events_table import stored_rows
 from projections import schema
 from projections.models import MODELS
 from projections.sql import ReadStore, Transaction

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from ledger.stores import store_environment
+from ledger.adapters.stores import store_environment
 
 
 class ReadStore:

@@ -16,8 +16,8 @@ import time
 from contextlib import ExitStack
 from typing import Any
 
+from ledger.adapters.events_table import connection, is_postgres
 from ledger.application import Ledger
-from ledger.events_table import connection, is_postgres
 
 logger = logging.getLogger("projections")
 

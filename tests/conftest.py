@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
-from ledger.stores import store_environment
 from tests.stores import STORES, store_url
 
 

@@ -28,9 +28,9 @@ from domain.vocabulary import (
     PostChangeReason,
     Rating,
 )
+from ledger.adapters.spreadsheets import Table
 from ledger.application import Ledger
 from ledger.importing.columns import COLUMNS, SHEET_TITLES, WORKER_COLUMNS, SheetKind
-from ledger.spreadsheets import Table
 
 Row = dict[str, Any]
 

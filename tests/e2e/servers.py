@@ -17,8 +17,8 @@ from pathlib import Path
 
 import httpx
 
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
-from ledger.stores import store_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"

@@ -38,9 +38,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from domain.vocabulary import Role
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
-from ledger.generate import generate
-from ledger.stores import store_environment
+from seed.generate import generate
 from tests.e2e.servers import uvicorn_server
 
 V1 = "/api/v1"

@@ -32,8 +32,8 @@ import psycopg
 import pytest
 
 from domain.vocabulary import Role
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
-from ledger.stores import store_environment
 from projections.sql import ReadStore
 from tests.e2e.conftest import hire_body
 from tests.e2e.servers import bootstrap, uvicorn_server

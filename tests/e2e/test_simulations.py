@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from domain.policy import load_document
 from domain.vocabulary import Role
-from ledger.generate import generate
-from ledger.spreadsheets import XLSX_MEDIA_TYPE
+from ledger.adapters.spreadsheets import XLSX_MEDIA_TYPE
+from seed.generate import generate
 from tests.e2e.conftest import Api, assert_problem
 
 WINDOW = {"from_month": "2016-01", "to_month": "2019-12"}

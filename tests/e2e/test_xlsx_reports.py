@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from ledger.spreadsheets import XLSX_MEDIA_TYPE
+from ledger.adapters.spreadsheets import XLSX_MEDIA_TYPE
 from tests.e2e.conftest import V1, Api, Tree, hire
 
 REPORTS = [

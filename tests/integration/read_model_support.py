@@ -10,10 +10,10 @@ from typing import Any
 from domain.unit import Unit
 from domain.worker import Worker
 from ledger.application import Ledger
-from ledger.demo import load_demo
 from projections.projector import Projector
 from projections.schema import TABLES
 from projections.sql import ReadStore
+from seed.demo import load_demo
 
 
 @dataclass

@@ -21,8 +21,8 @@ from domain.errors import DuplicateAppraisal, QuotaExceeded
 from domain.unit import Unit
 from domain.vocabulary import Rating
 from domain.worker import Worker
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
-from ledger.stores import store_environment
 from tests.integration.application_support import (
     ADMIN,
     appraise,

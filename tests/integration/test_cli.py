@@ -19,14 +19,14 @@ from uuid import UUID, uuid4
 import pytest
 from typer.testing import CliRunner
 
+from cli import main as cli
 from domain.access import TOKEN_PREFIX, Actor
 from domain.errors import Unauthorized
 from domain.vocabulary import Role, UnitKind
-from ledger import cli
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
 from ledger.commands import Context
 from ledger.settings import Settings
-from ledger.stores import store_environment
 from tests.stores import store_url
 
 runner = CliRunner()
@@ -229,7 +229,7 @@ def test_a_password_in_the_database_url_is_never_shown() -> None:
 def test_the_installed_command_prints_only_the_token_on_standard_output(sqlite_url: str) -> None:
     env = {**os.environ, "LEDGER_DATABASE_URL": sqlite_url}
     done = subprocess.run(
-        [sys.executable, "-m", "ledger.cli", "tokens", "create", "ops", "--role", "admin"],
+        [sys.executable, "-m", "cli.main", "tokens", "create", "ops", "--role", "admin"],
         capture_output=True,
         text=True,
         env=env,

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from ledger import cli
+from cli import main as cli
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
-from ledger.stores import store_environment
 from tests.integration import import_support as district
 from tests.stores import store_url
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ledger.cli import app
+from cli.main import app
 from ledger.runtime import build_ledger
 from ledger.settings import Settings
 from tests.integration.application_support import build_tree, hire

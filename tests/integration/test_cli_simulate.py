@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from cli import main as cli
 from domain.policy import load_document
-from ledger import cli
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
-from ledger.generate import generate
-from ledger.stores import store_environment
+from seed.generate import generate
 from tests.integration import test_cli
 
 runner = CliRunner()

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from cli import main as cli
 from domain.access import token_hash, token_id
 from domain.errors import Unauthorized
-from ledger import cli
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
-from ledger.stores import store_environment
 
 runner = CliRunner()
 

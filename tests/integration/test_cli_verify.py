@@ -11,8 +11,8 @@ from uuid import UUID
 import pytest
 from typer.testing import CliRunner
 
-from ledger import cli
-from ledger.encryption import cipher_environment
+from cli import main as cli
+from ledger.adapters.encryption import cipher_environment
 
 runner = CliRunner()
 

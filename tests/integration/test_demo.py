@@ -20,8 +20,9 @@ import pytest
 from domain.access import Actor
 from domain.policy import load_document
 from domain.vocabulary import Role, UnitKind
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
-from ledger.demo import (
+from seed.demo import (
     END_DATE,
     QUOTA_DOCUMENT,
     QUOTA_START,
@@ -31,7 +32,6 @@ from ledger.demo import (
     DemoSummary,
     load_demo,
 )
-from ledger.stores import store_environment
 
 SMALL = 150
 SEED = 7

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from ledger.application import Ledger
-from ledger.generate import generate
 from projections import rebuild as fast
 from projections.projector import Projector
 from projections.sql import ReadStore
+from seed.generate import generate
 from tests.integration.read_model_support import snapshot
 from tests.stores import store_url
 

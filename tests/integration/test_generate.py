@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
 from domain.timeline import replay
 from domain.unit import Unit
 from domain.worker import Worker
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
-from ledger.cli import app
-from ledger.generate import generate
 from ledger.runtime import build_ledger
 from ledger.settings import Settings
-from ledger.stores import store_environment
+from seed.generate import generate
 
 runner = CliRunner()
 

@@ -12,16 +12,16 @@ import ledger.importing as importing
 from domain.access import Actor
 from domain.pay import price
 from domain.vocabulary import CertificateLevel, Post, Role
-from ledger import spreadsheets
+from ledger.adapters import spreadsheets
 from ledger.application import Ledger
 from ledger.commands import Context
-from ledger.generate import generate
 from ledger.importing import import_files, keys, loader
 from ledger.importing.export import history_tables
 from ledger.importing.template import write_template
 from projections.projector import Projector
 from projections.queries import payroll, roster
 from projections.sql import ReadStore
+from seed.generate import generate
 from tests.integration import import_support as district
 from tests.integration.import_support import EXPECTED, MONTH, events
 

@@ -19,11 +19,11 @@ import pytest
 from domain import chain
 from domain.vocabulary import Rating
 from domain.worker import Worker
+from ledger.adapters.encryption import cipher_environment, new_key
+from ledger.adapters.integrity import ALTERED, ANCHOR, DELETED, INSERTED, UNREADABLE, Anchor, verify
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
-from ledger.demo import load_demo
-from ledger.encryption import cipher_environment, new_key
-from ledger.integrity import ALTERED, ANCHOR, DELETED, INSERTED, UNREADABLE, Anchor, verify
-from ledger.stores import store_environment
+from seed.demo import load_demo
 from tests.integration.application_support import appraise, build_tree, hire, worker_id
 from tests.stores import store_url
 

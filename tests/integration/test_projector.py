@@ -193,7 +193,7 @@ def test_a_second_process_starting_beside_a_busy_projector_does_not_lock_its_tab
     serialises whole transactions, and the in-memory store has one process."""
     import threading
 
-    from ledger.stores import store_environment
+    from ledger.adapters.stores import store_environment
     from tests.stores import postgres_database
 
     with postgres_database() as url:

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
-from ledger.generate import generate
-from ledger.stores import store_environment
 from projections.projector import Projector
 from projections.sql import ReadStore
+from seed.generate import generate
 from tests.integration.read_model_support import snapshot
 from tests.stores import store_url
 

@@ -33,8 +33,8 @@ from domain.vocabulary import (
     WorkerStatus,
 )
 from domain.worker import Worker
+from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
-from ledger.stores import store_environment
 from tests.integration.application_support import (
     ADMIN,
     as_,

@@ -21,7 +21,6 @@ import pytest
 from domain.policy import load_document
 from domain.vocabulary import Post, Rating
 from ledger.application import Ledger
-from ledger.generate import generate
 from projections import simulation_report as report
 from projections.simulation import (
     Comparison,
@@ -33,6 +32,7 @@ from projections.simulation import (
     simulate,
     spool_folder,
 )
+from seed.generate import generate
 from tests.integration.application_support import (
     appraise,
     as_,

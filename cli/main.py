@@ -27,13 +27,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.tokens import ExpiresAt, ExpiresIn, expiry
 from domain.errors import LedgerError
 from domain.unit import Unit
 from domain.vocabulary import Channel, DismissalReason, Role
-from ledger.cli_tokens import ExpiresAt, ExpiresIn, expiry
-from ledger.demo import DEFAULT_SEED, DEFAULT_WORKERS, DemoSummary, estimated_commands, load_demo
 from ledger.runtime import build_ledger, open_ledger
 from ledger.settings import Settings
+from seed.demo import DEFAULT_SEED, DEFAULT_WORKERS, DemoSummary, estimated_commands, load_demo
 
 if TYPE_CHECKING:
     from ledger.application import Ledger
@@ -364,7 +364,7 @@ def _parse_unit(unit: str | None) -> UUID | None:
 
 
 def _register_projection_commands() -> None:
-    from ledger.cli_projections import project, projections_app
+    from cli.projections import project, projections_app
 
     app.command("project")(project)
     app.add_typer(projections_app, name="projections")
@@ -374,7 +374,7 @@ _register_projection_commands()
 
 
 def _register_generate_command() -> None:
-    from ledger.cli_generate import generate
+    from cli.generate import generate
 
     app.command("generate")(generate)
 
@@ -383,7 +383,7 @@ _register_generate_command()
 
 
 def _register_verify_command() -> None:
-    from ledger.cli_verify import encryption_key, verify_command
+    from cli.verify import encryption_key, verify_command
 
     app.command("verify")(verify_command)
     app.command("encryption-key")(encryption_key)
@@ -393,7 +393,7 @@ _register_verify_command()
 
 
 def _register_token_commands() -> None:
-    from ledger.cli_tokens import list_tokens, revoke
+    from cli.tokens import list_tokens, revoke
 
     tokens_app.command("revoke")(revoke)
     tokens_app.command("list")(list_tokens)
@@ -403,7 +403,7 @@ _register_token_commands()
 
 
 def _register_simulate_command() -> None:
-    from ledger.cli_simulate import simulate
+    from cli.simulate import simulate
 
     app.command("simulate")(simulate)
 
@@ -412,8 +412,8 @@ _register_simulate_command()
 
 
 def _register_import_command() -> None:
-    from ledger.cli_export import export_app
-    from ledger.cli_import import import_command
+    from cli.export import export_app
+    from cli.importer import import_command
 
     app.command("import")(import_command)
     app.add_typer(export_app, name="export")

@@ -19,11 +19,11 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
-from ledger import spreadsheets
+from ledger.adapters import spreadsheets
+from ledger.adapters.spreadsheets import Table
 from ledger.application import Ledger
 from ledger.importing.export import history_tables
 from ledger.runtime import build_ledger
-from ledger.spreadsheets import Table
 from projections.projector import Projector
 from projections.queries import payroll, roster
 from projections.sql import ReadStore
@@ -40,7 +40,7 @@ Csv = Annotated[Path | None, typer.Option("--csv", help="Write a CSV file (UTF-8
 @contextmanager
 def _reading() -> Iterator[tuple[Ledger, ReadStore]]:
     """The ledger and its read models, caught up with every recorded event."""
-    from ledger import cli  # not at import time: ledger.cli registers these commands
+    from cli import main as cli  # not at import time: cli.main registers these commands
 
     settings = cli.load_settings()
     with cli._user_errors(settings):
@@ -101,14 +101,14 @@ def export_payroll(
 
 
 def _targets(xlsx: Path | None, csv_file: Path | None) -> None:
-    from ledger.cli import CliError
+    from cli.main import CliError
 
     if xlsx is None and csv_file is None:
         raise CliError("say where to write: --xlsx FILE, --csv FILE or both")
 
 
 def _date(text: str | None) -> date:
-    from ledger.cli import CliError
+    from cli.main import CliError
 
     if text is None:
         return date.today()
@@ -119,7 +119,7 @@ def _date(text: str | None) -> date:
 
 
 def _unit(text: str | None) -> str | None:
-    from ledger.cli import _parse_unit
+    from cli.main import _parse_unit
 
     found = _parse_unit(text)
     return str(found) if found else None

@@ -75,7 +75,7 @@ def import_command(
     ] = None,
 ) -> None:
     """Import units with their quotas and workers with their history, all or nothing."""
-    from ledger import cli  # not at import time: ledger.cli registers this command
+    from cli import main as cli  # not at import time: cli.main registers this command
 
     err = Console(stderr=True, highlight=False)
     if template is not None:

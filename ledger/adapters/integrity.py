@@ -33,7 +33,7 @@ from eventsourcing.utils import resolve_topic
 
 from domain import chain
 from domain.errors import InvalidInput
-from ledger import events_table
+from ledger.adapters import events_table
 from ledger.application import Ledger
 
 PAGE = 1_000

@@ -16,10 +16,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cli.progress import counting
 from domain.errors import InvalidInput
-from ledger.encryption import new_key
-from ledger.integrity import KIND_LABELS, Anchor, Report, verify
-from ledger.progress import counting
+from ledger.adapters.encryption import new_key
+from ledger.adapters.integrity import KIND_LABELS, Anchor, Report, verify
 from ledger.runtime import build_ledger
 
 
@@ -52,7 +52,7 @@ def verify_command(
     chain. Prints the ledger's anchor: keep it outside the database and give it back
     with --against later.
     """
-    from ledger import cli  # not at import time: ledger.cli registers this command
+    from cli import main as cli  # not at import time: cli.main registers this command
 
     anchor = Anchor.parse(against) if against else None
     settings = cli.load_settings()

@@ -21,9 +21,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from api.csv import csv_lines
+from cli.progress import counting
 from domain.errors import PolicyInvalid
 from domain.policy import load_document
-from ledger.progress import counting
 from ledger.runtime import build_ledger
 from projections import simulation_report as report
 from projections.simulation import Draft, Outcome, spool_folder, subtree
@@ -63,7 +63,7 @@ def simulate(
     computed (grades, flags, pay, funding, computed quota) are derived again under each.
     Nothing is recorded.
     """
-    from ledger import cli  # not at import time: ledger.cli registers this command
+    from cli import main as cli  # not at import time: cli.main registers this command
 
     err = Console(stderr=True, highlight=False)
     for name, month in (("--from", from_month), ("--to", to_month)):

@@ -40,7 +40,7 @@ ExpiresAt = Annotated[
 
 def expiry(expires_in: str | None, expires_at: str | None, now: datetime) -> datetime | None:
     """The moment a new token expires, from at most one of the two options."""
-    from ledger.cli import CliError
+    from cli.main import CliError
 
     if expires_in and expires_at:
         raise CliError("give --expires-in or --expires-at, not both")
@@ -69,7 +69,7 @@ def revoke(
     ] = "revoked with ledger tokens revoke",
 ) -> None:
     """Revoke a token: from now on it is refused (401). It stays listed, marked revoked."""
-    from ledger.cli import CliError, _stderr, _user_errors, load_settings
+    from cli.main import CliError, _stderr, _user_errors, load_settings
 
     settings = load_settings()
     with _user_errors(settings):
@@ -92,7 +92,7 @@ def list_tokens(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """Every token issued: id, name, role, unit, expiry, revocation. Never a secret."""
-    from ledger.cli import _user_errors, load_settings
+    from cli.main import _user_errors, load_settings
 
     settings = load_settings()
     with _user_errors(settings):

@@ -15,7 +15,7 @@ import typer
 from eventsourcing import persistence
 from rich.console import Console
 
-from ledger.progress import counting
+from cli.progress import counting
 from ledger.runtime import build_ledger
 from projections.projector import Projector
 from projections.sql import ReadStore
@@ -37,7 +37,7 @@ projections_app = typer.Typer(
 
 @contextmanager
 def _projector(batch_size: int = 2000) -> Iterator[Projector]:
-    from ledger import cli  # not at import time: ledger.cli registers these commands
+    from cli import main as cli  # not at import time: cli.main registers these commands
 
     settings = cli.load_settings()
     with cli._user_errors(settings):

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from ledger.generate import generate as generate_history
-from ledger.progress import counting
+from cli.progress import counting
 from ledger.runtime import open_ledger
+from seed.generate import generate as generate_history
 
 
 def generate(
@@ -20,7 +20,7 @@ def generate(
     start_year: Annotated[int, typer.Option(help="The first year of the history.")] = 2016,
 ) -> None:
     """Record a generated history through the domain's rules, saved in large batches."""
-    from ledger import cli  # not at import time: ledger.cli registers this command
+    from cli import main as cli  # not at import time: cli.main registers this command
 
     settings = cli.load_settings()
     err = Console(stderr=True)
