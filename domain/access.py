@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
 from domain.base import LedgerAggregate
-from domain.errors import InvalidInput, TokenAlreadyRevoked
+from domain.errors import Forbidden, InvalidInput, TokenAlreadyRevoked
 from domain.vocabulary import Role
 
 TOKEN_PREFIX = "lgr_"  # noqa: S105 - a prefix, not a secret
@@ -56,6 +57,37 @@ class Actor:
     @property
     def is_scoped(self) -> bool:
         return self.role is Role.CLERK
+
+    def require_within(
+        self, ancestry: Iterable[UUID | str], what: str = "read", *, field: str | None = None
+    ) -> None:
+        """The clerk-scope rule, its one home: a clerk reaches a unit only when their own
+        unit is that unit or one above it (``ancestry``: the unit and every unit above)."""
+        if self.is_scoped and str(self.unit_id) not in {str(u) for u in ancestry}:
+            raise Forbidden(f"your token may only {what} within unit {self.unit_id}", field=field)
+
+
+U = TypeVar("U", UUID, str)
+
+
+def scope_root(
+    actor: Actor,
+    unit_id: U | None,
+    ancestry: Callable[[U], Iterable[U]],
+    own: Callable[[UUID], U],
+    *,
+    field: str | None = "unit_id",
+) -> U | None:
+    """The root of the subtree a report or a simulation covers; ``None`` means every unit.
+
+    Asking for nothing gives a clerk their own unit's subtree; asking for a unit outside it
+    is refused. ``ancestry`` raises ``NotFound`` for an unknown unit; ``own`` turns the
+    actor's unit id into the caller's kind of id.
+    """
+    if unit_id is None:
+        return own(actor.unit_id) if actor.is_scoped and actor.unit_id else None
+    actor.require_within(ancestry(unit_id), field=field)
+    return unit_id
 
 
 class AccessToken(LedgerAggregate):

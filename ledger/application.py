@@ -484,8 +484,7 @@ class Ledger(Application[UUID]):
         if not actor.is_scoped:
             return
         for unit_id in unit_ids:
-            if actor.unit_id not in self._ancestry(unit_id):
-                raise Forbidden(f"your token may only {what} within unit {actor.unit_id}")
+            actor.require_within(self._ancestry(unit_id), what)
 
     def _authorize_approval(self, actor: Actor, unit: Unit) -> None:
         """Quotas are approved from above: a clerk approves only units below their own."""

@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from domain.access import Actor
-from domain.errors import Forbidden, NotFound, PolicyInvalid
+from domain.access import Actor, scope_root
+from domain.errors import NotFound, PolicyInvalid
 from domain.facts import Fact, GradeStepFact, HireFact
 from domain.pay import price
 from domain.policy import AdoptedVersion, Policy, PolicySchedule
@@ -856,17 +856,14 @@ def subtree(ledger: Ledger, root: UUID) -> frozenset[str]:
 
 
 def simulation_root(ledger: Ledger, actor: Actor, unit_id: UUID | None) -> UUID | None:
-    """The subtree a simulation covers. A clerk simulates only their own unit's subtree:
-    asking for nothing gives that subtree, asking for a unit outside it is refused."""
-    if not actor.is_scoped:
-        if unit_id is not None:
-            _unit(ledger, unit_id)
-        return unit_id
-    if unit_id is None:
-        return actor.unit_id
-    current: UUID | None = unit_id
-    while current is not None:
-        if current == actor.unit_id:
-            return unit_id
-        current = _unit(ledger, current).parent_id
-    raise Forbidden(f"your token may only read within unit {actor.unit_id}", field="unit_id")
+    """The subtree a simulation covers (the clerk-scope rule: ``scope_root``)."""
+
+    def chain(unit: UUID) -> list[UUID]:
+        found: list[UUID] = []
+        current: UUID | None = unit
+        while current is not None:
+            found.append(current)
+            current = _unit(ledger, current).parent_id
+        return found
+
+    return scope_root(actor, unit_id, chain, lambda own: own)

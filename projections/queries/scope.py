@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from domain.access import Actor
-from domain.errors import Forbidden, NotFound
+from domain.access import Actor, scope_root
+from domain.errors import NotFound
 from projections.sql import ReadStore, Transaction, one_of
 
 # The units of a subtree; its one parameter is the subtree's root. Reports resolve it first
@@ -52,11 +52,11 @@ def report_root(
     A clerk reads only their own unit's subtree: asking for nothing gives that
     subtree, asking for a unit outside it is refused.
     """
-    if unit_id is None:
-        return str(actor.unit_id) if actor.is_scoped and actor.unit_id else None
-    chain = ancestry(store, str(unit_id))
-    if not chain:
-        raise NotFound(f"no unit {unit_id}", field=field)
-    if actor.is_scoped and str(actor.unit_id) not in chain:
-        raise Forbidden(f"your token may only read within unit {actor.unit_id}", field=field)
-    return str(unit_id)
+
+    def known(unit: str) -> list[str]:
+        chain = ancestry(store, unit)
+        if not chain:
+            raise NotFound(f"no unit {unit}", field=field)
+        return chain
+
+    return scope_root(actor, str(unit_id) if unit_id else None, known, str, field=field)
