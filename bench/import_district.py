@@ -73,7 +73,7 @@ def district_file(folder: Path, workers: int, years: int, as_csv: bool) -> Path:
         generate(ledger, workers=workers, years=years)
         print(f"generated in memory in {time.monotonic() - started:.0f} s", file=sys.stderr)
         keys: dict[str, str] = {}  # one mapping for both sheets: the workers name units
-        tables = [_short_keys(t, keys) for t in history_tables(ledger, ledger._directory().roots)]
+        tables = [_short_keys(t, keys) for t in history_tables(ledger, ledger.directory().roots)]
         spreadsheets.write(tables, target)
     if not as_csv:
         return target

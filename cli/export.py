@@ -70,7 +70,7 @@ def export_roster(
         where = roster.RosterFilter(as_of=day, root=root)
         rows = roster.every(store, where)
         if xlsx is not None:
-            roots = [UUID(root)] if root else ledger._directory().roots
+            roots = [UUID(root)] if root else ledger.directory().roots
             tables = [Table.report("花名册 roster", roster.COLUMNS, rows)]
             spreadsheets.write([*tables, *history_tables(ledger, roots)], xlsx)
             _wrote(xlsx)

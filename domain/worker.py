@@ -30,7 +30,7 @@ from domain.facts import (
     TransferFact,
 )
 from domain.policy import PolicySchedule
-from domain.rules import StepDue
+from domain.rules import StepDue, step_clock
 from domain.timeline import WorkerState, replay
 from domain.values import Immutable
 from domain.vocabulary import (
@@ -165,6 +165,15 @@ class Worker(LedgerAggregate):
     def state(self, schedule: PolicySchedule, as_of: date | None = None) -> WorkerState:
         return replay(self.facts, schedule, as_of)
 
+    @staticmethod
+    def default_appraisal_date(year: int) -> date:
+        """An appraisal takes effect on the last day of its year unless a date is given."""
+        return date(year, 12, 31)
+
+    def appraisal_date(self, year: int) -> date:
+        """The date the year's appraisal took effect, or would by default."""
+        return self.appraisal_years.get(year) or self.default_appraisal_date(year)
+
     def _next_seq(self) -> int:
         return len(self.facts) + 1
 
@@ -187,7 +196,7 @@ class Worker(LedgerAggregate):
             raise DuplicateAppraisal(
                 f"{year} already has an appraisal; record a correction instead", field="year"
             )
-        effective = effective_date or date(year, 12, 31)
+        effective = effective_date or self.default_appraisal_date(year)
         if effective.year < year:
             raise InvalidInput(
                 f"an appraisal of {year} cannot take effect before that year",
@@ -265,6 +274,12 @@ class Worker(LedgerAggregate):
             caused_by_years=list(due.caused_by_years),
             policy_version=due.policy_version,
         )
+
+    def apply_due_steps(self, as_of: date, schedule: PolicySchedule) -> None:
+        """Record every step the step clock has due by ``as_of``, oldest first."""
+        for due in step_clock(self.state(schedule, as_of), schedule).due:
+            if due.effective_date <= as_of:
+                self.apply_step(due, schedule)
 
     @event("GradeStepped")
     def _grade_stepped(

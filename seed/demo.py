@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, TypeVar
@@ -42,9 +42,20 @@ from domain.vocabulary import (
     Role,
     UnitKind,
 )
-from domain.worker import Person, Worker
+from domain.worker import Person
 from ledger.application import Ledger
-from ledger.commands import Context, Hire
+from ledger.commands import (
+    AddCertificate,
+    ApplySteps,
+    Appraise,
+    ChangePost,
+    Context,
+    CorrectAppraisal,
+    Dismiss,
+    Hire,
+    Transfer,
+    UpgradeEducation,
+)
 
 DEFAULT_WORKERS = 3000
 DEFAULT_SEED = 2020
@@ -145,7 +156,7 @@ NEXT_POST = {
 
 Progress = Callable[[int, str], None]
 T = TypeVar("T")
-WorkerChange = Callable[[Worker, PolicySchedule], None]
+C = TypeVar("C")
 
 
 # -- what the loader keeps track of (its own shadow of the story) -----------------------
@@ -295,17 +306,14 @@ class DemoLoader:
     def _change(
         self,
         worker: DemoWorker,
-        effective: date,
         what: str,
-        change: WorkerChange,
+        use_case: Callable[[Context, C], dict[str, Any]],
+        command: C,
         *,
         actor: Actor | None = None,
-        also_in: Iterable[UUID] = (),
     ) -> dict[str, Any]:
-        ctx = self._ctx(actor or self._clerk(worker.unit))
-        result = self.ledger.change_worker(
-            ctx, worker.uid, effective, change, also_in_units=tuple(also_in)
-        )
+        """Record one change through its use case, as the demo's clerk of the unit."""
+        result = use_case(self._ctx(actor or self._clerk(worker.unit)), command)
         worker.view = result
         self.counts[what] += 1
         return result
@@ -714,11 +722,9 @@ class DemoLoader:
         document = f"{worker.unit.office.abbreviation}人〔{day.year}〕{worker.index % 97 + 1}号"
         self._change(
             worker,
-            day,
             f"dismissed_{reason.value}",
-            lambda w, s: w.dismiss(
-                effective_date=day, reason=reason, schedule=s, document_ref=document, note=note
-            ),
+            self.ledger.dismiss,
+            Dismiss(worker.uid, day, reason, document_ref=document, note=note),
         )
         worker.active = False
         worker.unit.active.remove(worker)
@@ -751,12 +757,9 @@ class DemoLoader:
         try:
             self._change(
                 worker,
-                day,
                 "transferred",
-                lambda w, s: w.transfer(
-                    unit_id=target.uid, effective_date=day, schedule=s, note="轮岗交流"
-                ),
-                also_in=[target.uid],
+                self.ledger.transfer,
+                Transfer(worker.uid, target.uid, day, note="轮岗交流"),
             )
         except RuleViolation:  # pragma: no cover - the shadow tracks the seats exactly
             self.counts["transfer_refused"] += 1
@@ -772,11 +775,9 @@ class DemoLoader:
             return
         self._change(
             worker,
-            day,
             f"post_{reason.value}",
-            lambda w, s: w.change_post(
-                post=post, effective_date=day, reason=reason, schedule=s, note=note
-            ),
+            self.ledger.change_post,
+            ChangePost(worker.uid, post, day, reason, note=note),
         )
         worker.post = post
 
@@ -805,11 +806,9 @@ class DemoLoader:
             return
         self._change(
             worker,
-            day,
             "education_upgraded",
-            lambda w, s: w.upgrade_education(
-                education=education, effective_date=day, schedule=s, note="在职学历提升"
-            ),
+            self.ledger.upgrade_education,
+            UpgradeEducation(worker.uid, education, day, note="在职学历提升"),
         )
         worker.education = education
 
@@ -827,11 +826,9 @@ class DemoLoader:
             return
         self._change(
             worker,
-            day,
             "certificate_obtained",
-            lambda w, s: w.obtain_certificate(
-                level=level, effective_date=day, schedule=s, note="社会工作者职业水平证书"
-            ),
+            self.ledger.add_certificate,
+            AddCertificate(worker.uid, level, day, note="社会工作者职业水平证书"),
         )
         worker.certificate = level
 
@@ -874,14 +871,14 @@ class DemoLoader:
         if year == FIRST_APPRAISAL_YEAR:
             self._cast_scripts()
         rng = self.rng
-        day = date(year, 12, 31)
         appraised: list[DemoWorker] = []
         for worker in self.workers:
             if not worker.active or worker.hire_date > date(year, 6, 30):
                 continue
             rating = self._rating(worker, year)
             document = f"包社考〔{year + 1}〕{worker.unit.office.index + 1}号"
-            self._change(worker, day, "appraised", _appraisal(year, rating, document))
+            command = Appraise(worker.uid, year, rating, document_ref=document)
+            self._change(worker, "appraised", self.ledger.appraise, command)
             worker.ratings[year] = rating
             appraised.append(worker)
 
@@ -898,7 +895,8 @@ class DemoLoader:
                 Rating.EXCELLENT: Rating.COMPETENT,
                 Rating.UNQUALIFIED: Rating.BASICALLY_COMPETENT,
             }[old]
-            self._change(worker, day, "appraisal_corrected", _correction(year, new))
+            correction = CorrectAppraisal(worker.uid, year, new, reason="考核结果复核更正")
+            self._change(worker, "appraisal_corrected", self.ledger.correct_appraisal, correction)
             worker.ratings[year] = new
 
         if year == LAST_APPRAISAL_YEAR:
@@ -917,7 +915,8 @@ class DemoLoader:
         run_date = date(year + 1, 1, 31)
         for worker in appraised:
             if worker.active and worker.view["steps_due"]:
-                result = self.ledger.apply_due_steps(self._ctx(self.rules), worker.uid, run_date)
+                steps = ApplySteps(worker.uid, run_date)
+                result = self.ledger.apply_steps(self._ctx(self.rules), steps)
                 self.counts["grade_stepped"] += len(worker.view["steps_due"])
                 worker.view = result
 
@@ -1015,22 +1014,6 @@ _RATINGS: dict[str, dict[Rating, float]] = {
 
 def _pick(rng: random.Random, weights: Mapping[T, float]) -> T:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
-
-
-def _appraisal(year: int, rating: Rating, document: str) -> WorkerChange:
-    def change(worker: Worker, schedule: PolicySchedule) -> None:
-        worker.record_appraisal(year=year, rating=rating, schedule=schedule, document_ref=document)
-
-    return change
-
-
-def _correction(year: int, rating: Rating) -> WorkerChange:
-    def change(worker: Worker, schedule: PolicySchedule) -> None:
-        worker.correct_appraisal(
-            year=year, rating=rating, reason="考核结果复核更正", schedule=schedule
-        )
-
-    return change
 
 
 def _bind(function: Callable[..., None], *args: Any) -> Callable[[], None]:

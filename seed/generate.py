@@ -150,7 +150,7 @@ class Generator:
         return district
 
     def _directory(self) -> UnitDirectory:
-        return self.ledger._directory()
+        return self.ledger.directory()
 
     # -- one street office ------------------------------------------------------------------
     def _street(self, district: Unit, index: int, size: int) -> _Street:

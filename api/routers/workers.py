@@ -1,21 +1,19 @@
 """Workers: the hire, every later fact of a career, the state on a date and the history.
 
-Each change is one ``Ledger.change_worker`` call: the ledger loads the worker,
-checks the actor against the unit the worker is in on the effective date, runs
-the change (the domain checks the whole timeline) and keeps the units' seats
-in step, all in one save.
+Each endpoint builds one command (``ledger.commands``) and calls its use case on
+the ledger, which loads the worker, checks the actor against the unit the worker
+is in on the command's date, records the fact (the domain checks the whole
+timeline) and keeps the units' seats in step, all in one save.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from contextlib import suppress
 from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from api import problems
@@ -38,9 +36,18 @@ from api.schemas.workers import (
     WorkerOut,
 )
 from domain.vocabulary import Post, WorkerStatus
-from domain.worker import Person, Worker
-from ledger.application import Ledger
-from ledger.commands import Hire
+from domain.worker import Person
+from ledger.commands import (
+    AddCertificate,
+    Appraise,
+    ChangeGrade,
+    ChangePost,
+    CorrectAppraisal,
+    Dismiss,
+    Hire,
+    Transfer,
+    UpgradeEducation,
+)
 from projections.queries import roster
 from projections.queries.scope import report_root
 
@@ -97,20 +104,16 @@ def hire(body: HireIn, ctx: ContextDep, ledger: LedgerDep) -> dict[str, Any]:
 def record_appraisal(
     worker_id: UUID, body: AppraisalIn, ctx: ContextDep, ledger: LedgerDep
 ) -> dict[str, Any]:
-    effective = body.effective_date or date(body.year, 12, 31)
-    return ledger.change_worker(
-        ctx,
+    """Without `effective_date`, the appraisal takes effect on 31 December of its year."""
+    command = Appraise(
         worker_id,
-        effective,
-        lambda worker, schedule: worker.record_appraisal(
-            year=body.year,
-            rating=body.rating,
-            effective_date=body.effective_date,
-            document_ref=body.document_ref,
-            note=body.note,
-            schedule=schedule,
-        ),
+        year=body.year,
+        rating=body.rating,
+        effective_date=body.effective_date,
+        document_ref=body.document_ref,
+        note=body.note,
     )
+    return ledger.appraise(ctx, command)
 
 
 @_write("/{worker_id}/appraisals/{year}/corrections", "Correct a year's appraisal")
@@ -122,24 +125,8 @@ def correct_appraisal(
     ledger: LedgerDep,
 ) -> dict[str, Any]:
     """The earlier rating stays on record; the correction points at it."""
-    return ledger.change_worker(
-        ctx,
-        worker_id,
-        _appraisal_date(ledger, worker_id, year),
-        lambda worker, schedule: worker.correct_appraisal(
-            year=year, rating=body.rating, reason=body.reason, schedule=schedule
-        ),
-    )
-
-
-def _appraisal_date(ledger: Ledger, worker_id: UUID, year: int) -> date:
-    """The date the year's appraisal took effect, so the actor is checked against the unit
-    the worker was in then (the ledger refuses the correction if there is none)."""
-    worker: object = None
-    with suppress(AggregateNotFoundError):
-        worker = ledger.repository.get(worker_id)
-    recorded = worker.appraisal_years if isinstance(worker, Worker) else {}
-    return recorded.get(year, date(year, 12, 31))
+    command = CorrectAppraisal(worker_id, year=year, rating=body.rating, reason=body.reason)
+    return ledger.correct_appraisal(ctx, command)
 
 
 @_write("/{worker_id}/grade-changes", "Change a worker's grade")
@@ -147,18 +134,14 @@ def change_grade(
     worker_id: UUID, body: GradeChangeIn, ctx: ContextDep, ledger: LedgerDep
 ) -> dict[str, Any]:
     """Only the reasons a person gives; three-year steps and education upgrades are derived."""
-    return ledger.change_worker(
-        ctx,
+    command = ChangeGrade(
         worker_id,
-        body.effective_date,
-        lambda worker, schedule: worker.change_grade(
-            grade=body.grade,
-            effective_date=body.effective_date,
-            reason=body.reason,
-            note=body.note,
-            schedule=schedule,
-        ),
+        grade=body.grade,
+        effective_date=body.effective_date,
+        reason=body.reason,
+        note=body.note,
     )
+    return ledger.change_grade(ctx, command)
 
 
 @_write("/{worker_id}/post-changes", "Change a worker's post")
@@ -166,18 +149,14 @@ def change_post(
     worker_id: UUID, body: PostChangeIn, ctx: ContextDep, ledger: LedgerDep
 ) -> dict[str, Any]:
     """The grade is kept, clamped into the new post's range; the answer shows it."""
-    return ledger.change_worker(
-        ctx,
+    command = ChangePost(
         worker_id,
-        body.effective_date,
-        lambda worker, schedule: worker.change_post(
-            post=body.post,
-            effective_date=body.effective_date,
-            reason=body.reason,
-            note=body.note,
-            schedule=schedule,
-        ),
+        post=body.post,
+        effective_date=body.effective_date,
+        reason=body.reason,
+        note=body.note,
     )
+    return ledger.change_post(ctx, command)
 
 
 @_write("/{worker_id}/transfers", "Transfer a worker to another unit")
@@ -185,9 +164,10 @@ def transfer(
     worker_id: UUID, body: TransferIn, ctx: ContextDep, ledger: LedgerDep
 ) -> dict[str, Any]:
     """Needs a free seat in the new unit; a clerk must be allowed to write in both units."""
-    return ledger.transfer(
-        ctx, worker_id, unit_id=body.unit_id, effective_date=body.effective_date, note=body.note
+    command = Transfer(
+        worker_id, unit_id=body.unit_id, effective_date=body.effective_date, note=body.note
     )
+    return ledger.transfer(ctx, command)
 
 
 @_write("/{worker_id}/education", "Record a higher education")
@@ -195,34 +175,20 @@ def upgrade_education(
     worker_id: UUID, body: EducationIn, ctx: ContextDep, ledger: LedgerDep
 ) -> dict[str, Any]:
     """The grade rises by the difference in education bonus; the answer shows it."""
-    return ledger.change_worker(
-        ctx,
-        worker_id,
-        body.effective_date,
-        lambda worker, schedule: worker.upgrade_education(
-            education=body.education,
-            effective_date=body.effective_date,
-            note=body.note,
-            schedule=schedule,
-        ),
+    command = UpgradeEducation(
+        worker_id, education=body.education, effective_date=body.effective_date, note=body.note
     )
+    return ledger.upgrade_education(ctx, command)
 
 
 @_write("/{worker_id}/certificates", "Record a social-work certificate")
 def obtain_certificate(
     worker_id: UUID, body: CertificateIn, ctx: ContextDep, ledger: LedgerDep
 ) -> dict[str, Any]:
-    return ledger.change_worker(
-        ctx,
-        worker_id,
-        body.effective_date,
-        lambda worker, schedule: worker.obtain_certificate(
-            level=body.level,
-            effective_date=body.effective_date,
-            note=body.note,
-            schedule=schedule,
-        ),
+    command = AddCertificate(
+        worker_id, level=body.level, effective_date=body.effective_date, note=body.note
     )
+    return ledger.add_certificate(ctx, command)
 
 
 @_write("/{worker_id}/dismissal", "Record a dismissal")
@@ -230,18 +196,14 @@ def dismiss(
     worker_id: UUID, body: DismissalIn, ctx: ContextDep, ledger: LedgerDep
 ) -> dict[str, Any]:
     """Frees the worker's seat from the dismissal date."""
-    return ledger.change_worker(
-        ctx,
+    command = Dismiss(
         worker_id,
-        body.effective_date,
-        lambda worker, schedule: worker.dismiss(
-            effective_date=body.effective_date,
-            reason=body.reason,
-            document_ref=body.document_ref,
-            note=body.note,
-            schedule=schedule,
-        ),
+        effective_date=body.effective_date,
+        reason=body.reason,
+        document_ref=body.document_ref,
+        note=body.note,
     )
+    return ledger.dismiss(ctx, command)
 
 
 @router.get(

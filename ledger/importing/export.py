@@ -68,7 +68,7 @@ _REASONS: dict[FactType, type[Labelled]] = {
 def units(ledger: Ledger, roots: Iterable[UUID]) -> Iterator[Unit]:
     """Every unit under ``roots``, each after its parent."""
     for root in roots:
-        unit = ledger._get(root, Unit)
+        unit = ledger.get(root, Unit)
         yield unit
         yield from units(ledger, unit.children)
 

@@ -69,13 +69,13 @@ class Scope:
 
     def stored(self, aggregate_id: UUID, cls: type[A]) -> A | None:
         try:
-            return self.ledger._get(aggregate_id, cls)
+            return self.ledger.get(aggregate_id, cls)
         except NotFound:
             return None
 
     def root_directory(self) -> UnitDirectory:
         if self.directory is None:
-            self.directory = self.ledger._directory()
+            self.directory = self.ledger.directory()
         return self.directory
 
     def pending_units(self) -> list[Aggregate]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
 from domain.access import Actor
-from domain.policy import PolicySchedule
 from domain.vocabulary import (
     Channel,
     DismissalReason,
@@ -22,9 +20,18 @@ from domain.vocabulary import (
     Role,
     UnitKind,
 )
-from domain.worker import Person, Worker
+from domain.worker import Person
 from ledger.application import Ledger
-from ledger.commands import Context, Hire
+from ledger.commands import (
+    ApplySteps,
+    Appraise,
+    ChangeGrade,
+    ChangePost,
+    Context,
+    Dismiss,
+    Hire,
+    Transfer,
+)
 
 ADMIN = Actor("admin", Role.ADMIN)
 HIRE_DATE = date(2021, 3, 1)
@@ -133,74 +140,43 @@ def worker_id(result: dict[str, Any]) -> UUID:
     return UUID(result["worker_id"])
 
 
-def change(
-    ledger: Ledger,
-    worker: UUID,
-    on: date,
-    command: Callable[[Worker, PolicySchedule], None],
-    *,
-    ctx: Context | None = None,
-    also_in_units: tuple[UUID, ...] = (),
-) -> dict[str, Any]:
-    return ledger.change_worker(ctx or as_(), worker, on, command, also_in_units=also_in_units)
-
-
 def appraise(
     ledger: Ledger, worker: UUID, year: int, rating: Rating, *, ctx: Context | None = None
 ) -> dict[str, Any]:
-    return change(
-        ledger,
-        worker,
-        date(year, 12, 31),
-        lambda w, s: w.record_appraisal(year=year, rating=rating, schedule=s),
-        ctx=ctx,
-    )
+    return ledger.appraise(ctx or as_(), Appraise(worker, year, rating))
 
 
 def change_grade(
     ledger: Ledger, worker: UUID, grade: int, on: date, *, ctx: Context | None = None
 ) -> dict[str, Any]:
-    return change(
-        ledger,
-        worker,
-        on,
-        lambda w, s: w.change_grade(
-            grade=grade, effective_date=on, reason=GradeChangeReason.REWARD, schedule=s
-        ),
-        ctx=ctx,
+    return ledger.change_grade(
+        ctx or as_(), ChangeGrade(worker, grade, on, GradeChangeReason.REWARD)
     )
 
 
 def change_post(
     ledger: Ledger, worker: UUID, post: Post, on: date, *, ctx: Context | None = None
 ) -> dict[str, Any]:
-    return change(
-        ledger,
-        worker,
-        on,
-        lambda w, s: w.change_post(
-            post=post, effective_date=on, reason=PostChangeReason.REASSIGNMENT, schedule=s
-        ),
-        ctx=ctx,
-    )
+    command = ChangePost(worker, post, on, PostChangeReason.REASSIGNMENT)
+    return ledger.change_post(ctx or as_(), command)
 
 
 def transfer(
     ledger: Ledger, worker: UUID, to: UUID, on: date, *, ctx: Context | None = None
 ) -> dict[str, Any]:
-    return ledger.transfer(ctx or as_(), worker, unit_id=to, effective_date=on)
+    return ledger.transfer(ctx or as_(), Transfer(worker, to, on))
 
 
 def dismiss(
     ledger: Ledger, worker: UUID, on: date, *, ctx: Context | None = None
 ) -> dict[str, Any]:
-    return change(
-        ledger,
-        worker,
-        on,
-        lambda w, s: w.dismiss(effective_date=on, reason=DismissalReason.RESIGNATION, schedule=s),
-        ctx=ctx,
-    )
+    return ledger.dismiss(ctx or as_(), Dismiss(worker, on, DismissalReason.RESIGNATION))
+
+
+def apply_steps(
+    ledger: Ledger, worker: UUID, as_of: date, *, ctx: Context | None = None
+) -> dict[str, Any]:
+    return ledger.apply_steps(ctx or as_(), ApplySteps(worker, as_of))
 
 
 def event_log(ledger: Ledger) -> list[tuple[UUID | str, int, str]]:

@@ -21,12 +21,13 @@ from domain.errors import (
 )
 from domain.vocabulary import Education, Post, Rating
 from ledger.application import Ledger
+from ledger.commands import CorrectAppraisal, UpgradeEducation
 from tests.integration.application_support import (
     ADMIN,
+    apply_steps,
     appraise,
     as_,
     build_tree,
-    change,
     change_grade,
     change_post,
     dismiss,
@@ -96,12 +97,7 @@ def test_a_correction_is_a_second_event_that_points_at_the_appraisal(
     appraise(ledger, worker, 2021, U)
     before = event_log(ledger)
 
-    change(
-        ledger,
-        worker,
-        date(2021, 12, 31),
-        lambda w, s: w.correct_appraisal(year=2021, rating=C, reason="appeal", schedule=s),
-    )
+    ledger.correct_appraisal(as_(), CorrectAppraisal(worker, 2021, C, reason="appeal"))
 
     assert topics_since(ledger, before) == ["AppraisalCorrected"]
     history = ledger.worker_history(ADMIN, worker, None)
@@ -155,13 +151,8 @@ def test_an_education_that_is_not_an_upgrade_records_nothing(ledger: Ledger, str
     before = event_log(ledger)
 
     with pytest.raises(EducationNotHigher):
-        change(
-            ledger,
-            worker,
-            date(2022, 1, 1),
-            lambda w, s: w.upgrade_education(
-                education=Education.BACHELOR, effective_date=date(2022, 1, 1), schedule=s
-            ),
+        ledger.upgrade_education(
+            as_(), UpgradeEducation(worker, Education.BACHELOR, date(2022, 1, 1))
         )
 
     assert event_log(ledger) == before
@@ -171,13 +162,8 @@ def test_an_education_upgrade_answers_the_raised_grade(ledger: Ledger, street: U
     worker = worker_id(hire(ledger, street, post=Post.ASSISTANT, grade=4))
     before = event_log(ledger)
 
-    result = change(
-        ledger,
-        worker,
-        date(2022, 9, 1),
-        lambda w, s: w.upgrade_education(
-            education=Education.BACHELOR, effective_date=date(2022, 9, 1), schedule=s
-        ),
+    result = ledger.upgrade_education(
+        as_(), UpgradeEducation(worker, Education.BACHELOR, date(2022, 9, 1))
     )
 
     assert topics_since(ledger, before) == ["EducationUpgraded"]
@@ -220,7 +206,7 @@ def test_applying_due_steps_records_a_derived_step_with_its_causing_appraisals(
     ]
     before = event_log(ledger)
 
-    ledger.apply_due_steps(as_(), worker, date(2024, 2, 1))
+    apply_steps(ledger, worker, date(2024, 2, 1))
 
     assert topics_since(ledger, before) == ["GradeStepped"]
     after = ledger.worker_view(ADMIN, worker, date(2024, 2, 1), None)
@@ -238,10 +224,10 @@ def test_applying_steps_twice_records_the_step_once(ledger: Ledger, street: UUID
     worker = worker_id(hire(ledger, street, hire_date=date(2021, 3, 1), grade=3))
     for year in (2021, 2022, 2023):
         appraise(ledger, worker, year, C)
-    ledger.apply_due_steps(as_(), worker, date(2024, 2, 1))
+    apply_steps(ledger, worker, date(2024, 2, 1))
     before = event_log(ledger)
 
-    ledger.apply_due_steps(as_(), worker, date(2024, 2, 1))
+    apply_steps(ledger, worker, date(2024, 2, 1))
 
     assert event_log(ledger) == before
 
@@ -252,7 +238,7 @@ def test_steps_are_applied_only_up_to_the_as_of_date(ledger: Ledger, street: UUI
         appraise(ledger, worker, year, C)
     before = event_log(ledger)
 
-    ledger.apply_due_steps(as_(), worker, date(2023, 12, 31))
+    apply_steps(ledger, worker, date(2023, 12, 31))
 
     assert event_log(ledger) == before
 

@@ -270,7 +270,7 @@ def test_a_generated_history_exported_and_re_imported_gives_the_same_roster_and_
 ) -> None:
     generate(ledger, workers=60, years=4, start_year=2020)
     path = tmp_path / "history.xlsx"
-    spreadsheets.write(history_tables(ledger, ledger._directory().roots), path)
+    spreadsheets.write(history_tables(ledger, ledger.directory().roots), path)
     fresh = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     fresh.bootstrap("baohe-2020")
 

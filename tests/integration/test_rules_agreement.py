@@ -13,6 +13,7 @@ import pytest
 from domain.rules import dismissal_due, promotion_candidate, step_clock
 from domain.timeline import replay
 from ledger.application import Ledger
+from ledger.commands import ApplySteps
 from projections.queries import rules
 from tests.integration.application_support import as_
 from tests.integration.read_model_support import District, projected_district
@@ -93,7 +94,7 @@ def test_after_applying_the_steps_the_reports_still_agree(district: District) ->
     day = date(2025, 2, 15)
     listed = {s["worker_id"] for s in rules.steps_due(district.store, None, day)}
     for worker_id in sorted(listed):
-        district.ledger.apply_due_steps(as_(), UUID(worker_id), day)
+        district.ledger.apply_steps(as_(), ApplySteps(UUID(worker_id), day))
     district.projector.catch_up()
     assert rules.steps_due(district.store, None, day) == []
     for later in DAYS:

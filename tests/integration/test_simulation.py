@@ -21,6 +21,7 @@ import pytest
 from domain.policy import load_document
 from domain.vocabulary import Post, Rating
 from ledger.application import Ledger
+from ledger.commands import ApplySteps
 from projections import simulation_report as report
 from projections.simulation import (
     Comparison,
@@ -229,7 +230,7 @@ def test_two_year_steps_give_extra_steps_to_exactly_the_workers_who_qualify_from
         for year, rating in case.ratings.items():
             appraise(ledger, case.worker, year, rating)
         if case.apply_steps_on:
-            ledger.apply_due_steps(as_(), case.worker, case.apply_steps_on)
+            ledger.apply_steps(as_(), ApplySteps(case.worker, case.apply_steps_on))
         if case.left:
             dismiss(ledger, case.worker, case.left)
 
