@@ -14,7 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import APIRouter, Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from api import problems
+from api import docs_page, problems
 from api.auth_limits import FailedAuthentications
 from api.deps import refuse_unknown_query
 from api.middleware import BodyLimit, RequestContext
@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
         version=_version(),
         lifespan=lifespan,
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served from the app's own assets: api/docs_page.py
         redoc_url=None,
     )
     app.state.ledger = ledger
@@ -128,4 +128,5 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     ):
         api.include_router(router)
     app.include_router(api)
+    docs_page.install(app, f"{PREFIX}/openapi.json")
     return app
