@@ -1,1 +1,1 @@
-"""The `ledger` command: one module per command group (see cli/main.py)."""
+"""The `ledger` command: one module per command group, put together in cli/main.py."""

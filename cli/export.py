@@ -17,8 +17,8 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
-from rich.console import Console
 
+from cli.common import CliError, load_settings, parse_unit, stderr, user_errors
 from ledger.adapters import spreadsheets
 from ledger.adapters.spreadsheets import Table
 from ledger.application import Ledger
@@ -40,10 +40,8 @@ Csv = Annotated[Path | None, typer.Option("--csv", help="Write a CSV file (UTF-8
 @contextmanager
 def _reading() -> Iterator[tuple[Ledger, ReadStore]]:
     """The ledger and its read models, caught up with every recorded event."""
-    from cli import main as cli  # not at import time: cli.main registers these commands
-
-    settings = cli.load_settings()
-    with cli._user_errors(settings):
+    settings = load_settings()
+    with user_errors(settings):
         ledger = build_ledger(settings)
         store = ReadStore(settings.database_url)
         try:
@@ -101,15 +99,11 @@ def export_payroll(
 
 
 def _targets(xlsx: Path | None, csv_file: Path | None) -> None:
-    from cli.main import CliError
-
     if xlsx is None and csv_file is None:
         raise CliError("say where to write: --xlsx FILE, --csv FILE or both")
 
 
 def _date(text: str | None) -> date:
-    from cli.main import CliError
-
     if text is None:
         return date.today()
     try:
@@ -119,9 +113,7 @@ def _date(text: str | None) -> date:
 
 
 def _unit(text: str | None) -> str | None:
-    from cli.main import _parse_unit
-
-    found = _parse_unit(text)
+    found = parse_unit(text)
     return str(found) if found else None
 
 
@@ -143,4 +135,4 @@ def _text(value: Any) -> str:
 
 
 def _wrote(path: Path) -> None:
-    Console(stderr=True, highlight=False).print(f"wrote {path}", soft_wrap=True)
+    stderr().print(f"wrote {path}", soft_wrap=True)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from cli.common import load_settings, user_errors
 from cli.progress import counting
 from ledger.runtime import open_ledger
 from seed.generate import generate as generate_history
@@ -20,11 +21,9 @@ def generate(
     start_year: Annotated[int, typer.Option(help="The first year of the history.")] = 2016,
 ) -> None:
     """Record a generated history through the domain's rules, saved in large batches."""
-    from cli import main as cli  # not at import time: cli.main registers this command
-
-    settings = cli.load_settings()
+    settings = load_settings()
     err = Console(stderr=True)
-    with cli._user_errors(settings):
+    with user_errors(settings):
         ledger, _ = open_ledger(settings)
         try:
             before = ledger.recorder.max_notification_id() or 0

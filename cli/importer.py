@@ -14,38 +14,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
+from cli.common import CliError, load_settings, open_for_serving, user_errors
+from cli.progress import in_stages
 from ledger.importing import Aborted, FileProblem, ImportResult, Problem, import_files
 from ledger.importing.template import write_template
-
-
-class _Bar:
-    """One bar per stage (reading each sheet, checking, recording) on standard error."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.task: TaskID | None = None
-
-    def start(self, stage: str, total: int | None) -> None:
-        self._finish()
-        self.task = self.progress.add_task(stage, total=total)
-
-    def advance(self, count: int = 1) -> None:
-        if self.task is not None:
-            self.progress.advance(self.task, count)
-
-    def _finish(self) -> None:
-        if self.task is not None:
-            done = self.progress.tasks[self.task].completed
-            self.progress.update(self.task, total=done, completed=done)
 
 
 def import_command(
@@ -75,8 +48,6 @@ def import_command(
     ] = None,
 ) -> None:
     """Import units with their quotas and workers with their history, all or nothing."""
-    from cli import main as cli  # not at import time: cli.main registers this command
-
     err = Console(stderr=True, highlight=False)
     if template is not None:
         for path in write_template(template):
@@ -84,27 +55,22 @@ def import_command(
         return
     if not files:
         raise typer.BadParameter("give the file(s) to import, or --template FILE")
-    settings = cli.load_settings()
-    with cli._user_errors(settings):
-        ledger = cli.open_for_serving(settings)
+    settings = load_settings()
+    with user_errors(settings):
+        ledger = open_for_serving(settings)
         try:
-            columns = (
-                TextColumn("[bold]{task.description:<24}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-            )
-            with Progress(*columns, console=err) as progress:
+            # One bar per stage: reading each sheet, checking, recording.
+            with in_stages(err, width=24) as stages:
                 result = import_files(
                     ledger,
                     files,
                     dry_run=dry_run,
                     encoding=encoding,
                     district=district,
-                    progress=_Bar(progress),
+                    progress=stages,
                 )
         except (FileProblem, Aborted) as error:
-            raise cli.CliError(str(error)) from None
+            raise CliError(str(error)) from None
         finally:
             ledger.close()
     _report(err, result, dry_run, errors)

@@ -1,4 +1,8 @@
-"""The progress bar every long-running command shows on standard error."""
+"""The progress bars every long-running command shows on standard error.
+
+Every bar of ``ledger`` is built here, so they all look alike: a bold label, the
+bar, "done/total", what is counted, the time elapsed.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +11,38 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 
 class Bar:
     """One counted task: ``advance`` by a number done, or ``reach`` a total done so far."""
 
-    def __init__(self, progress: Progress, total: int) -> None:
+    def __init__(self, progress: Progress, total: int | None, stage: str = "") -> None:
         self._progress = progress
-        self._task = progress.add_task("", total=total)
+        self._task = progress.add_task(stage, total=total)
         self._started = time.monotonic()
 
     def advance(self, done: int) -> None:
         self._progress.advance(self._task, done)
 
-    def reach(self, done: int) -> None:
-        self._progress.update(self._task, completed=done)
+    def reach(self, done: int, stage: str | None = None) -> None:
+        """Show ``done`` so far, and the stage now under way if it is given."""
+        if stage is None:
+            self._progress.update(self._task, completed=done)
+        else:
+            self._progress.update(self._task, completed=done, description=stage)
+
+    def finish(self) -> None:
+        """Show the bar full at what it reached: the total was only an estimate."""
+        done = next(t.completed for t in self._progress.tasks if t.id == self._task)
+        self._progress.update(self._task, total=done, completed=done)
 
     @property
     def elapsed(self) -> float:
@@ -30,17 +50,56 @@ class Bar:
         return max(time.monotonic() - self._started, 1e-9)
 
 
+class Stages:
+    """One bar per stage, labelled with the stage; a new stage shows the last one finished.
+
+    It is what ``ledger.importing.import_files`` reports its progress to.
+    """
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._bar: Bar | None = None
+
+    def start(self, stage: str, total: int | None) -> None:
+        self.finish()
+        self._bar = Bar(self._progress, total, stage)
+
+    def advance(self, count: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.advance(count)
+
+    def reach(self, done: int, stage: str | None = None) -> None:
+        """The stage under way shows ``done`` so far (and is renamed ``stage`` if given)."""
+        if self._bar is not None:
+            self._bar.reach(done, stage)
+
+    def finish(self) -> None:
+        """The stage under way shows full at what it reached."""
+        if self._bar is not None:
+            self._bar.finish()
+
+
+def _bars(
+    console: Console, label: str, counted: str | None, *, transient: bool = False
+) -> Progress:
+    columns: list[ProgressColumn] = [TextColumn(label), BarColumn(), MofNCompleteColumn()]
+    if counted is not None:
+        columns.append(TextColumn(counted))
+    columns.append(TimeElapsedColumn())
+    return Progress(*columns, console=console, transient=transient)
+
+
 @contextmanager
 def counting(
     console: Console, doing: str, counted: str, total: int, *, transient: bool = False
 ) -> Iterator[Bar]:
     """A bar "doing ━━━ n/total counted 0:00:12" for the ``with`` block."""
-    columns = (
-        TextColumn(f"[bold]{doing}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn(counted),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=transient) as progress:
+    with _bars(console, f"[bold]{doing}", counted, transient=transient) as progress:
         yield Bar(progress, total)
+
+
+@contextmanager
+def in_stages(console: Console, *, width: int, counted: str | None = None) -> Iterator[Stages]:
+    """Bars "stage ━━━ n/total [counted] 0:00:12", the stage's name padded to ``width``."""
+    with _bars(console, f"[bold]{{task.description:<{width}}}", counted) as progress:
+        yield Stages(progress)

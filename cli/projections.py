@@ -15,6 +15,7 @@ import typer
 from eventsourcing import persistence
 from rich.console import Console
 
+from cli.common import load_settings, user_errors
 from cli.progress import counting
 from ledger.runtime import build_ledger
 from projections.projector import Projector
@@ -37,10 +38,8 @@ projections_app = typer.Typer(
 
 @contextmanager
 def _projector(batch_size: int = 2000) -> Iterator[Projector]:
-    from cli import main as cli  # not at import time: cli.main registers these commands
-
-    settings = cli.load_settings()
-    with cli._user_errors(settings):
+    settings = load_settings()
+    with user_errors(settings):
         # Never bootstrap here: the first admin token is for whoever serves the API,
         # and a projector starting first would swallow it.
         ledger = build_ledger(settings)

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from api.csv import csv_lines
+from cli.common import CliError, fail, load_settings, parse_unit, user_errors
 from cli.progress import counting
 from domain.errors import PolicyInvalid
 from domain.policy import load_document
@@ -63,17 +64,15 @@ def simulate(
     computed (grades, flags, pay, funding, computed quota) are derived again under each.
     Nothing is recorded.
     """
-    from cli import main as cli  # not at import time: cli.main registers this command
-
     err = Console(stderr=True, highlight=False)
     for name, month in (("--from", from_month), ("--to", to_month)):
         if not _MONTH.fullmatch(month):
-            cli._fail(f"{name} {month!r} is not a month written YYYY-MM")
+            fail(f"{name} {month!r} is not a month written YYYY-MM")
     if to_month < from_month:
-        cli._fail(f"--to {to_month} comes before --from {from_month}")
-    settings = cli.load_settings()
-    with cli._user_errors(settings):
-        unit_id = cli._parse_unit(unit)
+        fail(f"--to {to_month} comes before --from {from_month}")
+    settings = load_settings()
+    with user_errors(settings):
+        unit_id = parse_unit(unit)
         try:
             draft = Draft.from_document(load_document(policy_file))
         except PolicyInvalid as error:
@@ -85,7 +84,7 @@ def simulate(
         folder = spool_folder()
         try:
             if ledger.is_empty():
-                raise cli.CliError("the ledger is empty: there is no history to replay")
+                raise CliError("the ledger is empty: there is no history to replay")
             scope = subtree(ledger, unit_id) if unit_id else None  # an unknown unit: refused
             head = ledger.recorder.max_notification_id() or 0
             with counting(err, "simulating", "events", head) as bar:

@@ -1,4 +1,4 @@
-"""``ledger tokens revoke|list`` and the expiry options of ``ledger tokens create``.
+"""``ledger tokens create|revoke|list``: the access tokens of the HTTP API.
 
 Tokens are named by their id (a UUID, as listed), never by their secret: a
 secret typed on a command line ends up in shell history.
@@ -16,7 +16,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.common import CliError, load_settings, parse_unit, secret, stderr, user_errors
+from domain.vocabulary import Role
 from ledger.runtime import build_ledger
+
+tokens_app = typer.Typer(help="Access tokens for the HTTP API.", no_args_is_help=True)
 
 EXPIRES_IN = re.compile(r"^(\d{1,6})([hdw])$")
 UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
@@ -40,8 +44,6 @@ ExpiresAt = Annotated[
 
 def expiry(expires_in: str | None, expires_at: str | None, now: datetime) -> datetime | None:
     """The moment a new token expires, from at most one of the two options."""
-    from cli.main import CliError
-
     if expires_in and expires_at:
         raise CliError("give --expires-in or --expires-at, not both")
     if expires_in:
@@ -62,6 +64,37 @@ def expiry(expires_in: str | None, expires_at: str | None, now: datetime) -> dat
     return None
 
 
+@tokens_app.command("create")
+def create(
+    name: Annotated[str, typer.Argument(help="Who or what the token is for.")],
+    role: Annotated[Role, typer.Option(case_sensitive=False, help="What the token may do.")],
+    unit: Annotated[
+        str | None,
+        typer.Option(help="The unit id a clerk's token works for (required for a clerk)."),
+    ] = None,
+    expires_in: ExpiresIn = None,
+    expires_at: ExpiresAt = None,
+) -> None:
+    """Create an access token and print it (shown once: only its hash is stored)."""
+    settings = load_settings()
+    with user_errors(settings):
+        unit_id = parse_unit(unit)
+        until = expiry(expires_in, expires_at, datetime.now(UTC))
+        ledger = build_ledger(settings)
+        try:
+            token = ledger.create_token(name, role, unit_id, expires_at=until)
+        finally:
+            ledger.close()
+    secret(token)
+    scope = f" for unit {unit_id}" if unit_id else ""
+    lasts = f" It expires at {until.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}." if until else ""
+    stderr().print(
+        f"Created a {role.value} token '{name}'{scope}. It is shown only this once.{lasts}",
+        soft_wrap=True,
+    )
+
+
+@tokens_app.command("revoke")
 def revoke(
     token_id: Annotated[str, typer.Argument(help="The token's id, as 'ledger tokens list' shows.")],
     reason: Annotated[
@@ -69,10 +102,8 @@ def revoke(
     ] = "revoked with ledger tokens revoke",
 ) -> None:
     """Revoke a token: from now on it is refused (401). It stays listed, marked revoked."""
-    from cli.main import CliError, _stderr, _user_errors, load_settings
-
     settings = load_settings()
-    with _user_errors(settings):
+    with user_errors(settings):
         try:
             wanted = UUID(token_id)
         except ValueError:
@@ -82,20 +113,19 @@ def revoke(
             listed = ledger.revoke_token(wanted, reason)
         finally:
             ledger.close()
-    _stderr().print(
+    stderr().print(
         f"Revoked the {listed['role']} token '{listed['name']}' ({listed['token_id']}).",
         soft_wrap=True,
     )
 
 
+@tokens_app.command("list")
 def list_tokens(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """Every token issued: id, name, role, unit, expiry, revocation. Never a secret."""
-    from cli.main import _user_errors, load_settings
-
     settings = load_settings()
-    with _user_errors(settings):
+    with user_errors(settings):
         ledger = build_ledger(settings)
         try:
             tokens = ledger.tokens()

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cli.common import load_settings, user_errors
 from cli.progress import counting
 from domain.errors import InvalidInput
 from ledger.adapters.encryption import new_key
@@ -52,12 +53,10 @@ def verify_command(
     chain. Prints the ledger's anchor: keep it outside the database and give it back
     with --against later.
     """
-    from cli import main as cli  # not at import time: cli.main registers this command
-
     anchor = Anchor.parse(against) if against else None
-    settings = cli.load_settings()
+    settings = load_settings()
     err = Console(stderr=True, highlight=False)
-    with cli._user_errors(settings):
+    with user_errors(settings):
         ledger = build_ledger(settings, check=False)
         try:
             total = ledger.recorder.max_notification_id() or 0

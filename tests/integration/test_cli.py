@@ -19,7 +19,8 @@ from uuid import UUID, uuid4
 import pytest
 from typer.testing import CliRunner
 
-from cli import main as cli
+from cli import common, serve
+from cli.main import app
 from domain.access import TOKEN_PREFIX, Actor
 from domain.errors import Unauthorized
 from domain.vocabulary import Role, UnitKind
@@ -46,7 +47,7 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 def invoke(url: str, *args: str) -> Any:
-    return runner.invoke(cli.app, list(args), env={"LEDGER_DATABASE_URL": url})
+    return runner.invoke(app, list(args), env={"LEDGER_DATABASE_URL": url})
 
 
 def open_store(url: str) -> Ledger:
@@ -197,7 +198,7 @@ def test_a_store_that_cannot_be_opened_is_reported_without_a_traceback(tmp_path:
 
 def test_invalid_settings_are_reported_by_their_variable_name(sqlite_url: str) -> None:
     result = runner.invoke(
-        cli.app,
+        app,
         ["tokens", "create", "bob", "--role", "admin"],
         env={"LEDGER_DATABASE_URL": sqlite_url, "LEDGER_POSTGRES_POOL_SIZE": "many"},
     )
@@ -208,7 +209,7 @@ def test_invalid_settings_are_reported_by_their_variable_name(sqlite_url: str) -
 
 def test_an_unknown_policy_for_a_new_ledger_is_reported_as_written(sqlite_url: str) -> None:
     result = runner.invoke(
-        cli.app,
+        app,
         ["demo", "--workers", "5"],
         env={"LEDGER_DATABASE_URL": sqlite_url, "LEDGER_POLICY": "no-such-policy"},
     )
@@ -220,16 +221,19 @@ def test_an_unknown_policy_for_a_new_ledger_is_reported_as_written(sqlite_url: s
 
 def test_a_password_in_the_database_url_is_never_shown() -> None:
     assert (
-        cli.redact("postgresql://ledger:s3cret@db:5432/ledger")
+        common.redact("postgresql://ledger:s3cret@db:5432/ledger")
         == "postgresql://ledger:***@db:5432/ledger"
     )
-    assert cli.redact("sqlite:///./ledger.db") == "sqlite:///./ledger.db"
+    assert common.redact("sqlite:///./ledger.db") == "sqlite:///./ledger.db"
 
 
-def test_the_installed_command_prints_only_the_token_on_standard_output(sqlite_url: str) -> None:
+@pytest.mark.parametrize("module", ["cli.main", "cli"])
+def test_the_installed_command_prints_only_the_token_on_standard_output(
+    sqlite_url: str, module: str
+) -> None:
     env = {**os.environ, "LEDGER_DATABASE_URL": sqlite_url}
     done = subprocess.run(
-        [sys.executable, "-m", "cli.main", "tokens", "create", "ops", "--role", "admin"],
+        [sys.executable, "-m", module, "tokens", "create", "ops", "--role", "admin"],
         capture_output=True,
         text=True,
         env=env,
@@ -248,7 +252,7 @@ def test_serve_bootstrap_prints_the_first_admin_token_alone_on_an_empty_ledger(
 ) -> None:
     settings = Settings(database_url=durable_store)
 
-    ledger = cli.open_for_serving(settings)
+    ledger = common.open_for_serving(settings)
     ledger.close()
     first = capsys.readouterr()
 
@@ -256,7 +260,7 @@ def test_serve_bootstrap_prints_the_first_admin_token_alone_on_an_empty_ledger(
     assert authenticate(durable_store, token).role is Role.ADMIN
     assert "first admin token" in first.err
 
-    ledger = cli.open_for_serving(settings)  # not empty any more: nothing to announce
+    ledger = common.open_for_serving(settings)  # not empty any more: nothing to announce
     ledger.close()
     again = capsys.readouterr()
     assert again.out == ""
@@ -270,7 +274,7 @@ def test_serve_announces_the_token_and_then_serves_with_the_given_host_and_port(
     def run_server(settings: Settings, ledger: Ledger) -> None:
         served.append((settings, ledger.is_empty()))
 
-    monkeypatch.setattr(cli, "run_server", run_server)
+    monkeypatch.setattr(serve, "run_server", run_server)
 
     result = invoke(sqlite_url, "serve", "--host", "192.0.2.1", "--port", "8123")
 
@@ -286,7 +290,7 @@ def test_serve_announces_the_token_and_then_serves_with_the_given_host_and_port(
 def test_serve_on_a_ledger_in_use_prints_nothing_on_standard_output(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "run_server", lambda settings, ledger: None)
+    monkeypatch.setattr(serve, "run_server", lambda settings, ledger: None)
     invoke(sqlite_url, "serve")
 
     result = invoke(sqlite_url, "serve")
