@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from eventsourcing import persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import (
@@ -85,7 +85,13 @@ def problem(
     field: str | None = None,
     extra: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
-) -> JSONResponse:
+) -> Response:
+    if request is not None and not request.url.path.startswith("/api/"):
+        # A page of the console (or an unknown path): a person reads it, so it answers
+        # HTML in their language when the console is installed (console/web.py).
+        page = getattr(request.app.state, "problem_page", None)
+        if page is not None:
+            return cast(Response, page(request, status, code, title, detail, headers))
     body: dict[str, Any] = {
         "type": f"urn:community-worker-ledger:problem:{code}",
         "title": title,
@@ -103,7 +109,7 @@ def problem(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
-def ledger_error(request: Request, error: Exception) -> JSONResponse:
+def ledger_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, LedgerError)
     status = status_for(error)
     extra: dict[str, Any] = {}
@@ -124,7 +130,7 @@ def ledger_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-def validation_error(request: Request, error: Exception) -> JSONResponse:
+def validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     errors = [_describe(e) for e in error.errors()]
     fields = list(dict.fromkeys(e["field"] for e in errors))
@@ -159,7 +165,7 @@ def _split(loc: Sequence[Any]) -> tuple[str, list[Any]]:
     return "body", list(loc)
 
 
-def http_error(request: Request, error: Exception) -> JSONResponse:
+def http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     if error.status_code == 400:
         # FastAPI's answer to a body it cannot decode (bad UTF-8, a 5000-digit
@@ -187,7 +193,7 @@ def http_error(request: Request, error: Exception) -> JSONResponse:
     return problem(request, error.status_code, code, title, detail, headers=error.headers)
 
 
-def store_unavailable(request: Request, error: Exception) -> JSONResponse:
+def store_unavailable(request: Request, error: Exception) -> Response:
     logger.warning("the event store did not answer: %s", error)
     return problem(
         request,
@@ -199,7 +205,7 @@ def store_unavailable(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-def read_models_behind(request: Request, error: Exception) -> JSONResponse:
+def read_models_behind(request: Request, error: Exception) -> Response:
     return problem(
         request,
         503,
@@ -210,7 +216,7 @@ def read_models_behind(request: Request, error: Exception) -> JSONResponse:
     )
 
 
-def internal_error(request: Request | None) -> JSONResponse:
+def internal_error(request: Request | None) -> Response:
     return problem(
         request,
         500,

@@ -18,9 +18,9 @@ def run_server(settings: Settings, ledger: Ledger) -> None:
     import uvicorn
 
     try:
-        from api.app import create_app
+        from console.app import create_app
     except ImportError as error:
-        raise CliError(f"the HTTP API cannot be loaded: {error}") from error
+        raise CliError(f"the HTTP API and console cannot be loaded: {error}") from error
     uvicorn.run(
         create_app(settings=settings, ledger=ledger),
         host=settings.host,

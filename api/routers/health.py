@@ -8,7 +8,7 @@ from typing import Any
 
 import anyio
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from api import problems
 from api.deps import LedgerDep
@@ -33,7 +33,7 @@ def healthz() -> dict[str, str]:
     response_model=None,
     responses={200: {"description": "Ready"}, **problems.responses(503)},
 )
-async def readyz(request: Request, ledger: LedgerDep) -> JSONResponse | dict[str, Any]:
+async def readyz(request: Request, ledger: LedgerDep) -> Response | dict[str, Any]:
     # One check at a time per app: a check stuck on a dead store keeps its
     # thread, so later probes answer "not ready" instead of piling up threads.
     lock: threading.Lock = request.app.state.readiness_lock
@@ -71,7 +71,7 @@ async def readyz(request: Request, ledger: LedgerDep) -> JSONResponse | dict[str
     return answer
 
 
-def _not_ready(request: Request, detail: str) -> JSONResponse:
+def _not_ready(request: Request, detail: str) -> Response:
     return problems.problem(
         request,
         503,

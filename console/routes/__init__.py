@@ -1,0 +1,1 @@
+"""One router per console page (or group of pages)."""

@@ -1,0 +1,137 @@
+"""What every console page needs: the templates, the reader's language, who is asking,
+and the refusal page. Routes take ``PageDep`` and call ``page.render``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, cast
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from console.session import SignInRequired, current_person
+from domain import catalogue
+from domain.access import Actor
+from domain.vocabulary import Labelled
+from ledger.application import Ledger
+from ledger.commands import Context
+
+LANGUAGE_COOKIE = "ledger_lang"
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def locale_of(request: Request) -> str:
+    """The reader's language: their choice (a cookie), else the browser's, else Chinese."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in catalogue.LOCALES:
+        return chosen
+    return catalogue.negotiate(request.headers.get("accept-language"))
+
+
+def fmt_date(value: date | str | None, locale: str) -> str:
+    """``2026年1月1日`` in Chinese, ``2026-01-01`` in English."""
+    if value is None or value == "":
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{day.year}年{day.month}月{day.day}日" if locale == catalogue.ZH else day.isoformat()
+
+
+def fmt_money(value: Decimal | str | float | None) -> str:
+    """Thousands separated, two decimals: ``12,345.60``."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(str(value)):,.2f}"
+
+
+@dataclass
+class Page:
+    """One request to a console page, as seen by the page's code and its template."""
+
+    request: Request
+    actor: Actor
+    locale: str
+    ledger: Ledger
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def t(self, key: str, /, **params: Any) -> str:
+        return catalogue.text(key, self.locale, **params)
+
+    def label(self, member: Labelled) -> str:
+        return catalogue.label(member, self.locale)
+
+    def context(self) -> Context:
+        """A write's context: the person is the author of every fact it records."""
+        return Context(actor=self.actor, request_id=str(self.request.state.request_id))
+
+    def render(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+        return templates.TemplateResponse(
+            self.request,
+            template,
+            {"page": self, **values},
+            status_code=status_code,
+        )
+
+
+def page(request: Request, actor: Annotated[Actor, Depends(current_person)]) -> Page:
+    return Page(request, actor, locale_of(request), cast(Ledger, request.app.state.ledger))
+
+
+PageDep = Annotated[Page, Depends(page)]
+
+
+def _globals() -> None:
+    env = templates.env
+    env.globals["fmt_money"] = fmt_money
+    env.globals["fmt_date"] = fmt_date
+    env.globals["t"] = catalogue.text
+    env.globals["label"] = catalogue.label
+    env.autoescape = True
+
+
+_globals()
+
+
+def install_error_pages(app: FastAPI) -> None:
+    """Refusals on console pages answer a page in the reader's language, never a trace:
+    the API's handlers stay for ``/api``; pages get HTML from ``problem_page``."""
+
+    async def sign_in(request: Request, _: Exception) -> Response:
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        if request.headers.get("hx-request"):
+            return Response(status_code=204, headers={"HX-Redirect": f"/sign-in?next={target}"})
+        return RedirectResponse(f"/sign-in?next={target}", status_code=303)
+
+    app.add_exception_handler(SignInRequired, sign_in)
+    app.state.problem_page = problem_page
+
+
+def problem_page(
+    request: Request,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """A refusal as a page in the reader's language (for htmx, the fragment that takes
+    the form's message box). Called by ``api.problems.problem`` for non-API paths."""
+    locale = locale_of(request)
+    key = f"problem.{code}.title"
+    values = {
+        "locale": locale,
+        "code": code,
+        "title": catalogue.text(key, locale) if key in catalogue.entries(locale) else title,
+        "detail": detail,
+        "status": status,
+    }
+    template = "_problem.html" if request.headers.get("hx-request") else "error.html"
+    keep = {k: v for k, v in (headers or {}).items() if k.lower() in ("retry-after", "allow")}
+    return templates.TemplateResponse(
+        request, template, values, status_code=status, headers=keep
+    )
