@@ -21,7 +21,6 @@ import pytest
 from domain.policy import load_document
 from domain.vocabulary import Post, Rating
 from ledger.application import Ledger
-from projections import simulation_report as report
 from projections.simulation import (
     Comparison,
     Draft,
@@ -29,6 +28,7 @@ from projections.simulation import (
     Sums,
     WorkerDifference,
     draft_schedule,
+    report,
     simulate,
     spool_folder,
 )
