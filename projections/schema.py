@@ -70,9 +70,7 @@ def clear(tx: Transaction) -> None:
 def lock_position(tx: Transaction, name: str) -> int:
     """The projection's position, locked until ``tx`` ends: a second projector (another
     API process, say) waits here, then continues from the position this one commits."""
-    tx.execute(
-        "INSERT INTO rm_position VALUES (%s, 0, %s) ON CONFLICT DO NOTHING", (name, _now())
-    )
+    tx.execute("INSERT INTO rm_position VALUES (%s, 0, %s) ON CONFLICT DO NOTHING", (name, _now()))
     # SQLite's BEGIN IMMEDIATE already holds the database's write lock.
     lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
     found = tx.query(f"SELECT position FROM rm_position WHERE projection = %s{lock}", (name,))

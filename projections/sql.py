@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -154,3 +154,10 @@ class Transaction:
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self._cursor.execute(self._store._sql(statement), params)
         return list(self._cursor.fetchall())
+
+    def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Many rows at once with PostgreSQL's ``COPY`` (far faster than inserts)."""
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with self._cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)

@@ -19,7 +19,7 @@ The draft is in force from its document's ``effective_from`` when it has one (th
 versions govern before that date; from it on the draft alone, replacing later adoptions,
 since a policy document is the whole policy), and from the start otherwise.
 
-The events are streamed as the fast rebuild streams them (``projections.rebuild``): one
+The events are streamed as the fast rebuild streams them (``projections.stream``): one
 aggregate at a time, each id range in its own forked process, so memory holds one worker,
 the per-unit and per-month sums, and at most one page of differing workers per process;
 with every differing worker wanted, each process writes them to its own spool file and the

@@ -15,7 +15,8 @@ from uuid import UUID
 from domain.unit import Unit
 from domain.worker import Worker
 from ledger.application import Ledger
-from projections import rebuild
+from projections import stream
+from projections.processes import in_processes
 from projections.simulation.comparison import Comparison
 from projections.simulation.draft import Draft, draft_schedule
 from projections.simulation.results import Sums, WorkerDifference
@@ -95,7 +96,7 @@ def simulate(
         adopted, draft_schedule(adopted, draft.policy, draft.effective), from_month, to_month, scope
     )
     head = ledger.recorder.max_notification_id() or 0
-    streaming = rebuild.supported(ledger)
+    streaming = stream.supported(ledger)
     if not streaming:
         processes = 1
     if limit is None and spool_dir is None:
@@ -106,9 +107,7 @@ def simulate(
     pages: dict[int, list[WorkerDifference]] = {}
     read = 0
     method = "forkserver" if processes > 1 and not fork else "fork"
-    with closing(
-        rebuild.in_processes(work, processes, name="simulation", method=method)
-    ) as messages:
+    with closing(in_processes(work, processes, name="simulation", method=method)) as messages:
         for message in messages:
             read += message.events
             if progress and message.events:
@@ -162,7 +161,7 @@ class _RangeWork:
         ledger = self.ledger or Ledger(env=self.env)
         comparison, after, limit = self.comparison, self.after, self.limit
         if self.streaming:
-            source = rebuild.aggregates(ledger, self.head, lo, hi)
+            source = stream.aggregates(ledger, self.head, lo, hi)
         else:
             source = _all(ledger, self.head)
         sums = Sums(comparison.last_month - comparison.first_month + 1)
@@ -172,7 +171,7 @@ class _RangeWork:
         try:
             for events_read, events in source:
                 read += events_read
-                aggregate = rebuild.reconstruct(events) if events else None
+                aggregate = stream.reconstruct(events) if events else None
                 if isinstance(aggregate, Unit):
                     comparison.unit(aggregate, sums)
                 elif isinstance(aggregate, Worker):
@@ -211,7 +210,7 @@ def _all(ledger: Ledger, head: int) -> Iterator[tuple[int, list[Any]]]:
         if not batch:
             break
         for notification in batch:
-            if notification.topic.startswith(rebuild.TOPICS):
+            if notification.topic.startswith(stream.TOPICS):
                 event = ledger.mapper.to_domain_event(notification)
                 by_id.setdefault(event.originator_id, []).append(event)
         position = batch[-1].id
