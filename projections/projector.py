@@ -23,7 +23,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
 
+from domain.policy_book import PolicyBook
 from domain.worker import Worker
 from ledger.application import Ledger
 from projections import rebuild as fast
@@ -33,9 +35,7 @@ from projections.sql import ReadStore, Transaction, one_of
 from projections.tables import Table
 
 NAME = "ledger"
-WORKER_TOPIC = "domain.worker:Worker."
-UNIT_TOPIC = "domain.unit:Unit."
-POLICY_TOPIC = "domain.policy_book:PolicyBook."
+POLICY_TOPIC = get_topic(PolicyBook) + "."  # any event of the policy book
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ class Projector:
         table fell behind the clerks' writes (issue 5's load test)."""
         touched: dict[UUID, list[Any]] = {}
         for notification in batch:
-            if notification.topic.startswith((WORKER_TOPIC, UNIT_TOPIC)):
+            if notification.topic.startswith(stream.TOPICS):
                 event = self.ledger.mapper.to_domain_event(notification)
                 touched.setdefault(event.originator_id, []).append(event)
         schedule = self.ledger.schedule()

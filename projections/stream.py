@@ -15,11 +15,16 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import get_topic
 
+from domain.unit import Unit
+from domain.worker import Worker
 from ledger.adapters.events_table import stored_rows
 from ledger.application import Ledger
 
-TOPICS = ("domain.worker:Worker.", "domain.unit:Unit.")
+# The topics of the events the read models and the simulation follow (every event class
+# of these aggregates is nested in it, so its topic starts with the aggregate's).
+TOPICS = (get_topic(Worker) + ".", get_topic(Unit) + ".")
 FETCH = 5000  # rows per round trip of the server-side cursor
 
 
