@@ -144,7 +144,7 @@ class Ledger(Application[UUID]):
     # -- policy ------------------------------------------------------------------------
     def schedule(self, known_at: datetime | None = None) -> PolicySchedule:
         if known_at is not None:
-            return self._as_known(POLICY_BOOK_ID, PolicyBook, known_at).schedule()
+            return self.as_known(POLICY_BOOK_ID, PolicyBook, known_at).schedule()
         # One cheap query for newer adoptions instead of copying the book each time.
         cached = self._schedule_cache
         if cached is None or list(self.events.get(POLICY_BOOK_ID, gt=cached[0], limit=1)):
@@ -526,7 +526,7 @@ class Ledger(Application[UUID]):
             raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}", field=field)
         return aggregate
 
-    def _as_known(self, aggregate_id: UUID, cls: type[A], known_at: datetime) -> A:
+    def as_known(self, aggregate_id: UUID, cls: type[A], known_at: datetime) -> A:
         """The aggregate as the ledger knew it at ``known_at`` (recorded time)."""
         version = None
         for stored in self.events.get(aggregate_id):
@@ -543,7 +543,7 @@ class Ledger(Application[UUID]):
     def _load(self, aggregate_id: UUID, cls: type[A], known_at: datetime | None) -> A:
         if known_at is None:
             return self._get(aggregate_id, cls)
-        return self._as_known(aggregate_id, cls, known_at)
+        return self.as_known(aggregate_id, cls, known_at)
 
     def _command(self, ctx: Context, run: Callable[[], tuple[Result, list[Aggregate]]]) -> Result:
         """Check, record and answer; on a conflicting save, check again from fresh state.

@@ -113,7 +113,7 @@ def lines_as_known(
     found = []
     for worker_id, name in store.query(statement + " ORDER BY p.worker_id", params):
         try:
-            worker = ledger._as_known(UUID(worker_id), Worker, known_at)
+            worker = ledger.as_known(UUID(worker_id), Worker, known_at)
         except NotFound:
             continue  # hired after ``known_at``
         line = pay_for_month(worker.facts, schedule, month)
