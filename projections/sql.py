@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from ledger.adapters.events_table import sqlite_placeholders
 from ledger.adapters.stores import store_environment
 
 
@@ -69,7 +70,7 @@ class ReadStore:
         return pool
 
     def _sql(self, statement: str) -> str:
-        return statement if self.dialect == "postgres" else statement.replace("%s", "?")
+        return statement if self.dialect == "postgres" else sqlite_placeholders(statement)
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:

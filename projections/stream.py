@@ -19,7 +19,7 @@ from eventsourcing.utils import get_topic
 
 from domain.unit import Unit
 from domain.worker import Worker
-from ledger.adapters.events_table import stored_rows
+from ledger.adapters.events_table import has_events_table, stored_rows
 from ledger.application import Ledger
 
 # The topics of the events the read models and the simulation follow (every event class
@@ -47,7 +47,7 @@ def reconstruct(events: Sequence[Any]) -> Any:
 
 def supported(ledger: Ledger) -> bool:
     """Whether the events sit in a table this module can read (not the in-memory store)."""
-    return ledger.env.get("PERSISTENCE_MODULE", "").endswith(("postgres", "sqlite"))
+    return has_events_table(ledger.env)
 
 
 def aggregates(
