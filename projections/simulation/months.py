@@ -8,8 +8,10 @@ FOREVER = 1 << 30  # the month after an open-ended pay period
 
 
 def month_index(month: str) -> int:
+    """``YYYY-MM`` as a number (``projections.models.payroll.month_text`` turns it back)."""
     return int(month[:4]) * 12 + int(month[5:7]) - 1
 
 
 def month_start(month: int) -> date:
+    """The first day of a month given as a number."""
     return date(month // 12, month % 12 + 1, 1)
