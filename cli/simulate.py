@@ -26,8 +26,7 @@ from cli.progress import counting
 from domain.errors import PolicyInvalid
 from domain.policy import load_document
 from ledger.runtime import build_ledger
-from projections import simulation_report as report
-from projections.simulation import Draft, Outcome, spool_folder, subtree
+from projections.simulation import Draft, Outcome, report, spool_folder, subtree
 from projections.simulation import simulate as run_simulation
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")

@@ -10,13 +10,18 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from eventsourcing.utils import get_topic
+
 from domain.errors import InvalidInput, LedgerError, NotFound, PolicyBreaksTimelines
 from domain.policy import Policy, PolicySchedule, load_document, shipped_packs
+from domain.policy_book import PolicyBook
 from domain.timeline import replay
 from domain.vocabulary import Post
+from domain.worker import Worker
 
-ADOPTED = "PolicyAdopted"
-HIRED_TOPIC = "domain.worker:Worker.Hired"
+# The event classes are made by the aggregates' ``@event`` decorators (so looked up by name).
+ADOPTED = vars(PolicyBook)["PolicyAdopted"]
+HIRED_TOPIC = get_topic(vars(Worker)["Hired"])
 NAMED = 20  # broken timelines named in a refusal; the count says how many in all
 
 
@@ -74,7 +79,7 @@ def versions(events: Iterable[Any], known_at: datetime | None = None) -> list[di
     adopted = [
         e
         for e in events
-        if type(e).__name__ == ADOPTED and (known_at is None or e.timestamp <= known_at)
+        if isinstance(e, ADOPTED) and (known_at is None or e.timestamp <= known_at)
     ]
     found = sorted(
         (_summary(e) for e in adopted), key=lambda v: (v["effective_date"], v["version"])
@@ -99,7 +104,7 @@ def in_force(
         if version["effective_date"] <= as_of:
             chosen = version
     document = next(
-        e.document for e in events if type(e).__name__ == ADOPTED and e.version == chosen["version"]
+        e.document for e in events if isinstance(e, ADOPTED) and e.version == chosen["version"]
     )
     return {
         **chosen,

@@ -162,7 +162,7 @@ def unit(unit: Unit, schedule: PolicySchedule, as_of: date) -> dict[str, Any]:
     latest = max(unit.approvals, key=lambda a: a.effective_date, default=None)
     # A review falls due by the rule in force when the quota was approved.
     review_due = (
-        _add_years(latest.effective_date, schedule.on(latest.effective_date).quota_review_years)
+        add_years(latest.effective_date, schedule.on(latest.effective_date).quota_review_years)
         if latest
         else None
     )
@@ -196,7 +196,8 @@ def unit(unit: Unit, schedule: PolicySchedule, as_of: date) -> dict[str, Any]:
     }
 
 
-def _add_years(day: date, years: int) -> date:
+def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later; 29 February becomes 1 March in a common year."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February

@@ -23,19 +23,19 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
 
+from domain.policy_book import PolicyBook
 from domain.worker import Worker
 from ledger.application import Ledger
 from projections import rebuild as fast
-from projections import schema
+from projections import schema, stream
 from projections.models import MODELS
 from projections.sql import ReadStore, Transaction, one_of
 from projections.tables import Table
 
 NAME = "ledger"
-WORKER_TOPIC = "domain.worker:Worker."
-UNIT_TOPIC = "domain.unit:Unit."
-POLICY_TOPIC = "domain.policy_book:PolicyBook."
+POLICY_TOPIC = get_topic(PolicyBook) + "."  # any event of the policy book
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ class Projector:
         so readers see the old tables until the new ones are complete. ``processes``:
         how many to derive rows in (default one per core; 1 inside a threaded server,
         where forking is unsafe)."""
-        if fast.supported(self.ledger):
+        if stream.supported(self.ledger):
             return fast.rebuild(
                 self.ledger,
                 self.store,
@@ -161,7 +161,7 @@ class Projector:
         crash half-way leaves the rows and the position as they were.
         """
         schema.clear(tx)
-        if not fast.supported(self.ledger):
+        if not stream.supported(self.ledger):
             # The in-memory store has no events table to stream: follow the log instead.
             position = 0
             while batch := self.ledger.recorder.select_notifications(
@@ -170,10 +170,9 @@ class Projector:
                 self._project_touched(tx, batch)
                 position = batch[-1].id
             return
-        tables = {table.name: table for model in MODELS for table in model.tables}
-        writer = fast._Writer(tx, self.store.dialect, tables)
+        writer = fast.Writer(tx)
         schedule = self.ledger.schedule()
-        derived = fast._derived(self.ledger, schedule, upto, self.rederive_processes)
+        derived = fast.derived_rows(self.ledger, schedule, upto, self.rederive_processes)
         with closing(derived) as batches:  # closed at once on failure: children stop
             for _, rows in batches:
                 writer.add(rows)
@@ -185,7 +184,7 @@ class Projector:
         table fell behind the clerks' writes (issue 5's load test)."""
         touched: dict[UUID, list[Any]] = {}
         for notification in batch:
-            if notification.topic.startswith((WORKER_TOPIC, UNIT_TOPIC)):
+            if notification.topic.startswith(stream.TOPICS):
                 event = self.ledger.mapper.to_domain_event(notification)
                 touched.setdefault(event.originator_id, []).append(event)
         schedule = self.ledger.schedule()

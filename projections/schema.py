@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from projections.models import MODELS
@@ -11,10 +10,11 @@ from projections.tables import Table
 
 POSITION = Table(
     "rm_position",
-    """
-        projection TEXT PRIMARY KEY,
-        position BIGINT NOT NULL,
-        updated_at TEXT NOT NULL""",
+    (
+        ("projection", "TEXT PRIMARY KEY"),
+        ("position", "BIGINT NOT NULL"),
+        ("updated_at", "TEXT NOT NULL"),
+    ),
     owner="projection",
 )
 
@@ -24,7 +24,7 @@ def all_tables() -> list[Table]:
 
 
 # Dates are ISO text, so both databases sort and compare them alike.
-TABLES = {table.name: table.columns for table in all_tables()}
+TABLES = {table.name: table for table in all_tables()}
 
 
 # Any fixed number: serialises table creation when several processes start at once.
@@ -39,23 +39,16 @@ def create(tx: Transaction) -> None:
         tx.execute("SELECT pg_advisory_xact_lock(%s)", (_CREATE_LOCK,))
     for table in all_tables():
         if not _exists(tx, table.name):
-            tx.execute(f"CREATE TABLE IF NOT EXISTS {table.name} ({table.columns})")
-        for statement in table.indexes:
-            if not _exists(tx, _index_name(statement)):
-                tx.execute(statement)
+            tx.execute(table.create)
+        for index in table.indexes:
+            if not _exists(tx, index.name):
+                tx.execute(table.create_index(index))
 
 
 def _exists(tx: Transaction, name: str) -> bool:
     if tx.dialect != "postgres":
         return False  # SQLite's IF NOT EXISTS takes no lock worth avoiding
     return tx.query("SELECT to_regclass(%s) IS NOT NULL", (name,))[0][0] is True
-
-
-def _index_name(statement: str) -> str:
-    match = re.search(r"IF NOT EXISTS (\w+)", statement)
-    if match is None:
-        raise ValueError(f"an index statement must name its index: {statement}")
-    return match.group(1)
 
 
 def clear(tx: Transaction) -> None:
@@ -70,9 +63,7 @@ def clear(tx: Transaction) -> None:
 def lock_position(tx: Transaction, name: str) -> int:
     """The projection's position, locked until ``tx`` ends: a second projector (another
     API process, say) waits here, then continues from the position this one commits."""
-    tx.execute(
-        "INSERT INTO rm_position VALUES (%s, 0, %s) ON CONFLICT DO NOTHING", (name, _now())
-    )
+    tx.execute("INSERT INTO rm_position VALUES (%s, 0, %s) ON CONFLICT DO NOTHING", (name, _now()))
     # SQLite's BEGIN IMMEDIATE already holds the database's write lock.
     lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
     found = tx.query(f"SELECT position FROM rm_position WHERE projection = %s{lock}", (name,))

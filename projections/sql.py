@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from ledger.adapters.events_table import sqlite_placeholders
 from ledger.adapters.stores import store_environment
 
 
@@ -69,7 +70,7 @@ class ReadStore:
         return pool
 
     def _sql(self, statement: str) -> str:
-        return statement if self.dialect == "postgres" else statement.replace("%s", "?")
+        return statement if self.dialect == "postgres" else sqlite_placeholders(statement)
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
@@ -154,3 +155,10 @@ class Transaction:
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         self._cursor.execute(self._store._sql(statement), params)
         return list(self._cursor.fetchall())
+
+    def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Many rows at once with PostgreSQL's ``COPY`` (far faster than inserts)."""
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with self._cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)

@@ -12,6 +12,12 @@ Rows = dict[str, list[tuple[Any, ...]]]
 
 
 @dataclass(frozen=True)
+class Index:
+    name: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Table:
     """A read-model table whose rows belong to one aggregate each.
 
@@ -21,18 +27,28 @@ class Table:
     """
 
     name: str
-    columns: str
+    # Each column's name and SQL type (with its constraints), in the order of the rows.
+    columns: Sequence[tuple[str, str]]
     owner: str
+    primary_key: Sequence[str] = ()  # a key of several columns; one column says so in its type
     mode: Literal["replace", "append"] = "replace"
-    indexes: Sequence[str] = field(default=())
+    indexes: Sequence[Index] = field(default=())
 
     @property
     def column_names(self) -> list[str]:
-        return [
-            line.strip().split()[0]
-            for line in self.columns.split(",\n")
-            if line.strip() and not line.strip().startswith("PRIMARY KEY")
-        ]
+        return [name for name, _ in self.columns]
+
+    @property
+    def create(self) -> str:
+        """The ``CREATE TABLE`` statement, from the declared columns."""
+        parts = [f"{name} {kind}" for name, kind in self.columns]
+        if self.primary_key:
+            parts.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
+        return f"CREATE TABLE IF NOT EXISTS {self.name} ({', '.join(parts)})"
+
+    def create_index(self, index: Index) -> str:
+        columns = ", ".join(index.columns)
+        return f"CREATE INDEX IF NOT EXISTS {index.name} ON {self.name} ({columns})"
 
     @property
     def insert(self) -> str:

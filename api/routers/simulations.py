@@ -20,8 +20,7 @@ from api.csv import TABLE_CONTENT, table_response, wants_csv, wants_xlsx
 from api.deps import ActorDep, LedgerDep
 from api.schemas.simulations import SimulationIn, SimulationOut
 from ledger.policies import resolve
-from projections import simulation_report as report
-from projections.simulation import Draft, Outcome, simulate, simulation_root, spool_folder
+from projections.simulation import Draft, Outcome, report, simulate, simulation_root, spool_folder
 
 router = APIRouter(tags=["policy"])
 

@@ -25,6 +25,11 @@ def is_sqlite(env: Mapping[str, str]) -> bool:
     return env.get("PERSISTENCE_MODULE", "").endswith("sqlite")
 
 
+def sqlite_placeholders(statement: str) -> str:
+    """A statement written with ``%s`` placeholders (psycopg's), in SQLite's ``?`` ones."""
+    return statement.replace("%s", "?")
+
+
 def has_events_table(env: Mapping[str, str]) -> bool:
     """Whether the store is a database (the in-memory store of the tests is not)."""
     return is_postgres(env) or is_sqlite(env)
@@ -92,7 +97,7 @@ def stored_rows(
     with connection(env) as conn:
         if sqlite:
             rows = conn.execute(
-                sql.replace("%s", "?"), [str(p) if isinstance(p, UUID) else p for p in params]
+                sqlite_placeholders(sql), [str(p) if isinstance(p, UUID) else p for p in params]
             )
             while batch := rows.fetchmany(page):
                 yield from batch

@@ -21,25 +21,24 @@ from domain.policy import PolicySchedule
 from domain.vocabulary import CertificateLevel, Post, WorkerStatus
 from domain.worker import Worker
 from projections.models.derived import unit_text, worker_states
-from projections.tables import Rows, Table
+from projections.tables import Index, Rows, Table
 
 PAY_PERIODS = Table(
     "rm_pay_periods",
-    """
-        worker_id TEXT NOT NULL,
-        month_from TEXT NOT NULL,
-        month_to TEXT,
-        unit_id TEXT NOT NULL,
-        post TEXT NOT NULL,
-        grade INTEGER NOT NULL,
-        certificate TEXT,
-        PRIMARY KEY (worker_id, month_from)""",
+    (
+        ("worker_id", "TEXT NOT NULL"),
+        ("month_from", "TEXT NOT NULL"),
+        ("month_to", "TEXT"),
+        ("unit_id", "TEXT NOT NULL"),
+        ("post", "TEXT NOT NULL"),
+        ("grade", "INTEGER NOT NULL"),
+        ("certificate", "TEXT"),
+    ),
+    primary_key=("worker_id", "month_from"),
     owner="worker_id",
     # A subtree's month is found through its units; the whole ledger's month reads every
     # row anyway (a few per worker), so no index on the month alone to slow the writes.
-    indexes=(
-        "CREATE INDEX IF NOT EXISTS rm_pay_periods_unit ON rm_pay_periods (unit_id, month_from)",
-    ),
+    indexes=(Index("rm_pay_periods_unit", ("unit_id", "month_from")),),
 )
 
 

@@ -28,52 +28,49 @@ from domain.timeline import WorkerState, advance, replay
 from domain.vocabulary import Rating
 from domain.worker import Worker
 from projections.models.derived import unit_text, worker_states
-from projections.tables import Rows, Table
+from projections.tables import Index, Rows, Table
 
 PROMOTION = "promotion_candidate"
 DISMISSAL = "dismissal_required"
 
 STEPS = Table(
     "rm_rule_steps",
-    """
-        worker_id TEXT NOT NULL,
-        valid_from TEXT NOT NULL,
-        valid_to TEXT,
-        ordinal INTEGER NOT NULL,
-        unit_id TEXT NOT NULL,
-        post TEXT NOT NULL,
-        grade INTEGER NOT NULL,
-        new_grade INTEGER NOT NULL,
-        effective_date TEXT NOT NULL,
-        caused_by TEXT NOT NULL,
-        policy_version INTEGER NOT NULL,
-        PRIMARY KEY (worker_id, valid_from, ordinal)""",
-    owner="worker_id",
-    indexes=(
-        "CREATE INDEX IF NOT EXISTS rm_rule_steps_valid ON rm_rule_steps (valid_from, valid_to)",
+    (
+        ("worker_id", "TEXT NOT NULL"),
+        ("valid_from", "TEXT NOT NULL"),
+        ("valid_to", "TEXT"),
+        ("ordinal", "INTEGER NOT NULL"),
+        ("unit_id", "TEXT NOT NULL"),
+        ("post", "TEXT NOT NULL"),
+        ("grade", "INTEGER NOT NULL"),
+        ("new_grade", "INTEGER NOT NULL"),
+        ("effective_date", "TEXT NOT NULL"),
+        ("caused_by", "TEXT NOT NULL"),
+        ("policy_version", "INTEGER NOT NULL"),
     ),
+    primary_key=("worker_id", "valid_from", "ordinal"),
+    owner="worker_id",
+    indexes=(Index("rm_rule_steps_valid", ("valid_from", "valid_to")),),
 )
 # One row per flag and stretch of time; ``since`` is when the flag was first raised,
 # kept across rows split by a transfer or a grade change.
 FLAGS = Table(
     "rm_rule_flags",
-    """
-        worker_id TEXT NOT NULL,
-        flag TEXT NOT NULL,
-        valid_from TEXT NOT NULL,
-        valid_to TEXT,
-        unit_id TEXT NOT NULL,
-        post TEXT NOT NULL,
-        grade INTEGER NOT NULL,
-        since TEXT NOT NULL,
-        due_date TEXT,
-        years TEXT NOT NULL,
-        PRIMARY KEY (worker_id, flag, valid_from)""",
-    owner="worker_id",
-    indexes=(
-        "CREATE INDEX IF NOT EXISTS rm_rule_flags_valid "
-        "ON rm_rule_flags (flag, valid_from, valid_to)",
+    (
+        ("worker_id", "TEXT NOT NULL"),
+        ("flag", "TEXT NOT NULL"),
+        ("valid_from", "TEXT NOT NULL"),
+        ("valid_to", "TEXT"),
+        ("unit_id", "TEXT NOT NULL"),
+        ("post", "TEXT NOT NULL"),
+        ("grade", "INTEGER NOT NULL"),
+        ("since", "TEXT NOT NULL"),
+        ("due_date", "TEXT"),
+        ("years", "TEXT NOT NULL"),
     ),
+    primary_key=("worker_id", "flag", "valid_from"),
+    owner="worker_id",
+    indexes=(Index("rm_rule_flags_valid", ("flag", "valid_from", "valid_to")),),
 )
 
 Outcome = tuple[Any, ...]  # the columns after worker_id, valid_from, valid_to

@@ -7,29 +7,31 @@ from typing import Any, Literal
 
 from domain.policy import PolicySchedule
 from domain.unit import Unit
-from projections.tables import Rows, Table
+from projections.tables import Index, Rows, Table
 
 UNITS_TABLE = Table(
     "rm_units",
-    """
-        unit_id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        parent_id TEXT,
-        unit_class INTEGER,
-        version BIGINT NOT NULL""",
+    (
+        ("unit_id", "TEXT PRIMARY KEY"),
+        ("name", "TEXT NOT NULL"),
+        ("kind", "TEXT NOT NULL"),
+        ("parent_id", "TEXT"),
+        ("unit_class", "INTEGER"),
+        ("version", "BIGINT NOT NULL"),
+    ),
     owner="unit_id",
-    indexes=("CREATE INDEX IF NOT EXISTS rm_units_parent ON rm_units (parent_id)",),
+    indexes=(Index("rm_units_parent", ("parent_id",)),),
 )
 APPROVALS = Table(
     "rm_quota_approvals",
-    """
-        unit_id TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        effective_date TEXT NOT NULL,
-        quota INTEGER NOT NULL,
-        document_ref TEXT NOT NULL,
-        PRIMARY KEY (unit_id, seq)""",
+    (
+        ("unit_id", "TEXT NOT NULL"),
+        ("seq", "INTEGER NOT NULL"),
+        ("effective_date", "TEXT NOT NULL"),
+        ("quota", "INTEGER NOT NULL"),
+        ("document_ref", "TEXT NOT NULL"),
+    ),
+    primary_key=("unit_id", "seq"),
     owner="unit_id",
 )
 

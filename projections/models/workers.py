@@ -10,55 +10,55 @@ from domain.policy import PolicySchedule
 from domain.worker import Worker
 from ledger import views
 from projections.models.derived import unit_text, worker_states
-from projections.tables import Rows, Table
+from projections.tables import Index, Rows, Table
 
 WORKERS = Table(
     "rm_workers",
-    """
-        worker_id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        gender TEXT NOT NULL,
-        birth_date TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        hire_date TEXT NOT NULL,
-        version BIGINT NOT NULL""",
+    (
+        ("worker_id", "TEXT PRIMARY KEY"),
+        ("name", "TEXT NOT NULL"),
+        ("gender", "TEXT NOT NULL"),
+        ("birth_date", "TEXT NOT NULL"),
+        ("channel", "TEXT NOT NULL"),
+        ("hire_date", "TEXT NOT NULL"),
+        ("version", "BIGINT NOT NULL"),
+    ),
     owner="worker_id",
 )
 # The worker's state from valid_from up to (not including) valid_to; NULL: still so.
 PERIODS = Table(
     "rm_worker_periods",
-    """
-        worker_id TEXT NOT NULL,
-        valid_from TEXT NOT NULL,
-        valid_to TEXT,
-        unit_id TEXT NOT NULL,
-        status TEXT NOT NULL,
-        post TEXT NOT NULL,
-        grade INTEGER NOT NULL,
-        education TEXT NOT NULL,
-        certificate TEXT,
-        PRIMARY KEY (worker_id, valid_from)""",
-    owner="worker_id",
-    indexes=(
-        "CREATE INDEX IF NOT EXISTS rm_worker_periods_unit "
-        "ON rm_worker_periods (unit_id, valid_from)",
+    (
+        ("worker_id", "TEXT NOT NULL"),
+        ("valid_from", "TEXT NOT NULL"),
+        ("valid_to", "TEXT"),
+        ("unit_id", "TEXT NOT NULL"),
+        ("status", "TEXT NOT NULL"),
+        ("post", "TEXT NOT NULL"),
+        ("grade", "INTEGER NOT NULL"),
+        ("education", "TEXT NOT NULL"),
+        ("certificate", "TEXT"),
     ),
+    primary_key=("worker_id", "valid_from"),
+    owner="worker_id",
+    indexes=(Index("rm_worker_periods_unit", ("unit_id", "valid_from")),),
 )
 # What ``json.dumps(data, ensure_ascii=False, sort_keys=True)`` writes, without making
 # an encoder per row.
 _encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 HISTORY_TABLE = Table(
     "rm_worker_history",
-    """
-        worker_id TEXT NOT NULL,
-        version BIGINT NOT NULL,
-        type TEXT NOT NULL,
-        effective_date TEXT,
-        recorded_at TEXT NOT NULL,
-        recorded_by TEXT NOT NULL,
-        request_id TEXT NOT NULL,
-        data TEXT NOT NULL,
-        PRIMARY KEY (worker_id, version)""",
+    (
+        ("worker_id", "TEXT NOT NULL"),
+        ("version", "BIGINT NOT NULL"),
+        ("type", "TEXT NOT NULL"),
+        ("effective_date", "TEXT"),
+        ("recorded_at", "TEXT NOT NULL"),
+        ("recorded_by", "TEXT NOT NULL"),
+        ("request_id", "TEXT NOT NULL"),
+        ("data", "TEXT NOT NULL"),
+    ),
+    primary_key=("worker_id", "version"),
     owner="worker_id",
     mode="append",
 )

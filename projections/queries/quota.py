@@ -120,7 +120,7 @@ def _row(unit: _Unit, review_years: ReviewYears) -> dict[str, Any]:
         years = (
             review_years if isinstance(review_years, int) else review_years(unit.latest_approval)
         )
-        review = views._add_years(unit.latest_approval, years)
+        review = views.add_years(unit.latest_approval, years)
     approved = unit.approved_quota
     return {
         "unit_id": unit.unit_id,

@@ -22,7 +22,6 @@ from domain.policy import load_document
 from domain.vocabulary import Post, Rating
 from ledger.application import Ledger
 from ledger.commands import ApplySteps
-from projections import simulation_report as report
 from projections.simulation import (
     Comparison,
     Draft,
@@ -30,6 +29,7 @@ from projections.simulation import (
     Sums,
     WorkerDifference,
     draft_schedule,
+    report,
     simulate,
     spool_folder,
 )

@@ -12,7 +12,7 @@ import pytest
 from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, UUIDAsHex
 
 from ledger.transcodings import DateAsISO
-from projections.rebuild import _FastTranscoder
+from projections.stream import FastTranscoder
 
 
 def ledgers() -> JSONTranscoder:
@@ -39,7 +39,7 @@ def test_a_stored_state_decodes_to_the_same_values_of_the_same_types() -> None:
     transcoder = ledgers()
     data = transcoder.encode(STATE)
 
-    decoded = _FastTranscoder(transcoder).decode(data)
+    decoded = FastTranscoder(transcoder).decode(data)
 
     assert decoded == transcoder.decode(data) == STATE
     assert [type(v) for v in decoded.values()] == [type(v) for v in STATE.values()]
@@ -58,5 +58,5 @@ def test_what_orjson_refuses_or_reads_otherwise_is_parsed_by_the_ledgers_transco
     data: bytes,
 ) -> None:
     transcoder = ledgers()
-    decoded = _FastTranscoder(transcoder).decode(data)
+    decoded = FastTranscoder(transcoder).decode(data)
     assert repr(decoded) == repr(transcoder.decode(data))

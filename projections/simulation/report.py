@@ -12,14 +12,9 @@ from itertools import accumulate
 from typing import Any
 
 from domain.vocabulary import Post
-from projections.simulation import (
-    CHANGE_LABELS,
-    FLAG_LABELS,
-    Outcome,
-    Priced,
-    UnitInfo,
-    WorkerDifference,
-)
+from projections.simulation.pricing import Priced
+from projections.simulation.results import CHANGE_LABELS, FLAG_LABELS, UnitInfo, WorkerDifference
+from projections.simulation.run import Outcome
 
 PAY_FIELDS = ("total", "city_share", "local_share")
 

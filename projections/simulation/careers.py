@@ -1,0 +1,96 @@
+"""One worker's career under one schedule: the recorded facts, the steps derived again, and
+the states and paid stretches they make (looked up by date or month)."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from domain.facts import Fact, GradeStepFact, HireFact
+from domain.policy import PolicySchedule
+from domain.rules import StepDue, step_clock
+from domain.timeline import WorkerState, replay
+from domain.vocabulary import CertificateLevel, Post
+from projections.models.derived import worker_states
+from projections.models.payroll import pay_periods
+from projections.simulation.months import FOREVER, month_index
+
+
+def rederived_facts(facts: Sequence[Fact], schedule: PolicySchedule) -> list[Fact]:
+    """The recorded facts with the derived ones made again under ``schedule``."""
+    kept = recorded_facts(facts, schedule)
+    return with_steps(kept, step_clock(replay(kept, schedule), schedule).due)
+
+
+def recorded_facts(facts: Sequence[Fact], schedule: PolicySchedule) -> list[Fact]:
+    """The facts without the recorded steps, an initial grade from the policy given again."""
+    kept = [f for f in facts if not isinstance(f, GradeStepFact)]
+    hire = kept[0]
+    if isinstance(hire, HireFact) and hire.grade_from_policy:
+        policy = schedule.on(hire.effective_date)
+        grade = policy.initial_grade(hire.post, hire.prior_service_years, hire.education)
+        if grade != hire.grade:
+            kept[0] = replace(hire, grade=grade)
+    return kept
+
+
+def with_steps(kept: list[Fact], due: Sequence[StepDue]) -> list[Fact]:
+    """``kept`` and the due steps, each after every recorded fact of its date."""
+    last = max(f.seq for f in kept)
+    return [
+        *kept,
+        *(
+            GradeStepFact(d.effective_date, last + n, d.caused_by_years)
+            for n, d in enumerate(due, start=1)
+        ),
+    ]
+
+
+@dataclass
+class Side:
+    """One worker's career under one schedule: state changes, paid stretches, steps."""
+
+    changes: list[tuple[date, WorkerState]]
+    days: list[date]
+    periods: list[tuple[int, int, tuple[str, Post, int, CertificateLevel | None]]]
+    starts: list[int]
+    steps: list[date]
+
+
+def side_of(derived: list[Fact], schedule: PolicySchedule) -> Side:
+    periods = pay_periods(derived, schedule)
+    changes = worker_states(derived, schedule)  # remembered by pay_periods: not derived twice
+    paid = [
+        (
+            month_index(p.month_from),
+            month_index(p.month_to) if p.month_to else FOREVER,
+            (p.unit_id, p.post, p.grade, p.certificate),
+        )
+        for p in periods
+    ]
+    return Side(
+        changes,
+        [day for day, _ in changes],
+        paid,
+        [start for start, _, _ in paid],
+        [f.effective_date for f in derived if isinstance(f, GradeStepFact)],
+    )
+
+
+def steps_of(due: Sequence[StepDue]) -> list[tuple[date, tuple[int, ...]]]:
+    return [(d.effective_date, d.caused_by_years) for d in due]
+
+
+def paid_in(side: Side, month: int) -> tuple[str, Post, int, CertificateLevel | None] | None:
+    index = bisect_right(side.starts, month) - 1
+    if index < 0:
+        return None
+    _, end, paid = side.periods[index]
+    return paid if month < end else None
+
+
+def state_on(side: Side, day: date) -> WorkerState | None:
+    index = bisect_right(side.days, day) - 1
+    return side.changes[index][1] if index >= 0 else None

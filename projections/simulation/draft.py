@@ -1,0 +1,83 @@
+"""The two schedules: a draft policy and the adopted versions it replaces from its date on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from domain.errors import PolicyInvalid
+from domain.policy import AdoptedVersion, Policy, PolicySchedule
+
+DRAFT_REF = "draft (simulation)"
+# The parameters a career's grades, steps and flags are derived from; pay and quota aside.
+FLAG_PARAMETERS = ("promotion_excellent_years", "dismissal_unqualified_years", "dismissal_due_days")
+# What replaying the recorded facts reads (the grade bands, raises and the initial grade).
+REPLAY_PARAMETERS = ("post_grades", "education_bonus", "prior_service_years_per_grade")
+CAREER_PARAMETERS = (*REPLAY_PARAMETERS, "step_years", *FLAG_PARAMETERS)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A draft policy and the date it would be in force from (None: from the start)."""
+
+    policy: Policy
+    effective: date | None
+    title: str | None = None
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> Draft:
+        """Validate the document, or raise ``PolicyInvalid`` listing every problem."""
+        if not isinstance(document, Mapping):
+            raise PolicyInvalid(["the policy must be a JSON object"])
+        problems: list[str] = []
+        try:
+            effective = draft_effective_date(document)
+        except PolicyInvalid as error:
+            problems, effective = error.problems, None
+        try:
+            policy = Policy.from_document(document)
+        except PolicyInvalid as error:
+            raise PolicyInvalid([*error.problems, *problems]) from None
+        if problems:
+            raise PolicyInvalid(problems)
+        title = document.get("title")
+        return cls(policy, effective, title if isinstance(title, str) else None)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.policy.policy_id,
+            "title": self.title,
+            "in_force_from": self.effective.isoformat() if self.effective else None,
+        }
+
+
+def draft_effective_date(document: Mapping[str, Any]) -> date | None:
+    """The draft's ``effective_from``, or None when it has none (in force from the start)."""
+    raw = document.get("effective_from")
+    if raw is None:
+        return None
+    try:
+        if isinstance(raw, str) and len(raw) == 10:
+            return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise PolicyInvalid(["effective_from: must be a date written YYYY-MM-DD"])
+
+
+def same_parameters(a: PolicySchedule, b: PolicySchedule, names: Sequence[str]) -> bool:
+    """Whether the two schedules agree on these parameters on every date."""
+    days = {date.min} | {v.effective_date for v in (*a.versions, *b.versions)}
+    return all(getattr(a.on(d), n) == getattr(b.on(d), n) for d in days for n in names)
+
+
+def draft_schedule(
+    adopted: PolicySchedule, draft: Policy, effective: date | None
+) -> PolicySchedule:
+    """The adopted versions in force before ``effective``, then the draft from it on."""
+    number = max(v.version for v in adopted.versions) + 1
+    if effective is None:
+        return PolicySchedule([AdoptedVersion(number, date.min, DRAFT_REF, draft)])
+    kept = [v for v in adopted.versions if v.effective_date < effective]
+    return PolicySchedule([*kept, AdoptedVersion(number, effective, DRAFT_REF, draft)])

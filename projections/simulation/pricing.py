@@ -1,0 +1,59 @@
+"""Pay per month, post, grade and certificate, remembered: ``domain.pay.price`` in fen."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import NamedTuple
+
+from domain.pay import price
+from domain.policy import PolicySchedule
+from domain.vocabulary import CertificateLevel, Post
+from projections.models.payroll import month_text
+from projections.simulation.months import month_start
+
+FEN = 100
+
+
+class Priced(NamedTuple):
+    """One paid position's pay in a month: what is shown, and the fen that are summed."""
+
+    coefficient: Decimal
+    base: Decimal
+    allowance: Decimal
+    total: Decimal
+    city_share: Decimal
+    local_share: Decimal
+    fen: tuple[int, int, int]  # total, city share, local share
+
+
+class Pricer:
+    """``domain.pay.price`` remembered per month, post, grade and certificate: a district
+    has a few hundred distinct ones, against hundreds of thousands of worker-months."""
+
+    def __init__(self, schedule: PolicySchedule) -> None:
+        self.schedule = schedule
+        self.cache: dict[tuple[int, Post, int, CertificateLevel | None], Priced] = {}
+
+    def __call__(self, month: int, post: Post, grade: int, cert: CertificateLevel | None) -> Priced:
+        key = (month, post, grade, cert)
+        found = self.cache.get(key)
+        if found is None:
+            text = month_text(month)
+            # A recorded grade outside a draft's narrower range is paid at the range's end.
+            policy = self.schedule.on(month_start(month))
+            line = price(self.schedule, text, post, policy.clamp(post, grade), cert)
+            found = Priced(
+                line.coefficient,
+                line.base,
+                line.allowance,
+                line.total,
+                line.city_share,
+                line.local_share,
+                (fen(line.total), fen(line.city_share), fen(line.local_share)),
+            )
+            self.cache[key] = found
+        return found
+
+
+def fen(amount: Decimal) -> int:
+    return int(amount * FEN)

@@ -1,0 +1,219 @@
+"""Running a simulation over the event store: one id range per process (forked, or from a
+fork server), differing workers spooled through pickle files, the sums merged."""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from domain.unit import Unit
+from domain.worker import Worker
+from ledger.application import Ledger
+from projections import stream
+from projections.processes import in_processes
+from projections.simulation.comparison import Comparison
+from projections.simulation.draft import Draft, draft_schedule
+from projections.simulation.results import Sums, WorkerDifference
+from projections.simulation.scope import subtree
+
+PROGRESS_EVENTS = 5_000  # events read between two progress messages of a process
+SPOOL_BATCH = 200  # differing workers pickled at once
+
+
+@dataclass(frozen=True)
+class _Progress:
+    events: int
+
+
+@dataclass(frozen=True)
+class _Done:
+    events: int
+    index: int
+    kept: list[WorkerDifference]
+    sums: Sums
+
+
+@dataclass
+class Outcome:
+    """The answer: sums over the window, and the differing workers (a page, or all)."""
+
+    comparison: Comparison
+    sums: Sums
+    items: list[WorkerDifference]
+    next_cursor: str | None
+    spool: list[Path]
+    events_read: int
+
+    def workers(self) -> Iterator[WorkerDifference]:
+        """Every differing worker in id order, from the spool files (all-workers mode)."""
+        for path in self.spool:
+            with path.open("rb") as spool:
+                while True:
+                    try:
+                        yield from pickle.load(spool)  # noqa: S301 - our own spool file
+                    except EOFError:
+                        break
+
+
+def simulate(
+    ledger: Ledger,
+    draft: Draft,
+    from_month: str,
+    to_month: str,
+    *,
+    unit_id: UUID | None = None,
+    scope: frozenset[str] | None = None,
+    after: str | None = None,
+    limit: int | None = None,
+    spool_dir: Path | None = None,
+    processes: int = 1,
+    fork: bool = True,
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Compare every worker (in ``unit_id``'s subtree) under the adopted and the draft
+    schedule from ``from_month`` to ``to_month`` (``YYYY-MM``, both included). ``scope``:
+    the subtree's unit ids, when the caller has found them already.
+
+    With ``limit``, ``items`` holds the first ``limit`` differing workers after the
+    worker id ``after``, in id order, and ``next_cursor`` the last of them when more
+    follow. Without, every differing worker is written to spool files in ``spool_dir``
+    and read back with :meth:`Outcome.workers`. ``progress`` hears of the events read.
+
+    ``processes`` > 1 splits the aggregate ids into ranges, one process each; they are
+    forked from this one, or (``fork=False``, for a threaded server, where forking is
+    unsafe) from a clean fork server, opening the store again from its settings.
+    """
+    adopted = ledger.schedule()
+    if scope is None and unit_id is not None:
+        scope = subtree(ledger, unit_id)
+    comparison = Comparison(
+        adopted, draft_schedule(adopted, draft.policy, draft.effective), from_month, to_month, scope
+    )
+    head = ledger.recorder.max_notification_id() or 0
+    streaming = stream.supported(ledger)
+    if not streaming:
+        processes = 1
+    if limit is None and spool_dir is None:
+        raise ValueError("every differing worker is wanted: give a spool folder")
+
+    work = _RangeWork(ledger, comparison, head, streaming, after, limit, spool_dir)
+    total = Sums(comparison.last_month - comparison.first_month + 1)
+    pages: dict[int, list[WorkerDifference]] = {}
+    read = 0
+    method = "forkserver" if processes > 1 and not fork else "fork"
+    with closing(in_processes(work, processes, name="simulation", method=method)) as messages:
+        for message in messages:
+            read += message.events
+            if progress and message.events:
+                progress(message.events)
+            if isinstance(message, _Done):
+                total.merge(message.sums)
+                pages[message.index] = message.kept
+    items = [found for index in sorted(pages) for found in pages[index]]
+    next_cursor = None
+    if limit is not None and len(items) > limit:
+        items = items[:limit]
+        next_cursor = items[-1].worker_id if items else None
+    spool = sorted(spool_dir.glob("*.pickle")) if spool_dir else []
+    return Outcome(comparison, total, items, next_cursor, spool, read)
+
+
+class _RangeWork:
+    """One id range's share of a simulation: picklable, for processes started by a fork
+    server, which open the store again from its settings instead of inheriting it."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        comparison: Comparison,
+        head: int,
+        streaming: bool,
+        after: str | None,
+        limit: int | None,
+        spool_dir: Path | None,
+    ) -> None:
+        self.ledger: Ledger | None = ledger
+        # A process started by the fork server only decodes events (it reads them over its
+        # own connection): one pooled connection, and no tables to create.
+        self.env = {
+            **ledger.env,
+            "POSTGRES_POOL_SIZE": "1",
+            "POSTGRES_MAX_OVERFLOW": "0",
+            "CREATE_TABLE": "n",
+        }
+        self.comparison = comparison
+        self.head = head
+        self.streaming = streaming
+        self.after = after
+        self.limit = limit
+        self.spool_dir = spool_dir
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "ledger": None}
+
+    def __call__(self, index: int, lo: UUID | None, hi: UUID | None) -> Iterator[_Progress | _Done]:
+        ledger = self.ledger or Ledger(env=self.env)
+        comparison, after, limit = self.comparison, self.after, self.limit
+        if self.streaming:
+            source = stream.aggregates(ledger, self.head, lo, hi)
+        else:
+            source = _all(ledger, self.head)
+        sums = Sums(comparison.last_month - comparison.first_month + 1)
+        kept: list[WorkerDifference] = []
+        spool = (self.spool_dir / f"{index:04d}.pickle").open("wb") if self.spool_dir else None
+        read = 0
+        try:
+            for events_read, events in source:
+                read += events_read
+                aggregate = stream.reconstruct(events) if events else None
+                if isinstance(aggregate, Unit):
+                    comparison.unit(aggregate, sums)
+                elif isinstance(aggregate, Worker):
+                    found = comparison.worker(aggregate, sums)
+                    # One more than a page tells whether another page follows.
+                    wanted = limit is None or len(kept) <= limit
+                    if found and wanted and (after is None or found.worker_id > after):
+                        kept.append(found)
+                if spool and len(kept) >= SPOOL_BATCH:
+                    pickle.dump(kept, spool)
+                    kept = []
+                if read >= PROGRESS_EVENTS:
+                    yield _Progress(read)
+                    read = 0
+            if spool:
+                pickle.dump(kept, spool)
+                kept = []
+        finally:
+            if spool:
+                spool.close()
+            if ledger is not self.ledger:
+                ledger.close()
+        yield _Done(read, index, kept, sums)
+
+
+def spool_folder() -> tempfile.TemporaryDirectory[str]:
+    return tempfile.TemporaryDirectory(prefix="ledger-simulation-")
+
+
+def _all(ledger: Ledger, head: int) -> Iterator[tuple[int, list[Any]]]:
+    """The in-memory store has no events table to stream: its aggregates, by id (tests)."""
+    by_id: dict[UUID, list[Any]] = {}
+    position = 0
+    while position < head:
+        batch = ledger.recorder.select_notifications(position + 1, 1000, stop=head)
+        if not batch:
+            break
+        for notification in batch:
+            if notification.topic.startswith(stream.TOPICS):
+                event = ledger.mapper.to_domain_event(notification)
+                by_id.setdefault(event.originator_id, []).append(event)
+        position = batch[-1].id
+    yield head - sum(len(e) for e in by_id.values()), []
+    for aggregate_id in sorted(by_id):
+        yield len(by_id[aggregate_id]), by_id[aggregate_id]
