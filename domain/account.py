@@ -19,7 +19,7 @@ from eventsourcing.domain import event
 
 from domain.access import Actor
 from domain.base import LedgerAggregate
-from domain.errors import AccountLocked, InvalidInput, RuleViolation, SignInRefused
+from domain.errors import AccountLocked, InvalidInput, RuleViolation, SignInRefused, WeakPassword
 from domain.vocabulary import Role
 
 FAILURES_BEFORE_LOCK = 5
@@ -61,15 +61,15 @@ def lock_for(failures: int) -> timedelta:
 def check_password_strength(password: str, name: str) -> None:
     """A password a person chooses: at least ten characters, and not their name."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"a password needs at least {MIN_PASSWORD_LENGTH} characters", field="new_password"
+        raise WeakPassword(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters", reason="too_short"
         )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"a password has at most {MAX_PASSWORD_LENGTH} characters", field="new_password"
+        raise WeakPassword(
+            f"a password has at most {MAX_PASSWORD_LENGTH} characters", reason="too_long"
         )
     if normalised_name(password) == normalised_name(name):
-        raise InvalidInput("a password must not be the account's name", field="new_password")
+        raise WeakPassword("a password must not be the account's name", reason="is_name")
 
 
 class PersonAccount(LedgerAggregate):

@@ -27,6 +27,15 @@ class InvalidInput(LedgerError):
     title = "The request is not valid"
 
 
+class WeakPassword(InvalidInput):
+    """A new password the rules refuse; ``reason`` names which rule (``too_short``,
+    ``too_long``, ``is_name``, ``same``), for a message in the reader's language."""
+
+    def __init__(self, detail: str, *, reason: str) -> None:
+        super().__init__(detail, field="new_password")
+        self.reason = reason
+
+
 class RuleViolation(LedgerError):
     """A rule or a conflict refused the fact: nothing was recorded."""
 

@@ -34,6 +34,7 @@ from domain.errors import (
     NotFound,
     SignInRefused,
     Unauthorized,
+    WeakPassword,
 )
 from domain.provenance import recorded_as
 from domain.session import (
@@ -278,9 +279,7 @@ class AccountUseCases(LedgerCore):
             raise InvalidInput("the current password is not right", field="current_password")
         check_password_strength(new, account.name)
         if new == current:
-            raise InvalidInput(
-                "the new password must differ from the current one", field="new_password"
-            )
+            raise WeakPassword("the new password must differ from the current one", reason="same")
         hashed = self.passwords.hash(new)
 
         def change(fresh: PersonAccount) -> list[Aggregate]:
