@@ -1,5 +1,9 @@
 """Failed authentications, counted per client address and per presented token, in this process.
 
+Only failures are slowed: a valid token is looked up and let through whatever the
+counts (``api.deps.get_actor``), so a colleague's typos behind the same address never
+lock out a working program. The counts decide whether a failure answers 401 or 429.
+
 A token secret has 256 random bits, so guessing is hopeless anyway; the limit
 is there so that a script hammering the API with a stolen, expired or revoked
 token, or with made-up ones, is slowed to a trickle and shows up as 429s in
@@ -51,7 +55,7 @@ class FailedAuthentications:
         self._lock = threading.Lock()  # sync endpoints run on a thread pool
 
     def check(self, *keys: str) -> None:
-        """Refuse, before the token is even looked up, a key that failed too often."""
+        """Refuse a failed attempt with 429 when one of its keys failed too often."""
         if self.limit <= 0:
             return
         now = self._clock()

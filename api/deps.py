@@ -47,23 +47,24 @@ def get_actor(
     ledger: LedgerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    """The caller. A presented token that fails counts against the client's address and
-    the token's id; too many failures in the window answer 429 before any lookup."""
+    """The caller. A valid token always gets through: failures from the same address
+    (an office behind one shared address) never lock out a colleague's valid token.
+    A token that fails counts against the client's address and the token's id, and once
+    either failed too often in the window, further failures answer 429 instead of 401."""
     limits: FailedAuthentications = request.app.state.auth_failures
-    address = f"address:{request.client.host if request.client else 'unknown'}"
     secret = credentials.credentials if credentials else None
-    keys = [address]
-    if secret is not None and len(secret) <= MAX_TOKEN_LENGTH:
-        keys.append(f"token:{token_id(secret)}")
-    limits.check(*keys)
     if secret is None:
         # Not an attempt at a secret, so not counted: a client that forgot its header.
         raise Unauthorized("send an access token as Authorization: Bearer <token>")
+    keys = [f"address:{request.client.host if request.client else 'unknown'}"]
+    if len(secret) <= MAX_TOKEN_LENGTH:
+        keys.append(f"token:{token_id(secret)}")
     try:
         if len(secret) > MAX_TOKEN_LENGTH:
             raise Unauthorized("the bearer token is not known")
         return ledger.authenticate(secret)
     except Unauthorized:
+        limits.check(*keys)  # over the limit: 429, and this failure is not counted again
         limits.failed(*keys)
         raise
 

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import (
+    AccountLocked,
     Forbidden,
     IdempotencyKeyReused,
     InvalidInput,
@@ -45,6 +46,7 @@ STATUS_BY_ERROR: tuple[tuple[type[LedgerError], int], ...] = (
     (IdempotencyKeyReused, 422),
     (RuleViolation, 409),
     (Unauthorized, 401),
+    (AccountLocked, 429),  # a person's account, after too many wrong passwords
     (TooManyFailedAuthentications, 429),
     (Forbidden, 403),
 )

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from ledger.application import Ledger
 
 
+DEMO_PERSON = "admin"  # the first person account, an admin, to sign in to the console
+
+
 def holds_units(ledger: Ledger) -> bool:
     """Whether any unit was ever registered in the ledger."""
     found = ledger.recorder.select_notifications(
@@ -44,7 +47,8 @@ def demo(
     """Load the demo district (包河区: 13 street offices, ~3,000 workers, 2020-2025).
 
     Every fact goes through the ledger's commands, so every rule is checked. Prints a
-    fresh admin token on standard output, progress and a summary on standard error.
+    fresh admin token on standard output, progress and a summary on standard error, with
+    the console's address and a first person account ('admin', a one-time password).
     """
     settings = load_settings()
     err = stderr()
@@ -68,11 +72,18 @@ def demo(
             summary = _load_with_progress(ledger, workers=workers, seed=seed, console=err)
             elapsed = time.monotonic() - started
             token = ledger.create_token("demo-admin", Role.ADMIN)
+            person = ledger.create_account(DEMO_PERSON, Role.ADMIN)
             events = ledger.recorder.max_notification_id() or 0
         finally:
             ledger.close()
     secret(token)
     _print_summary(err, summary, events=events, elapsed=elapsed, url=settings.database_url)
+    err.print(
+        f"Console: http://{settings.host}:{settings.port}/ (after 'ledger serve'); sign in as "
+        f"'{DEMO_PERSON}' with the one-time password {person} (shown once; you choose your "
+        "own at first sign-in).",
+        soft_wrap=True,
+    )
 
 
 def _load_with_progress(

@@ -17,6 +17,7 @@ from cli.projections import project, projections_app
 from cli.serve import serve
 from cli.simulate import simulate
 from cli.tokens import tokens_app
+from cli.users import users_app
 from cli.verify import encryption_key, verify_command
 
 app = typer.Typer(
@@ -35,6 +36,7 @@ app.command("encryption-key")(encryption_key)
 app.command("simulate")(simulate)
 app.command("import")(import_command)
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(users_app, name="users")
 app.add_typer(projections_app, name="projections")
 app.add_typer(export_app, name="export")
 

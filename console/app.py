@@ -12,9 +12,9 @@ from fastapi.staticfiles import StaticFiles
 
 from api.app import create_app as create_api
 from console import security, web
-from console.routes import home, language
+from console.routes import account, home, language
 from ledger.application import Ledger
-from ledger.settings import Settings
+from ledger.settings import Settings, get_settings
 
 STATIC = Path(__file__).parent / "static"
 
@@ -22,13 +22,14 @@ STATIC = Path(__file__).parent / "static"
 def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -> FastAPI:
     """The API app (see ``api.app.create_app``) with the console installed on it."""
     app = create_api(settings=settings, ledger=ledger)
+    app.state.settings = settings or get_settings()
     install(app)
     return app
 
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (home.router, language.router):
+    for router in (home.router, language.router, account.router):
         app.include_router(router)
     web.install_error_pages(app)
     app.add_middleware(security.SecurityHeaders)

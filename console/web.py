@@ -15,7 +15,13 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from console.session import SignInRequired, current_person
+from console.session import (
+    PASSWORD_PATH,
+    PasswordChangeRequired,
+    SignInRequired,
+    csrf_token,
+    current_person,
+)
 from domain import catalogue
 from domain.access import Actor
 from domain.vocabulary import Labelled
@@ -58,6 +64,7 @@ class Page:
     locale: str
     ledger: Ledger
     extra: dict[str, Any] = field(default_factory=dict)
+    csrf_token: str = ""  # every form's hidden ``csrf_token``; base.html puts it in hx-headers
 
     def t(self, key: str, /, **params: Any) -> str:
         return catalogue.text(key, self.locale, **params)
@@ -73,13 +80,14 @@ class Page:
         return templates.TemplateResponse(
             self.request,
             template,
-            {"page": self, **values},
+            {"page": self, "csrf_token": self.csrf_token, **values},
             status_code=status_code,
         )
 
 
 def page(request: Request, actor: Annotated[Actor, Depends(current_person)]) -> Page:
-    return Page(request, actor, locale_of(request), cast(Ledger, request.app.state.ledger))
+    ledger = cast(Ledger, request.app.state.ledger)
+    return Page(request, actor, locale_of(request), ledger, csrf_token=csrf_token(request, actor))
 
 
 PageDep = Annotated[Page, Depends(page)]
@@ -107,7 +115,13 @@ def install_error_pages(app: FastAPI) -> None:
             return Response(status_code=204, headers={"HX-Redirect": f"/sign-in?next={target}"})
         return RedirectResponse(f"/sign-in?next={target}", status_code=303)
 
+    async def change_password(request: Request, _: Exception) -> Response:
+        if request.headers.get("hx-request"):
+            return Response(status_code=204, headers={"HX-Redirect": PASSWORD_PATH})
+        return RedirectResponse(PASSWORD_PATH, status_code=303)
+
     app.add_exception_handler(SignInRequired, sign_in)
+    app.add_exception_handler(PasswordChangeRequired, change_password)
     app.state.problem_page = problem_page
 
 
@@ -127,11 +141,15 @@ def problem_page(
         "locale": locale,
         "code": code,
         "title": catalogue.text(key, locale) if key in catalogue.entries(locale) else title,
-        "detail": detail,
+        "detail": _detail(code, detail, locale),
         "status": status,
     }
     template = "_problem.html" if request.headers.get("hx-request") else "error.html"
     keep = {k: v for k, v in (headers or {}).items() if k.lower() in ("retry-after", "allow")}
-    return templates.TemplateResponse(
-        request, template, values, status_code=status, headers=keep
-    )
+    return templates.TemplateResponse(request, template, values, status_code=status, headers=keep)
+
+
+def _detail(code: str, detail: str, locale: str) -> str:
+    """The catalogue's words for a refusal whose detail names nothing particular."""
+    key = f"problem.{code}.detail"
+    return catalogue.text(key, locale) if key in catalogue.entries(locale) else detail

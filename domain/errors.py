@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class LedgerError(Exception):
     """A refusal the ledger explains to the person who asked."""
@@ -23,6 +25,15 @@ class NotFound(LedgerError):
 class InvalidInput(LedgerError):
     code = "validation_error"
     title = "The request is not valid"
+
+
+class WeakPassword(InvalidInput):
+    """A new password the rules refuse; ``reason`` names which rule (``too_short``,
+    ``too_long``, ``is_name``, ``same``), for a message in the reader's language."""
+
+    def __init__(self, detail: str, *, reason: str) -> None:
+        super().__init__(detail, field="new_password")
+        self.reason = reason
 
 
 class RuleViolation(LedgerError):
@@ -112,6 +123,25 @@ class TooManyFailedAuthentications(LedgerError):
     def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
         super().__init__(detail)
         self.retry_after_seconds = retry_after_seconds
+
+
+class SignInRefused(Unauthorized):
+    """A console sign-in with a wrong name or password: one answer for both, so that
+    nothing tells a guesser which names exist."""
+
+    code = "sign_in_refused"
+    title = "The name or the password is not right"
+
+
+class AccountLocked(TooManyFailedAuthentications):
+    """Too many wrong passwords for one account: it is locked until ``locked_until``."""
+
+    code = "account_locked"
+    title = "The account is locked for a while after too many wrong passwords"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int, locked_until: datetime) -> None:
+        super().__init__(detail, retry_after_seconds=retry_after_seconds)
+        self.locked_until = locked_until
 
 
 class TokenAlreadyRevoked(RuleViolation):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from ledger.adapters.encryption import check_readable, cipher_environment
 from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
@@ -14,6 +16,8 @@ def build_ledger(settings: Settings, *, check: bool = True) -> Ledger:
     env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache_size)
     env.update(cipher_environment(settings.encryption_key))
     ledger = Ledger(env=env)
+    ledger.session_idle = timedelta(minutes=settings.console_idle_minutes)
+    ledger.session_lifetime = timedelta(hours=settings.console_session_hours)
     if not check:  # `ledger verify` reports unreadable events one by one instead
         return ledger
     try:

@@ -51,6 +51,22 @@ class Settings(BaseSettings):
         "the same key must be given to every process, always",
         repr=False,
     )
+    console_idle_minutes: float = Field(
+        default=30,
+        gt=0,
+        description="A console session without a request for this long ends (idle timeout)",
+    )
+    console_session_hours: float = Field(
+        default=12,
+        gt=0,
+        description="A console session ends this long after sign-in, however busy (absolute "
+        "lifetime)",
+    )
+    console_trust_proxy: bool = Field(
+        default=False,
+        description="Believe X-Forwarded-Proto (a TLS-terminating proxy in front) when deciding "
+        "whether the console's cookies are marked Secure; only behind such a proxy",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     aggregate_cache_size: int = 10_000
