@@ -16,10 +16,18 @@ import pytest
 
 # Every store-level scenario runs on each; the databases alone where the memory
 # store has nothing to offer (an events table read by other processes).
-STORES = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+POSTGRES = pytest.param("postgres", marks=pytest.mark.postgres)
+STORES = ["memory", "sqlite", POSTGRES]
 DATABASE_STORES = STORES[1:]
 
-PG_ADMIN_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# HTTP tests (tests/e2e) run on one store: an SQLite file, the default deployment's
+# kind of store (a real database file, its read models beside the events), plus
+# PostgreSQL where the store matters (tests/e2e/conftest.py lists where and why).
+E2E_STORE = "sqlite"
+
+PG_ADMIN_URL = os.environ.get(
+    "LEDGER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def _pg_connect(dbname: str | None = None):  # a psycopg connection

@@ -1,14 +1,42 @@
-"""End-to-end fixtures: the HTTP app on each store, an admin client and a unit tree.
+"""End-to-end fixtures: the HTTP app on a store, an admin client and a unit tree.
 
 ``api`` is a TestClient over ``create_app(Settings(database_url=store))`` with
 its lifespan running, so the ledger is opened and bootstrapped exactly as in
 production; the first admin token comes from that bootstrap.
+
+Which stores. The store-level tests (tests/integration, the ``store`` fixture of
+tests/conftest.py) run every scenario on memory, SQLite and PostgreSQL: the
+application, the projections and their queries, the CLI. Over HTTP the store is
+behind all of that, so an HTTP test runs on one store, ``E2E_STORE`` (SQLite: a
+real database file with the read models beside the events, closest to the
+default deployment), and on PostgreSQL as well only where the store decides the
+answer. ``POSTGRES_TOO`` names those tests (a module, or ``module::test``):
+
+- test_idempotency: the idempotency record is saved in the same transaction as
+  the facts it answers for, and a retry meets it through the store's unique ids;
+- test_if_match: the ETag is the aggregate's version as read back from the
+  store, and the refusal of a stale one compares against it before the save;
+- test_worker_race: the conflict-and-retry path of a save that meets a newer
+  version (the races themselves run on both stores explicitly in that module);
+- test_failures: store failures become a 503 to retry, other failures a 500
+  (the database that goes away mid-flight is PostgreSQL-only in that module);
+- test_operations, the readiness tests: /readyz asks the store itself and reads
+  the projector's position from the read-model tables in the same database;
+- test_roster, the cursor test: paging orders and compares worker ids in SQL,
+  whose column types differ between the databases; no store-level test pages.
+
+Modules that pick their stores themselves, untouched by this: test_quota_race
+and test_worker_race's races (SQLite and PostgreSQL, real uvicorn processes),
+test_postgres_restart (a PostgreSQL server of its own), test_access_matrix (the
+whole matrix on memory, a slice on SQLite and PostgreSQL), test_auth_rate_limit
+(memory: the counts live in the API process) and test_fuzz_openapi (SQLite).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +48,7 @@ from api.app import create_app
 from domain.vocabulary import Role
 from ledger.application import Ledger
 from ledger.settings import Settings
+from tests.stores import E2E_STORE, POSTGRES, store_url
 
 V1 = "/api/v1"
 
@@ -92,6 +121,39 @@ class Tree:
     district: str
     street: str
     community: str
+
+
+# The HTTP tests that run on PostgreSQL as well as on E2E_STORE (see the docstring).
+POSTGRES_TOO = {
+    "test_idempotency",
+    "test_if_match",
+    "test_worker_race",
+    "test_failures",
+    "test_operations::test_health_and_readiness_answer_without_a_token",
+    "test_operations::test_readiness_reports_the_projection_lag",
+    "test_roster::test_the_cursor_walks_every_page_once",
+}
+
+
+def e2e_stores(module: str, test: str) -> list[Any]:
+    """The stores an HTTP test runs on: E2E_STORE, and PostgreSQL if POSTGRES_TOO names it."""
+    module = module.rsplit(".", 1)[-1]
+    also = module in POSTGRES_TOO or f"{module}::{test}" in POSTGRES_TOO
+    return [E2E_STORE, POSTGRES] if also else [E2E_STORE]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test here that uses ``store`` (through ``api`` and friends) gets its stores."""
+    if "store" in metafunc.fixturenames:
+        stores = e2e_stores(metafunc.module.__name__, metafunc.function.__name__)
+        metafunc.parametrize("store", stores, indirect=True)
+
+
+@pytest.fixture
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Overrides the every-store fixture of tests/conftest.py for the HTTP tests."""
+    with store_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
