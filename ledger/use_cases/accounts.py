@@ -12,12 +12,12 @@ import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.utils import get_topic
 
 from domain.access import Actor
 from domain.account import (
@@ -50,10 +50,9 @@ from domain.unit import Unit
 from domain.vocabulary import Role
 from ledger.commands import Context
 from ledger.core import LedgerCore, Result
+from ledger.passwords import Passwords
 
 ACCOUNT_CREATED = get_topic(PersonAccount.Created)
-# Found by topic, as the library finds its cipher: the adapters import the application.
-PASSWORDS_TOPIC = "ledger.adapters.passwords:Passwords"
 ATTEMPTS = 5
 WRONG = "the name or the password is not right"
 
@@ -81,8 +80,8 @@ class AccountUseCases(LedgerCore):
 
     @cached_property
     def passwords(self) -> PasswordHashing:
-        """Argon2id (``ledger/adapters/passwords.py``); a test may set a cheaper one."""
-        return cast(PasswordHashing, resolve_topic(PASSWORDS_TOPIC)())
+        """Argon2id (``ledger/passwords.py``); a test may set a cheaper one."""
+        return Passwords()
 
     # -- accounts -----------------------------------------------------------------------
     def create_account(

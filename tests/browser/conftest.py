@@ -22,8 +22,8 @@ import pytest
 import uvicorn
 
 from console.app import create_app
-from ledger.adapters.passwords import Passwords
 from ledger.application import Ledger
+from ledger.passwords import Passwords
 from ledger.settings import Settings
 
 CHROMIUM = os.environ.get("LEDGER_TEST_CHROMIUM", "/usr/bin/chromium")

@@ -11,7 +11,7 @@ from domain.access import Actor
 from domain.errors import AccountLocked, Forbidden, InvalidInput, SignInRefused, Unauthorized
 from domain.session import session_id
 from domain.vocabulary import Role
-from ledger.adapters.passwords import Passwords
+from ledger.passwords import Passwords
 from ledger.application import Ledger
 from tests.integration.application_support import as_, build_tree, event_log, topics_since
 

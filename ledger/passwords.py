@@ -2,9 +2,8 @@
 
 ``verify`` compares in constant time (the library's); ``verify_nothing`` spends the
 same work on a name with no account, so the answer's timing tells nothing about
-which names exist. The ledger finds this class by its topic (``PASSWORDS_TOPIC`` in
-``ledger/use_cases/accounts.py``), as the library finds its cipher: the adapters
-import the application, never the other way round.
+which names exist. It sits beside the use cases rather than in ``adapters/``, whose
+modules import the application: the use cases import it directly.
 """
 
 from __future__ import annotations
