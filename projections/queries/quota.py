@@ -1,10 +1,12 @@
-"""Quota usage per unit on a date, from rm_units, rm_quota_approvals and rm_worker_periods."""
+"""Quota usage per unit on a date, and month by month, from rm_units, rm_quota_approvals
+and rm_worker_periods."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from domain.errors import NotFound
@@ -166,4 +168,93 @@ def unit_usage(store: ReadStore, unit_id: str, as_of: date) -> dict[str, Any]:
         "by_post": row["by_post"],
         "by_post_labels": {post.value: post.label for post in Post},
         "subtree": row["subtree"],
+    }
+
+
+_STARTS = "SELECT p.valid_from, COUNT(*) FROM rm_worker_periods p WHERE p.status = 'active'"
+_ENDS = """SELECT p.valid_to, COUNT(*) FROM rm_worker_periods p
+WHERE p.status = 'active' AND p.valid_to IS NOT NULL"""
+
+
+def monthly(store: ReadStore, root: str | None, until: date) -> list[dict[str, Any]]:
+    """Headcount and approved quota of ``root``'s subtree (every unit when ``None``),
+    month by month: the last day of each month from the first approval or the first
+    active worker up to ``until``'s month, whose point is ``until`` itself.
+
+    Each point is what :func:`usage` sums for the subtree on that day (``approved_quota``
+    counts a unit without an approval as 0), from four reads, not one per month: the
+    active periods' starts and ends counted by day, and the approvals.
+    """
+    with store.transaction() as tx:
+
+        def read(statement: str, column: str, tail: str = "") -> list[Any]:
+            if root is None:
+                return tx.query(statement + tail)
+            joiner = " AND " if "WHERE" in statement else " WHERE "
+            condition, units = within(tx, column, root)
+            return tx.query(statement + joiner + condition + tail, tuple(units))
+
+        starts = read(_STARTS, "p.unit_id", " GROUP BY p.valid_from")
+        ends = read(_ENDS, "p.unit_id", " GROUP BY p.valid_to")
+        approvals = read(_APPROVALS, "unit_id")
+    firsts = [day for day, _ in starts] + [a[2] for a in approvals]
+    if not firsts:
+        return []
+    first = date.fromisoformat(min(firsts))
+    if first > until:
+        return []
+    changes: dict[str, int] = {}
+    for day, count in starts:
+        changes[day] = changes.get(day, 0) + count
+    for day, count in ends:
+        changes[day] = changes.get(day, 0) - count
+    steps = sorted(changes.items())
+    # Per unit, its approvals in force-order: a later date, or of one date the later recorded.
+    by_unit: dict[str, list[tuple[str, int, int]]] = {}
+    for unit_id, seq, effective, quota in approvals:
+        by_unit.setdefault(unit_id, []).append((effective, seq, quota))
+    for found in by_unit.values():
+        found.sort()
+    points: list[dict[str, Any]] = []
+    headcount, index = 0, 0
+    for day in _month_ends(first, until):
+        text = day.isoformat()
+        while index < len(steps) and steps[index][0] <= text:
+            headcount += steps[index][1]
+            index += 1
+        approved = 0
+        for found in by_unit.values():
+            at = bisect_right(found, (text, _LAST, _LAST))
+            approved += found[at - 1][2] if at else 0
+        points.append(
+            {
+                "month": text[:7],
+                "day": text,
+                "approved_quota": approved,
+                "headcount": headcount,
+            }
+        )
+    return points
+
+
+_LAST = 2**62  # beyond every seq and quota: bisects past every approval of one date
+
+
+def _month_ends(first: date, until: date) -> list[date]:
+    days = []
+    year, month = first.year, first.month
+    while (year, month) < (until.year, until.month):
+        following = date(year + (month == 12), month % 12 + 1, 1)
+        days.append(following - timedelta(days=1))
+        year, month = following.year, following.month
+    days.append(until)
+    return days
+
+
+def unit_index(store: ReadStore) -> dict[str, dict[str, Any]]:
+    """Every unit's name, kind and parent, by id: to name units (a path, a transfer's
+    destination) without loading them. Names are not personal, so this is not scoped."""
+    return {
+        row[0]: {"unit_id": row[0], "name": row[1], "kind": UnitKind(row[2]), "parent_id": row[3]}
+        for row in store.query(_UNITS)
     }
