@@ -3,7 +3,6 @@ and rm_worker_periods."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -12,8 +11,8 @@ from typing import Any
 from domain.errors import NotFound
 from domain.vocabulary import Post, UnitKind
 from ledger import views
-from projections.queries.scope import within
-from projections.sql import ReadStore
+from projections.queries.scope import SUBTREE, within
+from projections.sql import ReadStore, one_of
 
 _UNITS = "SELECT unit_id, name, kind, parent_id, unit_class FROM rm_units"
 _APPROVALS = "SELECT unit_id, seq, effective_date, quota FROM rm_quota_approvals"
@@ -182,16 +181,22 @@ def monthly(store: ReadStore, root: str | None, until: date) -> list[dict[str, A
     active worker up to ``until``'s month, whose point is ``until`` itself.
 
     Each point is what :func:`usage` sums for the subtree on that day (``approved_quota``
-    counts a unit without an approval as 0), from four reads, not one per month: the
-    active periods' starts and ends counted by day, and the approvals.
+    counts a unit without an approval as 0), from three reads, not one per month, after
+    the subtree's units: the active periods' starts and ends counted by day, and the
+    approvals.
     """
     with store.transaction() as tx:
+        subtree = (
+            None
+            if root is None
+            else [row[0] for row in tx.query(SUBTREE + "SELECT unit_id FROM subtree", (root,))]
+        )
 
         def read(statement: str, column: str, tail: str = "") -> list[Any]:
-            if root is None:
+            if subtree is None:
                 return tx.query(statement + tail)
             joiner = " AND " if "WHERE" in statement else " WHERE "
-            condition, units = within(tx, column, root)
+            condition, units = one_of(tx.dialect, column, subtree)
             return tx.query(statement + joiner + condition + tail, tuple(units))
 
         starts = read(_STARTS, "p.unit_id", " GROUP BY p.valid_from")
@@ -203,41 +208,35 @@ def monthly(store: ReadStore, root: str | None, until: date) -> list[dict[str, A
     first = date.fromisoformat(min(firsts))
     if first > until:
         return []
-    changes: dict[str, int] = {}
+    # Both figures as steps by day: +n/-n headcount as periods start and end; for the
+    # approved quota, a unit's change to the approval in force from each effective date
+    # (of two on one date, the later recorded: the last in (date, seq) order).
+    heads: dict[str, int] = {}
     for day, count in starts:
-        changes[day] = changes.get(day, 0) + count
+        heads[day] = heads.get(day, 0) + count
     for day, count in ends:
-        changes[day] = changes.get(day, 0) - count
-    steps = sorted(changes.items())
-    # Per unit, its approvals in force-order: a later date, or of one date the later recorded.
-    by_unit: dict[str, list[tuple[str, int, int]]] = {}
-    for unit_id, seq, effective, quota in approvals:
-        by_unit.setdefault(unit_id, []).append((effective, seq, quota))
-    for found in by_unit.values():
-        found.sort()
+        heads[day] = heads.get(day, 0) - count
+    quotas: dict[str, int] = {}
+    in_force: dict[str, int] = {}
+    for unit_id, _seq, effective, quota in sorted(approvals, key=lambda a: (a[0], a[2], a[1])):
+        quotas[effective] = quotas.get(effective, 0) + quota - in_force.get(unit_id, 0)
+        in_force[unit_id] = quota
+    head_steps, quota_steps = sorted(heads.items()), sorted(quotas.items())
     points: list[dict[str, Any]] = []
-    headcount, index = 0, 0
+    headcount = approved = 0
+    at_head = at_quota = 0
     for day in _month_ends(first, until):
         text = day.isoformat()
-        while index < len(steps) and steps[index][0] <= text:
-            headcount += steps[index][1]
-            index += 1
-        approved = 0
-        for found in by_unit.values():
-            at = bisect_right(found, (text, _LAST, _LAST))
-            approved += found[at - 1][2] if at else 0
+        while at_head < len(head_steps) and head_steps[at_head][0] <= text:
+            headcount += head_steps[at_head][1]
+            at_head += 1
+        while at_quota < len(quota_steps) and quota_steps[at_quota][0] <= text:
+            approved += quota_steps[at_quota][1]
+            at_quota += 1
         points.append(
-            {
-                "month": text[:7],
-                "day": text,
-                "approved_quota": approved,
-                "headcount": headcount,
-            }
+            {"month": text[:7], "day": text, "approved_quota": approved, "headcount": headcount}
         )
     return points
-
-
-_LAST = 2**62  # beyond every seq and quota: bisects past every approval of one date
 
 
 def _month_ends(first: date, until: date) -> list[date]:
