@@ -120,9 +120,7 @@ def ten_year_worker(ledger: Ledger, client: TestClient, token: str) -> tuple[UUI
         ctx(), ChangePost(worker, Post.OFFICER, date(2022, 3, 1), PostChangeReason.PROMOTION)
     )
     moment = datetime.now(UTC)
-    ledger.change_grade(
-        ctx(), ChangeGrade(worker, 6, date(2023, 5, 1), GradeChangeReason.REWARD)
-    )
+    ledger.change_grade(ctx(), ChangeGrade(worker, 6, date(2023, 5, 1), GradeChangeReason.REWARD))
     return worker, moment
 
 

@@ -196,3 +196,11 @@ def test_a_clerk_sees_the_id_number_masked_and_a_reporter_not_at_all(
 def test_a_moment_that_is_not_one_is_refused_in_words(console: Console, story: Story) -> None:
     html = console.page(f"/workers/{story.worker}", status=422, known_at="yesterday")
     assert 'class="problem"' in html
+
+
+def test_an_english_reader_gets_the_page_in_english(console: Console, story: Story) -> None:
+    console.client.cookies.set("ledger_lang", "en")
+    words = text_of(console.page(f"/workers/{story.worker}", as_of=DAY.isoformat()))
+    assert "Grade changed to 3" in words and "Appraisal 2022 corrected from" in words
+    assert "As of 2025-01-01" in words and "Step due" in words
+    assert "岗位" not in words

@@ -132,3 +132,10 @@ def test_the_page_links_down_the_tree_and_keeps_the_chosen_day(
     assert f'href="/units/{tree.street_a}?as_of=2025-01-01"' in html
     assert '<input type="date" name="as_of" value="2025-01-01">' in html
     assert "<label>查看日期" in html
+
+
+def test_an_english_reader_gets_the_page_in_english(console: Console, tree: Tree) -> None:
+    console.client.cookies.set("ledger_lang", "en")
+    words = text_of(console.page(f"/units/{tree.street_a}", as_of=DAY.isoformat()))
+    assert "Approved quota" in words and "Over quota" in words and "Units below" in words
+    assert "核定员额" not in words
