@@ -115,6 +115,7 @@ def _person(
             "since": _local(since),
         },
         since=_when(page, since) if since else None,
+        known=_when(page, known_at) if known_at else None,
         card=card(page, view, units),
         flags=flags(page, view, state, schedule),
         timeline=timeline(page, history, units, since),
@@ -151,12 +152,17 @@ def unit_path(units: dict[str, dict[str, Any]], unit_id: str) -> list[dict[str, 
 
 def card(page: Page, view: dict[str, Any], units: dict[str, dict[str, Any]]) -> dict[str, Any]:
     pay = view["pay"]
+    path = unit_path(units, view["unit_id"])
+    # A clerk's links stop at their own unit: the units above it would answer a refusal.
+    ids = [step["unit_id"] for step in path]
+    mine = str(page.actor.unit_id) if page.actor.is_scoped else None
+    linked = ids.index(mine) if mine in ids else (len(ids) if mine else 0)
     return {
         "name": view["name"],
         "gender": _label(page, Gender, view["gender"]),
         "birth_date": view["birth_date"],
         "id_number": view["id_number"],
-        "path": unit_path(units, view["unit_id"]),
+        "path": [{**step, "link": index >= linked} for index, step in enumerate(path)],
         "post": _label(page, Post, view["post"]),
         "grade": view["grade"],
         "coefficient": pay["coefficient"] if pay else None,

@@ -124,6 +124,7 @@ def test_a_backdated_fact_shows_only_as_known_after_it_was_recorded(
     then = console.page(path, as_of=DAY.isoformat(), known_at=story.before_arrears.isoformat())
     now = console.page(path, as_of=DAY.isoformat(), known_at=story.after_arrears.isoformat())
     assert "岗位等级 1档" in text_of(then) and 'data-type="GradeChanged"' not in then
+    assert "按" in text_of(then) and "时所知" in text_of(then)
     assert "岗位等级 3档" in text_of(now) and 'data-type="GradeChanged"' in now
     # The datetime-local field shows the moment asked for, in China's time, to the second.
     shown = re.search(r'name="known_at" value="([^"]+)"', then)
@@ -187,6 +188,9 @@ def test_a_clerk_sees_the_id_number_masked_and_a_reporter_not_at_all(
     html = console.page(f"/workers/{story.worker}", as_of=DAY.isoformat())
     assert "340***********1234" in html and "340104198808081234" not in html
     assert "1988年8月8日" in text_of(html)
+    # Links up the path stop at the clerk's street: the district would refuse them.
+    assert f'href="/units/{story.tree.street_a}' in html
+    assert f'href="/units/{story.tree.district}' not in html
     console.as_(Actor("报表员", Role.REPORTER))
     html = console.page(f"/workers/{story.worker}", as_of=DAY.isoformat())
     assert "340" not in re.sub(r"<[^>]+>", "", html.split('class="id-number">')[1])[:20]
