@@ -402,6 +402,6 @@ def grade_chart(
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 40, "right": 24, "top": 24, "bottom": 32},
         "xAxis": {"type": "time"},
-        "yAxis": {"type": "value", "minInterval": 1, "name": name},
+        "yAxis": {"type": "value", "minInterval": 1, "min": 1, "name": name},
         "series": [{"name": name, "type": "line", "step": "end", "data": points}],
     }
