@@ -1,17 +1,18 @@
-"""Quota usage per unit on a date, from rm_units, rm_quota_approvals and rm_worker_periods."""
+"""Quota usage per unit on a date, and month by month, from rm_units, rm_quota_approvals
+and rm_worker_periods."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from domain.errors import NotFound
 from domain.vocabulary import Post, UnitKind
 from ledger import views
-from projections.queries.scope import within
-from projections.sql import ReadStore
+from projections.queries.scope import SUBTREE, within
+from projections.sql import ReadStore, one_of
 
 _UNITS = "SELECT unit_id, name, kind, parent_id, unit_class FROM rm_units"
 _APPROVALS = "SELECT unit_id, seq, effective_date, quota FROM rm_quota_approvals"
@@ -166,4 +167,93 @@ def unit_usage(store: ReadStore, unit_id: str, as_of: date) -> dict[str, Any]:
         "by_post": row["by_post"],
         "by_post_labels": {post.value: post.label for post in Post},
         "subtree": row["subtree"],
+    }
+
+
+_STARTS = "SELECT p.valid_from, COUNT(*) FROM rm_worker_periods p WHERE p.status = 'active'"
+_ENDS = """SELECT p.valid_to, COUNT(*) FROM rm_worker_periods p
+WHERE p.status = 'active' AND p.valid_to IS NOT NULL"""
+
+
+def monthly(store: ReadStore, root: str | None, until: date) -> list[dict[str, Any]]:
+    """Headcount and approved quota of ``root``'s subtree (every unit when ``None``),
+    month by month: the last day of each month from the first approval or the first
+    active worker up to ``until``'s month, whose point is ``until`` itself.
+
+    Each point is what :func:`usage` sums for the subtree on that day (``approved_quota``
+    counts a unit without an approval as 0), from three reads, not one per month, after
+    the subtree's units: the active periods' starts and ends counted by day, and the
+    approvals.
+    """
+    with store.transaction() as tx:
+        subtree = (
+            None
+            if root is None
+            else [row[0] for row in tx.query(SUBTREE + "SELECT unit_id FROM subtree", (root,))]
+        )
+
+        def read(statement: str, column: str, tail: str = "") -> list[Any]:
+            if subtree is None:
+                return tx.query(statement + tail)
+            joiner = " AND " if "WHERE" in statement else " WHERE "
+            condition, units = one_of(tx.dialect, column, subtree)
+            return tx.query(statement + joiner + condition + tail, tuple(units))
+
+        starts = read(_STARTS, "p.unit_id", " GROUP BY p.valid_from")
+        ends = read(_ENDS, "p.unit_id", " GROUP BY p.valid_to")
+        approvals = read(_APPROVALS, "unit_id")
+    firsts = [day for day, _ in starts] + [a[2] for a in approvals]
+    if not firsts:
+        return []
+    first = date.fromisoformat(min(firsts))
+    if first > until:
+        return []
+    # Both figures as steps by day: +n/-n headcount as periods start and end; for the
+    # approved quota, a unit's change to the approval in force from each effective date
+    # (of two on one date, the later recorded: the last in (date, seq) order).
+    heads: dict[str, int] = {}
+    for day, count in starts:
+        heads[day] = heads.get(day, 0) + count
+    for day, count in ends:
+        heads[day] = heads.get(day, 0) - count
+    quotas: dict[str, int] = {}
+    in_force: dict[str, int] = {}
+    for unit_id, _seq, effective, quota in sorted(approvals, key=lambda a: (a[0], a[2], a[1])):
+        quotas[effective] = quotas.get(effective, 0) + quota - in_force.get(unit_id, 0)
+        in_force[unit_id] = quota
+    head_steps, quota_steps = sorted(heads.items()), sorted(quotas.items())
+    points: list[dict[str, Any]] = []
+    headcount = approved = 0
+    at_head = at_quota = 0
+    for day in _month_ends(first, until):
+        text = day.isoformat()
+        while at_head < len(head_steps) and head_steps[at_head][0] <= text:
+            headcount += head_steps[at_head][1]
+            at_head += 1
+        while at_quota < len(quota_steps) and quota_steps[at_quota][0] <= text:
+            approved += quota_steps[at_quota][1]
+            at_quota += 1
+        points.append(
+            {"month": text[:7], "day": text, "approved_quota": approved, "headcount": headcount}
+        )
+    return points
+
+
+def _month_ends(first: date, until: date) -> list[date]:
+    days = []
+    year, month = first.year, first.month
+    while (year, month) < (until.year, until.month):
+        following = date(year + (month == 12), month % 12 + 1, 1)
+        days.append(following - timedelta(days=1))
+        year, month = following.year, following.month
+    days.append(until)
+    return days
+
+
+def unit_index(store: ReadStore) -> dict[str, dict[str, Any]]:
+    """Every unit's name, kind and parent, by id: to name units (a path, a transfer's
+    destination) without loading them. Names are not personal, so this is not scoped."""
+    return {
+        row[0]: {"unit_id": row[0], "name": row[1], "kind": UnitKind(row[2]), "parent_id": row[3]}
+        for row in store.query(_UNITS)
     }
