@@ -56,6 +56,7 @@ class Batch:
         self.pending: dict[UUID, Aggregate] = {}
         self.touched: dict[UUID, int] = {}
         self.broken = False
+        self.schedule: PolicySchedule | None = None  # read once: a batch is one unit of work
 
     def keep(self, aggregate: Aggregate) -> None:
         self.aggregates[aggregate.id] = aggregate
@@ -95,6 +96,17 @@ class LedgerCore(Application[UUID]):
         """Every adopted policy version, by effective date, as known at ``known_at``."""
         if known_at is not None:
             return self.as_known(POLICY_BOOK_ID, PolicyBook, known_at).schedule()
+        batch = self._batch()
+        if batch is not None:
+            # Not a query per command: the batch reads the policy once, or its own book.
+            if POLICY_BOOK_ID in batch.pending:
+                return self.get(POLICY_BOOK_ID, PolicyBook).schedule()
+            if batch.schedule is None:
+                batch.schedule = self._latest_schedule()
+            return batch.schedule
+        return self._latest_schedule()
+
+    def _latest_schedule(self) -> PolicySchedule:
         # One cheap query for newer adoptions instead of copying the book each time.
         cached = self._schedule_cache
         if cached is None or list(self.events.get(POLICY_BOOK_ID, gt=cached[0], limit=1)):

@@ -155,8 +155,9 @@ class WorkerUseCases(LedgerCore):
             self._require_version(ctx, worker, "worker")
             on = cmd.checked_on(worker)
             before = worker.state(schedule)
-            at_date = worker.state(schedule, on)
-            self._authorize_write(ctx.actor, [at_date.unit_id, *cmd.also_in_units])
+            # The unit on the change's date matters only to a clerk's scope: replay for them.
+            here = [worker.state(schedule, on).unit_id] if ctx.actor.is_scoped else []
+            self._authorize_write(ctx.actor, [*here, *cmd.also_in_units])
             cmd.apply(worker, schedule)
             after = worker.state(schedule)
             units = self._sync_seats(worker, before.placements, after.placements, schedule)
