@@ -160,49 +160,37 @@ class Generator:
         self._states.clear()
         self.summary.saves += 1
 
-    def _register(self, **unit: Any) -> UUID:
+    def _register(self, name: str, kind: UnitKind, parent_id: UUID | None, **more: Any) -> UUID:
         self.summary.units += 1
-        return UUID(self.ledger.register_unit(self.ctx, **unit)["unit_id"])
+        more = {"unit_class": None, "households": None, "population": None, **more}
+        result = self.ledger.register_unit(
+            self.ctx, name=name, kind=kind, parent_id=parent_id, **more
+        )
+        return UUID(result["unit_id"])
 
     def _district(self, number: int) -> tuple[UUID, str]:
         name = f"第{number}区"
-        unit_id = self._register(
-            name=name,
-            kind=UnitKind.DISTRICT,
-            parent_id=None,
-            unit_class=None,
-            households=None,
-            population=None,
-        )
-        return unit_id, name
+        return self._register(name, UnitKind.DISTRICT, None), name
 
     # -- one street office ------------------------------------------------------------------
     def _street(self, district: tuple[UUID, str], index: int, size: int) -> _Street:
         rng = random.Random(f"{self.seed}:{index}")  # noqa: S311 - made-up people
         street_name = f"{district[1]}第{index + 1}街道"
-        street = self._register(
-            name=street_name,
-            kind=UnitKind.STREET_OFFICE,
-            parent_id=district[0],
-            unit_class=None,
-            households=None,
-            population=None,
-        )
+        street = self._register(street_name, UnitKind.STREET_OFFICE, district[0])
         count = max(1, -(-size // WORKERS_PER_COMMUNITY))
         communities = [
             self._register(
-                name=f"{street_name}{n + 1}社区",
-                kind=rng.choice(
+                f"{street_name}{n + 1}社区",
+                rng.choice(
                     [
                         UnitKind.URBAN_COMMUNITY,
                         UnitKind.ADMINISTRATIVE_VILLAGE,
                         UnitKind.VILLAGE_CONVERTED_COMMUNITY,
                     ]
                 ),
-                parent_id=street,
+                street,
                 unit_class=rng.randint(1, 3),
                 households=rng.randint(1500, 6000),
-                population=None,
             )
             for n in range(count)
         ]
