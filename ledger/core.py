@@ -25,6 +25,7 @@ from domain.errors import ConcurrentModification, Forbidden, IdempotencyKeyReuse
 from domain.policy import PolicySchedule
 from domain.policy_book import POLICY_BOOK_ID, PolicyBook
 from domain.provenance import recorded_as
+from domain.timeline import Placement
 from domain.unit import Unit
 from domain.vocabulary import Role
 from ledger.commands import Context
@@ -50,12 +51,17 @@ class Batch:
     (a hire whose seat was refused), the batch is broken and saves nothing.
     """
 
-    def __init__(self, ledger: LedgerCore) -> None:
+    def __init__(self, ledger: LedgerCore, *, whole_careers: bool = False) -> None:
         self._ledger = ledger
+        self.whole_careers = whole_careers
+        # In a whole-careers batch: each changed worker's placements before its first
+        # change here, and the (unit, year) of its dispatch conversion if hired here.
+        self.seats_from: dict[UUID, tuple[tuple[Placement, ...], tuple[UUID, int] | None]] = {}
         self.aggregates: dict[UUID, Aggregate] = {}
         self.pending: dict[UUID, Aggregate] = {}
         self.touched: dict[UUID, int] = {}
         self.broken = False
+        self.schedule: PolicySchedule | None = None  # read once: a batch is one unit of work
 
     def keep(self, aggregate: Aggregate) -> None:
         self.aggregates[aggregate.id] = aggregate
@@ -69,6 +75,24 @@ class Batch:
             self._ledger.save(*changed)
         self.pending.clear()
         return len(changed)
+
+    def take(
+        self, keep: Callable[[Aggregate], bool], *, discard: bool = False
+    ) -> list[Aggregate.Event]:
+        """The changed aggregates' new events, taken out instead of saved, for a caller
+        that checks everything first and records later (the importer stages them); the
+        aggregates ``keep`` declines are forgotten (a whole career, done with).
+        ``discard``: the caller records none of them (its check found a problem)."""
+        if self.broken and not discard:
+            raise BatchBroken("a command failed half-way: nothing of this batch may be recorded")
+        events = [
+            cast(Aggregate.Event, e) for a in self.pending.values() for e in a.collect_events()
+        ]
+        self.pending.clear()
+        for aggregate_id, aggregate in list(self.aggregates.items()):
+            if not keep(aggregate):
+                del self.aggregates[aggregate_id]
+        return events
 
     def forget(self) -> None:
         """Drop the kept aggregates (after a flush), to bound the memory."""
@@ -95,6 +119,17 @@ class LedgerCore(Application[UUID]):
         """Every adopted policy version, by effective date, as known at ``known_at``."""
         if known_at is not None:
             return self.as_known(POLICY_BOOK_ID, PolicyBook, known_at).schedule()
+        batch = self._batch()
+        if batch is not None:
+            # Not a query per command: the batch reads the policy once, or its own book.
+            if POLICY_BOOK_ID in batch.pending:
+                return self.get(POLICY_BOOK_ID, PolicyBook).schedule()
+            if batch.schedule is None:
+                batch.schedule = self._latest_schedule()
+            return batch.schedule
+        return self._latest_schedule()
+
+    def _latest_schedule(self) -> PolicySchedule:
         # One cheap query for newer adoptions instead of copying the book each time.
         cached = self._schedule_cache
         if cached is None or list(self.events.get(POLICY_BOOK_ID, gt=cached[0], limit=1)):
@@ -104,16 +139,21 @@ class LedgerCore(Application[UUID]):
 
     # -- batches ------------------------------------------------------------------------
     @contextmanager
-    def batch(self) -> Iterator[Batch]:
+    def batch(self, *, whole_careers: bool = False) -> Iterator[Batch]:
         """Run the use cases called inside as one unit of work, saved by ``flush``.
 
         For callers that record thousands of facts (the generator, the importer):
         one save per command would take the PostgreSQL table lock thousands of times.
         No idempotency keys inside: the batch is the unit that succeeds or not.
+
+        ``whole_careers`` (the importer's): a worker's seats are set once, from all its
+        changes in the batch, by ``settle_seats``, as a history's later departure may
+        free the seat an earlier line of the file needs; and a refusal does not stop
+        the batch: it can no longer be recorded, but every later refusal is still found.
         """
         if self._batch() is not None:
             raise RuntimeError("batches do not nest")
-        batch = Batch(self)
+        batch = Batch(self, whole_careers=whole_careers)
         self._local.batch = batch
         try:
             yield batch
@@ -251,7 +291,7 @@ class LedgerCore(Application[UUID]):
         )
 
     def _batched(self, ctx: Context, run: Run, batch: Batch) -> Result:
-        if batch.broken:
+        if batch.broken and not batch.whole_careers:
             raise BatchBroken("a command failed half-way: this batch cannot go on")
         if ctx.idempotency_key:
             raise ValueError("a batch is one unit of work: its commands take no idempotency key")

@@ -1,16 +1,19 @@
-"""A province-sized history for benchmarks, recorded through the domain's own rules.
+"""A province-sized history for benchmarks, recorded through the application's use cases.
 
-Every fact is made by the aggregates' methods (so the timeline check, the
-grade ranges and the quota check all run) but saved many aggregates per
-transaction: the PostgreSQL recorder locks the table for each insert, so one
-save per command would take hours at a province's size.
+Every fact is a use case of :class:`ledger.application.Ledger` (register_unit,
+approve_quota, hire, transfer, dismiss, appraise, apply_steps, ...) called by the
+``generator`` actor, so every rule runs as it does for any client, the seats follow
+the placements by the application's own rule, and a refused command surfaces. The
+calls run inside ``ledger.batch()``, flushed once per street office: the PostgreSQL
+recorder locks the table for each insert, so one save per command would take hours
+at a province's size.
 
 The history is a function of ``workers``, ``years``, ``seed`` and
 ``start_year`` only (ids and recorded times aside): a seeded ``random.Random``
 per street office, fixed dates, and actions taken in date order, so that a seat
 freed by a departure is free for every later action. A street office and its
-communities are generated, saved and dropped before the next, which bounds the
-memory whatever the size; only the district aggregates stay (children lists).
+communities are generated, saved and forgotten before the next, which bounds the
+memory whatever the size.
 """
 
 from __future__ import annotations
@@ -24,13 +27,10 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
-from domain.directory import UnitDirectory
+from domain.access import Actor
 from domain.policy import PolicySchedule
-from domain.provenance import recorded_as
 from domain.rules import dismissal_due, promotion_candidate, step_clock
-from domain.unit import Unit
+from domain.timeline import WorkerState
 from domain.vocabulary import (
     CertificateLevel,
     Channel,
@@ -40,12 +40,25 @@ from domain.vocabulary import (
     Post,
     PostChangeReason,
     Rating,
+    Role,
     UnitKind,
     WorkerStatus,
 )
 from domain.worker import Person, Worker
-from ledger.application import Ledger
+from ledger.application import Batch, Ledger
+from ledger.commands import (
+    AddCertificate,
+    ApplySteps,
+    Appraise,
+    ChangePost,
+    Context,
+    Dismiss,
+    Hire,
+    Transfer,
+    UpgradeEducation,
+)
 
+ACTOR = Actor("generator", Role.ADMIN)
 WORKERS_PER_COMMUNITY = 15
 COMMUNITIES_PER_STREET = 10
 STREETS_PER_DISTRICT = 12
@@ -78,12 +91,14 @@ class Summary:
 
 @dataclass
 class _Street:
-    """One street office being generated: its units, workers and pending actions."""
+    """One street office being generated: its communities, workers and pending actions.
+
+    ``open_seats`` is the generator's plan of where it may hire or transfer to; the
+    seats themselves are the application's (a plan that went wrong is refused)."""
 
     rng: random.Random
-    street: Unit
-    communities: list[Unit]
-    workers: list[Worker] = field(default_factory=list)
+    communities: list[UUID]
+    workers: list[UUID] = field(default_factory=list)
     actions: list[tuple[date, int, Callable[[], None]]] = field(default_factory=list)
     open_seats: dict[UUID, int] = field(default_factory=dict)
     seq: int = 0
@@ -110,9 +125,10 @@ class Generator:
         self.seed = seed
         self.start_year = start_year
         self.end = date(start_year + years - 1, 12, 31)
-        self.run_id = run_id
+        self.ctx = Context(ACTOR, run_id)
         self.schedule: PolicySchedule = ledger.schedule()
         self.summary = Summary()
+        self._states: dict[UUID, tuple[int, WorkerState]] = {}  # by worker: version, state
 
     # -- the plan ---------------------------------------------------------------------
     def street_sizes(self) -> list[int]:
@@ -125,72 +141,76 @@ class Generator:
 
     def run(self, progress: Callable[[int], None] | None = None) -> Summary:
         """Generate and save every street office; ``progress`` gets each street's workers."""
-        with recorded_as("generator", self.run_id):
-            sizes = self.street_sizes()
-            districts: list[Unit] = []
-            for index, size in enumerate(sizes):
+        with self.ledger.batch() as batch:
+            district: tuple[UUID, str] | None = None
+            for index, size in enumerate(self.street_sizes()):
                 if index % STREETS_PER_DISTRICT == 0:
-                    districts.append(self._district(len(districts) + 1))
-                street = self._street(districts[-1], index, size)
-                self._save(districts[-1], street.street, *street.communities, *street.workers)
+                    district = self._district(index // STREETS_PER_DISTRICT + 1)
+                assert district is not None  # the first street opens one
+                self._street(district, index, size)
+                self._flush(batch)
                 if progress:
                     progress(size)
         return self.summary
 
-    def _save(self, *aggregates: Aggregate) -> None:
-        self.ledger.save(*aggregates)
+    def _flush(self, batch: Batch) -> None:
+        """One save for the street office, then drop its aggregates: it is done."""
+        batch.flush()
+        batch.forget()
+        self._states.clear()
         self.summary.saves += 1
 
-    def _district(self, number: int) -> Unit:
-        district = Unit.register(name=f"第{number}区", kind=UnitKind.DISTRICT, parent=None)
-        directory = self._directory()
-        directory.add_root(district.id)
-        self._save(district, directory)
+    def _register(self, name: str, kind: UnitKind, parent_id: UUID | None, **more: Any) -> UUID:
         self.summary.units += 1
-        return district
+        more = {"unit_class": None, "households": None, "population": None, **more}
+        result = self.ledger.register_unit(
+            self.ctx, name=name, kind=kind, parent_id=parent_id, **more
+        )
+        return UUID(result["unit_id"])
 
-    def _directory(self) -> UnitDirectory:
-        return self.ledger.directory()
+    def _district(self, number: int) -> tuple[UUID, str]:
+        name = f"第{number}区"
+        return self._register(name, UnitKind.DISTRICT, None), name
 
     # -- one street office ------------------------------------------------------------------
-    def _street(self, district: Unit, index: int, size: int) -> _Street:
+    def _street(self, district: tuple[UUID, str], index: int, size: int) -> _Street:
         rng = random.Random(f"{self.seed}:{index}")  # noqa: S311 - made-up people
-        street = Unit.register(
-            name=f"{district.name}第{index + 1}街道", kind=UnitKind.STREET_OFFICE, parent=district
-        )
+        street_name = f"{district[1]}第{index + 1}街道"
+        street = self._register(street_name, UnitKind.STREET_OFFICE, district[0])
         count = max(1, -(-size // WORKERS_PER_COMMUNITY))
         communities = [
-            Unit.register(
-                name=f"{street.name}{n + 1}社区",
-                kind=rng.choice(
+            self._register(
+                f"{street_name}{n + 1}社区",
+                rng.choice(
                     [
                         UnitKind.URBAN_COMMUNITY,
                         UnitKind.ADMINISTRATIVE_VILLAGE,
                         UnitKind.VILLAGE_CONVERTED_COMMUNITY,
                     ]
                 ),
-                parent=street,
+                street,
                 unit_class=rng.randint(1, 3),
                 households=rng.randint(1500, 6000),
             )
             for n in range(count)
         ]
-        plan = _Street(rng, street, communities)
+        plan = _Street(rng, communities)
         start = date(self.start_year, 1, 1)
         shares = [size // count + (1 if n < size % count else 0) for n in range(count)]
         for community, share in zip(communities, shares, strict=True):
             quota = max(1, round(share * SLACK))
-            community.approve_quota(
+            self.ledger.approve_quota(
+                self.ctx,
+                community,
                 quota=quota,
                 effective_date=start,
                 document_ref=f"编〔{self.start_year}〕{index + 1}号",
             )
-            plan.open_seats[community.id] = quota
+            plan.open_seats[community] = quota
             for _ in range(share):
                 day = start + timedelta(days=rng.randrange(180))
                 hire = functools.partial(self._hire, plan, community, day, Channel.TRANSITION)
                 plan.at(day, hire)
-        self.summary.units += 1 + count
         for year in range(self.start_year, self.start_year + self.years):
             self._year(plan, year)
         self._drain(plan, self.end)
@@ -201,7 +221,7 @@ class Generator:
         self._drain(plan, date(year, 1, 1) - timedelta(days=1))
         rng = plan.rng
         for worker in list(plan.workers):
-            if worker.facts and self._state(worker).status is not WorkerStatus.ACTIVE:
+            if self._state(worker).status is not WorkerStatus.ACTIVE:
                 continue
             for chance, move in (
                 (RESIGN, self._resign),
@@ -225,15 +245,21 @@ class Generator:
             action()
 
     # -- the moves ---------------------------------------------------------------------------
-    def _state(self, worker: Worker) -> Any:
-        return worker.state(self.schedule)
+    def _state(self, worker_id: UUID) -> WorkerState:
+        """The worker as the batch has it (loaded once, kept until the street is saved);
+        replayed once per version, as the moves ask often."""
+        worker = self.ledger.get(worker_id, Worker)
+        cached = self._states.get(worker_id)
+        if cached is None or cached[0] != worker.version:
+            cached = self._states[worker_id] = (worker.version, worker.state(self.schedule))
+        return cached[1]
 
-    def _active(self, worker: Worker, day: date) -> bool:
-        state = self._state(worker)
+    def _active(self, worker_id: UUID, day: date) -> bool:
+        state = self._state(worker_id)
         return state.status is WorkerStatus.ACTIVE and state.hire_date <= day
 
-    def _hire(self, plan: _Street, community: Unit, day: date, channel: Channel) -> None:
-        if day > self.end or plan.open_seats[community.id] <= 0:
+    def _hire(self, plan: _Street, community: UUID, day: date, channel: Channel) -> None:
+        if day > self.end or plan.open_seats[community] <= 0:
             return
         rng = plan.rng
         gender = rng.choice([Gender.FEMALE, Gender.MALE])
@@ -257,120 +283,78 @@ class Generator:
                 Post.DIRECTOR: 0.05,
             },
         )
-        worker = Worker.hire(
+        hire = Hire(
             person=Person(
                 rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN), gender, birth
             ),
-            unit_id=community.id,
+            unit_id=community,
             post=post,
             education=education,
             channel=channel,
             hire_date=day,
-            schedule=self.schedule,
             prior_service_years=rng.randint(0, 8) if channel is Channel.TRANSITION else 0,
         )
-        community.assign_seats(
-            worker_id=worker.id,
-            placements=self._state(worker).placements,
-            schedule=self.schedule,
-        )
-        plan.open_seats[community.id] -= 1
+        worker = UUID(self.ledger.hire(self.ctx, hire)["worker_id"])
+        plan.open_seats[community] -= 1
         plan.workers.append(worker)
         self.summary.workers += 1
         retire = date(birth.year + RETIREMENT_AGE[gender], birth.month, birth.day)
         if retire <= self.end:
             plan.at(retire, lambda: self._leave(plan, worker, retire, DismissalReason.RETIREMENT))
 
-    def _units(self, plan: _Street) -> dict[UUID, Unit]:
-        return {unit.id: unit for unit in plan.communities}
-
-    def _change(self, plan: _Street, worker: Worker, change: Callable[[], None]) -> None:
-        """Run one change on a worker and move the units' seats with it (as the service does)."""
-        before = self._state(worker).placements
-        change()
-        after = self._state(worker).placements
-        if before == after:
-            return
-        units = self._units(plan)
-        for unit_id in sorted({p.unit_id for p in (*before, *after)}):
-            mine_before = [p for p in before if p.unit_id == unit_id]
-            mine_after = [p for p in after if p.unit_id == unit_id]
-            if mine_before != mine_after:
-                units[unit_id].assign_seats(
-                    worker_id=worker.id, placements=mine_after, schedule=self.schedule
-                )
-
-    def _leave(self, plan: _Street, worker: Worker, day: date, reason: DismissalReason) -> None:
+    def _leave(self, plan: _Street, worker: UUID, day: date, reason: DismissalReason) -> None:
         if not self._active(worker, day) or day > self.end:
             return
         unit_id = self._state(worker).unit_id
-        self._change(
-            plan,
-            worker,
-            lambda: worker.dismiss(effective_date=day, reason=reason, schedule=self.schedule),
-        )
+        self.ledger.dismiss(self.ctx, Dismiss(worker, day, reason))
         plan.open_seats[unit_id] += 1
         # The vacancy is filled by open recruitment a month or two later.
         refill = day + timedelta(days=plan.rng.randint(20, 80))
-        community = self._units(plan)[unit_id]
-        plan.at(refill, lambda: self._hire(plan, community, refill, Channel.OPEN_RECRUITMENT))
+        plan.at(refill, lambda: self._hire(plan, unit_id, refill, Channel.OPEN_RECRUITMENT))
 
-    def _resign(self, plan: _Street, worker: Worker, day: date) -> None:
+    def _resign(self, plan: _Street, worker: UUID, day: date) -> None:
         self._leave(plan, worker, day, DismissalReason.RESIGNATION)
 
-    def _transfer(self, plan: _Street, worker: Worker, day: date) -> None:
+    def _transfer(self, plan: _Street, worker: UUID, day: date) -> None:
         if not self._active(worker, day) or len(plan.communities) < 2:
             return
         here = self._state(worker).unit_id
-        targets = [u for u in plan.communities if u.id != here and plan.open_seats[u.id] > 0]
+        targets = [u for u in plan.communities if u != here and plan.open_seats[u] > 0]
         if not targets:
             return
         target = plan.rng.choice(targets)
-        self._change(
-            plan,
-            worker,
-            lambda: worker.transfer(unit_id=target.id, effective_date=day, schedule=self.schedule),
-        )
+        self.ledger.transfer(self.ctx, Transfer(worker, target, day))
         plan.open_seats[here] += 1
-        plan.open_seats[target.id] -= 1
+        plan.open_seats[target] -= 1
 
-    def _reassign(self, plan: _Street, worker: Worker, day: date) -> None:
+    def _reassign(self, plan: _Street, worker: UUID, day: date) -> None:
         post = self._state(worker).post
         if not self._active(worker, day) or post not in REASSIGNABLE:
             return
-        worker.change_post(
-            post=REASSIGNABLE[post],
-            effective_date=day,
-            reason=PostChangeReason.REASSIGNMENT,
-            schedule=self.schedule,
-        )
+        reason = PostChangeReason.REASSIGNMENT
+        self.ledger.change_post(self.ctx, ChangePost(worker, REASSIGNABLE[post], day, reason))
 
-    def _educate(self, plan: _Street, worker: Worker, day: date) -> None:
+    def _educate(self, plan: _Street, worker: UUID, day: date) -> None:
         education = self._state(worker).education
         higher = [e for e in Education if e.rank == education.rank + 1]
         if self._active(worker, day) and higher and higher[0] is not Education.DOCTORATE:
-            worker.upgrade_education(
-                education=higher[0], effective_date=day, schedule=self.schedule
-            )
+            self.ledger.upgrade_education(self.ctx, UpgradeEducation(worker, higher[0], day))
 
-    def _certify(self, plan: _Street, worker: Worker, day: date) -> None:
+    def _certify(self, plan: _Street, worker: UUID, day: date) -> None:
         held = self._state(worker).certificate
         rank = held.rank + 1 if held else 0
         if self._active(worker, day) and rank < len(CertificateLevel):
-            worker.obtain_certificate(
-                level=list(CertificateLevel)[rank], effective_date=day, schedule=self.schedule
-            )
+            level = list(CertificateLevel)[rank]
+            self.ledger.add_certificate(self.ctx, AddCertificate(worker, level, day))
 
-    def _year_end(self, plan: _Street, worker: Worker, year: int) -> None:
+    def _year_end(self, plan: _Street, worker: UUID, year: int) -> None:
         """The appraisal, then what the rules make of it: steps, promotion, dismissal."""
         appraised = date(year, 12, 31)
         if not self._active(worker, appraised) or self._state(worker).hire_date.year > year:
             return
-        worker.record_appraisal(
-            year=year,
-            rating=_pick(plan.rng, RATINGS),
-            schedule=self.schedule,
-            document_ref=f"考核〔{year}〕",
+        rating = _pick(plan.rng, RATINGS)
+        self.ledger.appraise(
+            self.ctx, Appraise(worker, year, rating, document_ref=f"考核〔{year}〕")
         )
         state = self._state(worker)
         if year == self.end.year:
@@ -385,16 +369,14 @@ class Generator:
                 ),
             )
             return
-        for step in step_clock(state, self.schedule).due:
-            worker.apply_step(step, self.schedule)
-        state = self._state(worker)
+        if step_clock(state, self.schedule).due:  # every due step falls on 1 January next
+            self.ledger.apply_steps(self.ctx, ApplySteps(worker, date(year + 1, 1, 1)))
+            state = self._state(worker)
         if promotion_candidate(state, self.schedule) and plan.rng.random() < PROMOTE:
-            worker.change_post(
-                post=NEXT_POST[state.post],
-                effective_date=date(year + 1, 1, 1),
-                reason=PostChangeReason.PROMOTION,
-                schedule=self.schedule,
+            promotion = ChangePost(
+                worker, NEXT_POST[state.post], date(year + 1, 1, 1), PostChangeReason.PROMOTION
             )
+            self.ledger.change_post(self.ctx, promotion)
 
 
 def _pick(rng: random.Random, weights: dict[Any, float]) -> Any:

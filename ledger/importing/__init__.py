@@ -3,8 +3,8 @@
 Three passes, so that a file loads completely or not at all:
 
 1. :mod:`first_pass` streams every row and checks it alone (columns, types, codes);
-2. :func:`loader.check` checks every fact against the domain's rules, through the same
-   aggregate methods the HTTP API uses, and sets the events they make aside;
+2. :func:`loader.check` checks every fact against the domain's rules, through the
+   application's use cases as the HTTP API calls them, and sets the events aside;
 3. only if nothing was wrong (and not ``dry_run``), :func:`loader.write` records them.
 
 See docs/import.md for the file format.
@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from domain.provenance import recorded_as
+from domain.access import Actor
+from domain.vocabulary import Role
 from ledger.application import Ledger
+from ledger.commands import Context
 from ledger.importing.first_pass import FirstPass, NoProgress, Progress
 from ledger.importing.loader import Aborted, check, write
 from ledger.importing.problems import Problem
@@ -63,9 +65,10 @@ def import_files(
         if first.fatal:
             result.problems = _sorted(first.problems, order)
             return result
-        who = (f"import:{','.join(p.name for p in paths)}", f"import-{_fingerprint(paths)}")
-        with recorded_as(*who):  # the events are made, so stamped, by the check
-            checked = check(ledger, first, staging, district, progress=progress)
+        # The events are made, so stamped, by the check: by the import and its file.
+        importer = Actor(f"import:{','.join(p.name for p in paths)}", Role.ADMIN)
+        ctx = Context(importer, f"import-{_fingerprint(paths)}")
+        checked = check(ledger, ctx, first, staging, district, progress=progress)
         result.counts = checked.counts
         result.problems = _sorted(first.problems + checked.problems, order)
         if result.problems or dry_run:

@@ -1,4 +1,4 @@
-"""The units sheet through the Unit aggregate: register, approve quotas, report dispatch.
+"""The units sheet through the application's use cases: register, approve quotas, report dispatch.
 
 A unit's first row registers it (under its parent, registered first whatever the row
 order); every row may carry a quota approval and a dispatch headcount. A unit already
@@ -90,25 +90,23 @@ def _registered(scope: Scope, key: str, first: UnitRow) -> Unit | None:
     if "name" not in values or "kind" not in values:
         return None  # a problem of the row itself, found by the first pass
     try:
-        unit = Unit.register(
+        scope.ledger.register_unit(
+            scope.ctx,
             name=values["name"],
             kind=values["kind"],
-            parent=parent,
+            parent_id=parent.id if parent else None,
             unit_class=values.get("class"),
             households=values.get("households"),
             population=values.get("population"),
             note=values.get("note", ""),
-            aggregate_id=unit_id,
+            unit_id=unit_id,
         )
     except LedgerError as error:
         scope.refused(sheet, row, error, "kind")
         return None
-    if parent is None:
-        scope.root_directory().add_root(unit.id)
-    scope.units[unit.id] = unit
     scope.failed_units.discard(unit_id)
     scope.counts["units"] += 1
-    return unit
+    return scope.unit(unit_id)
 
 
 def _same_unit(scope: Scope, unit: Unit, sheet: str, row: int, values: Values) -> bool:
@@ -168,8 +166,13 @@ def _approve(scope: Scope, unit: Unit, sheet: str, row: int, values: Values) -> 
                 scope.counts["approvals_known"] += 1
             return
     try:
-        unit.approve_quota(
-            quota=quota, effective_date=day, document_ref=ref, note=values.get("note", "")
+        scope.ledger.approve_quota(
+            scope.ctx,
+            unit.id,
+            quota=quota,
+            effective_date=day,
+            document_ref=ref,
+            note=values.get("note", ""),
         )
     except LedgerError as error:
         scope.refused(sheet, row, error, "quota")
@@ -184,6 +187,6 @@ def _dispatch(scope: Scope, unit: Unit, sheet: str, row: int, values: Values) ->
     if unit.dispatch_headcount.get(year) == count:
         return
     try:
-        unit.report_dispatch_headcount(year=year, count=count)
+        scope.ledger.report_dispatch_headcount(scope.ctx, unit.id, year=year, count=count)
     except LedgerError as error:
         scope.refused(sheet, row, error, "dispatch_headcount")

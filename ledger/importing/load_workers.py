@@ -1,11 +1,12 @@
-"""One worker's rows through the Worker aggregate's own methods, then their seats.
+"""One worker's rows through the application's use cases, then their seats.
 
 The hire comes first; the other facts follow in effective-date order (file order
 breaks ties, as recorded order does in the ledger). A three-year step is recorded
 only where the rule finds one due on that date. A worker already in the ledger
 keeps what it has: a row identical to a recorded fact is skipped, a different one is
 checked like any new fact (and refused if it conflicts). The units' seats are set
-once, from the worker's final placements, so the quota check sees the whole career.
+once by the application (``settle_seats``), from the worker's final placements, so
+the quota check sees the whole career.
 """
 
 from __future__ import annotations
@@ -19,10 +20,22 @@ from uuid import UUID
 from domain.errors import LedgerError
 from domain.facts import Fact
 from domain.rules import StepDue, step_clock
-from domain.timeline import Placement
 from domain.unit import Unit
-from domain.vocabulary import Channel, FactType
+from domain.vocabulary import FactType
 from domain.worker import Person, Worker
+from ledger.commands import (
+    AddCertificate,
+    ApplySteps,
+    Appraise,
+    ChangeGrade,
+    ChangePost,
+    CorrectAppraisal,
+    Dismiss,
+    Transfer,
+    UpgradeEducation,
+    WorkerChange,
+)
+from ledger.commands import Hire as HireCommand
 from ledger.importing import keys
 from ledger.importing.rows import Values
 from ledger.importing.scope import Scope
@@ -58,8 +71,8 @@ _FACT_FIELD = {"unit_key": "unit_id", "certificate": "level"}
 _BY_KIND = {kind: columns for kind, columns in SIGNATURE.values()}
 
 
-def load_worker(scope: Scope, key: str, rows: Sequence[FactRow], may_exist: bool) -> Worker | None:
-    """The worker with its new facts (None if refused); its units' seats set in ``scope``."""
+def load_worker(scope: Scope, key: str, rows: Sequence[FactRow], may_exist: bool) -> None:
+    """Record the worker's rows in the scope's batch; each refusal is told on its row."""
     worker_id = keys.worker_id(scope.district, key)
     known = scope.stored(worker_id, Worker) if may_exist else None
     hires = [r for r in rows if r[2]["fact"] is FactType.HIRE]
@@ -80,21 +93,20 @@ def load_worker(scope: Scope, key: str, rows: Sequence[FactRow], may_exist: bool
             f"worker {key!r} has no hire in the file or the ledger",
             "a 入职 hire row for this worker",
         )
-        return None
-    before: tuple[Placement, ...] = ()
+        return
     if known is not None:
-        before = known.state(scope.schedule).placements
         scope.counts["workers_known"] += 1
         worker: Worker | None = known
         if hires and not _same_hire(scope, known, hires[0]):
-            return None
+            return
     else:
         worker = _hire(scope, worker_id, hires[0])
     if worker is None:
-        return None
+        return
     _facts(scope, worker, [r for r in rows if r[2]["fact"] is not FactType.HIRE], known)
-    _seats(scope, worker, before, rows, new=known is None)
-    return worker if worker.pending_events else None
+    for unit_id, error in scope.ledger.settle_seats(scope.ctx, worker.id):
+        sheet, row = _moving_in(scope, rows, unit_id)
+        scope.refused(sheet, row, error, "unit_key")
 
 
 def _hire(scope: Scope, worker_id: UUID, hire: FactRow) -> Worker | None:
@@ -102,28 +114,30 @@ def _hire(scope: Scope, worker_id: UUID, hire: FactRow) -> Worker | None:
     if _unit(scope, sheet, row, values["unit_key"]) is None:
         return None
     try:
-        worker = Worker.hire(
-            person=Person(
-                values["name"], values["gender"], values["birth_date"], values.get("id_number")
+        scope.ledger.hire(
+            scope.ctx,
+            HireCommand(
+                person=Person(
+                    values["name"], values["gender"], values["birth_date"], values.get("id_number")
+                ),
+                unit_id=scope.unit_id(values["unit_key"]),
+                post=values["post"],
+                education=values["education"],
+                channel=values["channel"],
+                hire_date=values["effective_date"],
+                prior_service_years=values.get("prior_service_years", 0),
+                dispatch_service_years=values.get("dispatch_service_years", 0),
+                grade=values.get("grade"),
+                note=values.get("note", ""),
+                worker_id=worker_id,
             ),
-            unit_id=scope.unit_id(values["unit_key"]),
-            post=values["post"],
-            education=values["education"],
-            channel=values["channel"],
-            hire_date=values["effective_date"],
-            schedule=scope.schedule,
-            prior_service_years=values.get("prior_service_years", 0),
-            dispatch_service_years=values.get("dispatch_service_years", 0),
-            grade=values.get("grade"),
-            note=values.get("note", ""),
-            aggregate_id=worker_id,
         )
     except LedgerError as error:
         scope.refused(sheet, row, error, "unit_key")
         return None
     scope.counts["workers"] += 1
     scope.counts["facts"] += 1
-    return worker
+    return scope.stored(worker_id, Worker)
 
 
 def _same_hire(scope: Scope, worker: Worker, hire: FactRow) -> bool:
@@ -270,116 +284,92 @@ def _apply(
     values: Values,
     step: StepDue | None = None,
 ) -> None:
-    """Record the row's fact; a grade-step row comes with the due ``step`` it records."""
+    """Record the row's fact by its use case; a grade-step row comes with the due ``step``."""
     fact: FactType = values["fact"]
-    schedule, note = scope.schedule, values.get("note", "")
-    when: Any = values.get("effective_date")  # present for every fact that needs one
+    if fact is FactType.APPRAISAL_CORRECTION:
+        recorded = worker.appraisal_years.get(values["year"])
+        when = values.get("effective_date")
+        if when is not None and recorded is not None and when != recorded:
+            scope.problem(
+                sheet,
+                row,
+                "effective_date",
+                "a correction takes effect on its appraisal's date",
+                f"{recorded} or an empty cell",
+            )
+            return
+    if fact is FactType.GRADE_STEP and step is None:  # a caller's mistake, not the file's
+        raise ValueError("a grade-step row is recorded with the step found due")
     try:
-        match fact:
-            case FactType.APPRAISAL:
-                worker.record_appraisal(
-                    year=values["year"],
-                    rating=values["rating"],
-                    schedule=schedule,
-                    effective_date=when,
-                    document_ref=values.get("document_ref", ""),
-                    note=note,
-                )
-            case FactType.APPRAISAL_CORRECTION:
-                recorded = worker.appraisal_years.get(values["year"])
-                if when is not None and recorded is not None and when != recorded:
-                    scope.problem(
-                        sheet,
-                        row,
-                        "effective_date",
-                        "a correction takes effect on its appraisal's date",
-                        f"{recorded} or an empty cell",
-                    )
-                    return
-                worker.correct_appraisal(
-                    year=values["year"],
-                    rating=values["rating"],
-                    reason=values["reason"],
-                    schedule=schedule,
-                )
-            case FactType.GRADE_CHANGE:
-                worker.change_grade(
-                    grade=values["grade"],
-                    effective_date=when,
-                    reason=values["reason"],
-                    schedule=schedule,
-                    note=note,
-                )
-            case FactType.GRADE_STEP:
-                if step is None:  # a caller's mistake, not the file's
-                    raise ValueError("a grade-step row is recorded with the step found due")
-                worker.apply_step(step, schedule)
-            case FactType.POST_CHANGE:
-                worker.change_post(
-                    post=values["post"],
-                    effective_date=when,
-                    reason=values["reason"],
-                    schedule=schedule,
-                    note=note,
-                )
-            case FactType.TRANSFER:
-                worker.transfer(
-                    unit_id=scope.unit_id(values["unit_key"]),
-                    effective_date=when,
-                    schedule=schedule,
-                    note=note,
-                )
-            case FactType.EDUCATION_UPGRADE:
-                worker.upgrade_education(
-                    education=values["education"], effective_date=when, schedule=schedule, note=note
-                )
-            case FactType.CERTIFICATE:
-                worker.obtain_certificate(
-                    level=values["certificate"], effective_date=when, schedule=schedule, note=note
-                )
-            case FactType.DISMISSAL:
-                worker.dismiss(
-                    effective_date=when,
-                    reason=values["reason"],
-                    schedule=schedule,
-                    document_ref=values.get("document_ref", ""),
-                    note=note,
-                )
+        _record(scope, _command(scope, worker.id, values, step))
     except LedgerError as error:
         scope.refused(sheet, row, error, MAIN_COLUMN[fact])
         return
     scope.counts["facts"] += 1
 
 
-def _seats(
-    scope: Scope,
-    worker: Worker,
-    before: tuple[Placement, ...],
-    rows: Sequence[FactRow],
-    *,
-    new: bool,
-) -> None:
-    """Each unit the worker's stretches changed in gets them, checked against its quota."""
-    after = worker.state(scope.schedule).placements
-    hire = worker.hire_fact
-    converted = hire.unit_id if new and hire.channel is Channel.DISPATCH_CONVERSION else None
-    for unit_id in sorted({p.unit_id for p in (*before, *after)}):
-        mine_before = tuple(p for p in before if p.unit_id == unit_id)
-        mine_after = tuple(p for p in after if p.unit_id == unit_id)
-        year = hire.effective_date.year if unit_id == converted else None
-        unit = scope.unit(unit_id)
-        if unit is None or (mine_before == mine_after and year is None):
-            continue
-        try:
-            unit.assign_seats(
-                worker_id=worker.id,
-                placements=mine_after,
-                schedule=scope.schedule,
-                dispatch_conversion_year=year,
+def _command(scope: Scope, worker_id: UUID, values: Values, step: StepDue | None) -> WorkerChange:
+    """The row as the command of its use case."""
+    note = values.get("note", "")
+    when: Any = values.get("effective_date")  # present for every fact that needs one
+    match values["fact"]:
+        case FactType.APPRAISAL:
+            return Appraise(
+                worker_id,
+                values["year"],
+                values["rating"],
+                effective_date=when,
+                document_ref=values.get("document_ref", ""),
+                note=note,
             )
-        except LedgerError as error:
-            sheet, row = _moving_in(scope, rows, unit_id)
-            scope.refused(sheet, row, error, "unit_key")
+        case FactType.APPRAISAL_CORRECTION:
+            return CorrectAppraisal(worker_id, values["year"], values["rating"], values["reason"])
+        case FactType.GRADE_CHANGE:
+            return ChangeGrade(worker_id, values["grade"], when, values["reason"], note=note)
+        case FactType.GRADE_STEP:
+            assert step is not None  # checked by the caller
+            return ApplySteps(worker_id, step.effective_date)
+        case FactType.POST_CHANGE:
+            return ChangePost(worker_id, values["post"], when, values["reason"], note=note)
+        case FactType.TRANSFER:
+            return Transfer(worker_id, scope.unit_id(values["unit_key"]), when, note=note)
+        case FactType.EDUCATION_UPGRADE:
+            return UpgradeEducation(worker_id, values["education"], when, note=note)
+        case FactType.CERTIFICATE:
+            return AddCertificate(worker_id, values["certificate"], when, note=note)
+        case FactType.DISMISSAL:
+            return Dismiss(
+                worker_id,
+                when,
+                values["reason"],
+                document_ref=values.get("document_ref", ""),
+                note=note,
+            )
+    raise ValueError(f"no use case records a {values['fact']} row")
+
+
+def _record(scope: Scope, command: WorkerChange) -> None:
+    """Call the command's use case on the application."""
+    ledger, ctx = scope.ledger, scope.ctx
+    match command:
+        case Appraise():
+            ledger.appraise(ctx, command)
+        case CorrectAppraisal():
+            ledger.correct_appraisal(ctx, command)
+        case ChangeGrade():
+            ledger.change_grade(ctx, command)
+        case ApplySteps():
+            ledger.apply_steps(ctx, command)
+        case ChangePost():
+            ledger.change_post(ctx, command)
+        case Transfer():
+            ledger.transfer(ctx, command)
+        case UpgradeEducation():
+            ledger.upgrade_education(ctx, command)
+        case AddCertificate():
+            ledger.add_certificate(ctx, command)
+        case Dismiss():
+            ledger.dismiss(ctx, command)
 
 
 def _moving_in(scope: Scope, rows: Sequence[FactRow], unit_id: UUID) -> tuple[str, int]:

@@ -1,4 +1,8 @@
-"""What a loading pass shares: the ledger, the units in play, the problems found so far."""
+"""What a loading pass shares: the ledger and who records, the problems found so far.
+
+The aggregates in play are the batch's (``Ledger.batch``): a unit the file registers
+or a worker it hires is found there by the next row, as the use cases left it.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,12 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
-from domain.directory import UnitDirectory
 from domain.errors import LedgerError, NotFound
 from domain.policy import PolicySchedule
 from domain.unit import Unit
 from domain.worker import Worker
 from ledger.application import Ledger
+from ledger.commands import Context
 from ledger.importing import keys
 from ledger.importing.problems import Problem, expected_for
 
@@ -25,13 +27,11 @@ A = TypeVar("A", Unit, Worker)
 @dataclass
 class Scope:
     ledger: Ledger
+    ctx: Context  # who records: the import and its file
     district: str | None
     labels: Mapping[str, Mapping[str, str]]  # sheet -> column code -> as the user sees it
     schedule: PolicySchedule = field(init=False)
-    units: dict[UUID, Unit] = field(default_factory=dict)
-    known_units: set[UUID] = field(default_factory=set)  # found in the ledger
     failed_units: set[UUID] = field(default_factory=set)  # refused: their problem is told
-    directory: UnitDirectory | None = None
     problems: list[Problem] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     staging: bool = True  # False once a problem is known: nothing will be written
@@ -58,31 +58,14 @@ class Scope:
         return found
 
     def unit(self, unit_id: UUID) -> Unit | None:
-        """A unit of the file or the ledger, kept for the whole pass (its seats grow)."""
-        if unit_id not in self.units:
-            found = self.stored(unit_id, Unit)
-            if found is None:
-                return None
-            self.units[unit_id] = found
-            self.known_units.add(unit_id)
-        return self.units[unit_id]
+        """A unit of the file or the ledger (the batch keeps it: its seats grow)."""
+        return self.stored(unit_id, Unit)
 
     def stored(self, aggregate_id: UUID, cls: type[A]) -> A | None:
         try:
             return self.ledger.get(aggregate_id, cls)
         except NotFound:
             return None
-
-    def root_directory(self) -> UnitDirectory:
-        if self.directory is None:
-            self.directory = self.ledger.directory()
-        return self.directory
-
-    def pending_units(self) -> list[Aggregate]:
-        changed: list[Aggregate] = [u for u in self.units.values() if u.pending_events]
-        if self.directory is not None and self.directory.pending_events:
-            changed.append(self.directory)
-        return changed
 
 
 # The domain's field names, as the import file's columns.

@@ -31,7 +31,10 @@ class UnitUseCases(LedgerCore):
         households: int | None,
         population: int | None,
         note: str = "",
+        unit_id: UUID | None = None,
     ) -> Result:
+        """``unit_id``: an id the caller derived (the importer's); default a new one."""
+
         def run() -> tuple[Result, list[Aggregate]]:
             parent = self.get(parent_id, Unit, field="parent_id") if parent_id else None
             if parent is None:
@@ -46,6 +49,7 @@ class UnitUseCases(LedgerCore):
                 households=households,
                 population=population,
                 note=note,
+                aggregate_id=unit_id,
             )
             if parent is not None:
                 changed: list[Aggregate] = [unit, parent]

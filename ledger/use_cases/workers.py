@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.access import Actor
-from domain.errors import RuleViolation
+from domain.errors import LedgerError, RuleViolation
 from domain.policy import PolicySchedule
 from domain.timeline import Placement
 from domain.unit import Unit
@@ -64,12 +64,17 @@ class WorkerUseCases(LedgerCore):
                 aggregate_id=cmd.worker_id,
             )
             conversion = cmd.hire_date.year if cmd.channel is Channel.DISPATCH_CONVERSION else None
-            unit.assign_seats(
-                worker_id=worker.id,
-                placements=worker.state(schedule).placements,
-                schedule=schedule,
-                dispatch_conversion_year=conversion,
-            )
+            batch = self._batch()
+            if batch is not None and batch.whole_careers:  # set by settle_seats
+                converted = (unit.id, conversion) if conversion is not None else None
+                batch.seats_from[worker.id] = ((), converted)
+            else:
+                unit.assign_seats(
+                    worker_id=worker.id,
+                    placements=worker.state(schedule).placements,
+                    schedule=schedule,
+                    dispatch_conversion_year=conversion,
+                )
             return self._answer(worker, schedule, cmd.hire_date), [worker, unit]
 
         return self._command(ctx, run)
@@ -155,14 +160,44 @@ class WorkerUseCases(LedgerCore):
             self._require_version(ctx, worker, "worker")
             on = cmd.checked_on(worker)
             before = worker.state(schedule)
-            at_date = worker.state(schedule, on)
-            self._authorize_write(ctx.actor, [at_date.unit_id, *cmd.also_in_units])
+            # The unit on the change's date matters only to a clerk's scope: replay for them.
+            here = [worker.state(schedule, on).unit_id] if ctx.actor.is_scoped else []
+            self._authorize_write(ctx.actor, [*here, *cmd.also_in_units])
             cmd.apply(worker, schedule)
+            batch = self._batch()
+            if batch is not None and batch.whole_careers:  # set by settle_seats
+                batch.seats_from.setdefault(worker.id, (before.placements, None))
+                return self._answer(worker, schedule, on), [worker]
             after = worker.state(schedule)
             units = self._sync_seats(worker, before.placements, after.placements, schedule)
             return self._answer(worker, schedule, on), [worker, *units]
 
         return self._command(ctx, run)
+
+    def settle_seats(self, ctx: Context, worker_id: UUID) -> list[tuple[UUID, LedgerError]]:
+        """In a whole-careers batch: set the seats of each unit the worker's changes in
+        the batch moved it in or out of, once, from its final placements. Answer the
+        refusals (unit, error); after one, the batch can no longer be recorded."""
+        batch = self._batch()
+        if batch is None or not batch.whole_careers:
+            raise RuntimeError("seats are settled only in a whole-careers batch")
+        deferred = batch.seats_from.pop(worker_id, None)
+        if deferred is None:
+            return []
+        before, converted = deferred
+        refused: list[tuple[UUID, LedgerError]] = []
+
+        def run() -> tuple[Result, list[Aggregate]]:
+            schedule = self.schedule()
+            worker = self.get(worker_id, Worker)
+            after = worker.state(schedule).placements
+            units = self._sync_seats(worker, before, after, schedule, converted, refused)
+            return {"worker_id": str(worker_id)}, list(units)
+
+        self._command(ctx, run)
+        if refused:
+            batch.broken = True
+        return refused
 
     def _sync_seats(
         self,
@@ -170,20 +205,36 @@ class WorkerUseCases(LedgerCore):
         before: Iterable[Placement],
         after: Iterable[Placement],
         schedule: PolicySchedule,
+        converted: tuple[UUID, int] | None = None,
+        refused: list[tuple[UUID, LedgerError]] | None = None,
     ) -> list[Unit]:
         """Seats follow placements: re-assign the seats of each unit whose placements
-        of this worker changed; answer those units."""
+        of this worker changed (and of the unit it was converted into from dispatch in
+        ``converted``'s year); answer those units. With ``refused``, a unit's refusal is
+        added there and the other units are still set; without, it is raised."""
         before, after = tuple(before), tuple(after)
-        if before == after:
+        if before == after and converted is None:
             return []
         changed = []
         for unit_id in sorted({p.unit_id for p in (*before, *after)}):
             mine_before = [p for p in before if p.unit_id == unit_id]
             mine_after = [p for p in after if p.unit_id == unit_id]
-            if mine_before == mine_after:
+            year = converted[1] if converted and converted[0] == unit_id else None
+            if mine_before == mine_after and year is None:
                 continue
             unit = self.get(unit_id, Unit, field="unit_id")
-            unit.assign_seats(worker_id=worker.id, placements=mine_after, schedule=schedule)
+            try:
+                unit.assign_seats(
+                    worker_id=worker.id,
+                    placements=mine_after,
+                    schedule=schedule,
+                    dispatch_conversion_year=year,
+                )
+            except LedgerError as error:
+                if refused is None:
+                    raise
+                refused.append((unit_id, error))
+                continue
             changed.append(unit)
         return changed
 

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from domain.errors import QuotaExceeded
 from domain.timeline import replay
 from domain.unit import Unit
 from domain.worker import Worker
@@ -87,6 +88,25 @@ def test_the_generated_careers_pass_the_domain_rules_and_fill_the_seats(ledger: 
         if n.topic.startswith(("domain.worker:", "domain.unit:"))
     }
     assert authors == {"generator"}
+
+
+def test_the_generator_records_through_the_use_cases_so_a_refusal_surfaces(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The seats are the application's: a plan it refuses stops the run, nothing saved."""
+    ledger = Ledger(env=store_environment("memory://"))
+    ledger.bootstrap("baohe-2020")
+    approve = ledger.approve_quota
+
+    def one_seat(*args: object, quota: int, **kwargs: object) -> object:
+        return approve(*args, quota=1, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ledger, "approve_quota", one_seat)
+
+    with pytest.raises(QuotaExceeded):
+        generate(ledger, workers=30, years=2, seed=1)
+
+    assert facts(ledger) == []  # the street's batch was never flushed
 
 
 def test_the_command_generates_into_the_configured_ledger_and_reports_the_rate(

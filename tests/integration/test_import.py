@@ -328,3 +328,32 @@ def test_a_clerk_writing_to_the_same_unit_between_check_and_write_stops_the_impo
     imported(ledger, path, district="BH")
 
     assert [type(e).__name__ for e in ledger.events.get(worker_id)] == ["Hired"]
+
+
+def test_a_seat_freed_by_a_later_row_of_the_file_is_free_for_an_earlier_one(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    """Seats are set once per worker, from the whole career: a worker whose rows come
+    first (key A0) takes the only seat from 2021, freed by one who leaves it in 2020."""
+    one_seat = list(district.UNITS[2])
+    one_seat[0], one_seat[6] = "BH-WH-09", 1
+    workers = [
+        district._hire(
+            "A0", district.date(2021, 1, 1), "郭静", "女", "BH-WH-09", "助理", 1, "本科"
+        ),
+        district._hire(
+            "A1", district.date(2019, 1, 1), "王芳", "女", "BH-WH-09", "助理", 1, "本科"
+        ),
+        district._fact(
+            "A1", "解聘", district.date(2020, 6, 30), reason="辞职", ref="人〔2020〕1号"
+        ),
+    ]
+    path = district.workbook(tmp_path / "one-seat.xlsx", [*district.UNITS[:2], one_seat], workers)
+
+    result = imported(ledger, path)
+
+    assert (result.counts["workers"], result.counts["facts"]) == (2, 3)
+    usage = ledger.quota_usage(
+        Actor("admin", Role.ADMIN), keys.unit_id("BH", "BH-WH-09"), district.date(2021, 6, 1)
+    )
+    assert usage["headcount"] == 1, usage
