@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.app import create_app as create_api
 from console import security, web
-from console.routes import home, language
+from console.routes import home, language, payroll, rules, search
 from ledger.application import Ledger
 from ledger.settings import Settings
 
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (home.router, language.router):
+    for router in (home.router, language.router, search.router, rules.router, payroll.router):
         app.include_router(router)
     web.install_error_pages(app)
     app.add_middleware(security.SecurityHeaders)
