@@ -83,7 +83,7 @@ def search(page: PageDep, request: Request) -> HTMLResponse:
         for item in items
     ]
     kept = filters.query(found.given)
-    values = {
+    values: dict[str, Any] = {
         "section": "search",
         "given": found.given,
         "rows": rows,

@@ -105,7 +105,8 @@ def test_the_downloads_are_the_current_filter_as_the_api_roster_gives_it(
     )
     assert rows == list(csv.reader(io.StringIO(api_csv.content.decode("utf-8-sig"))))
     assert rows[0] == list(COLUMNS) and len(rows) == 4
-    book = openpyxl.load_workbook(io.BytesIO(console.client.get(xlsx_link.replace("&amp;", "&")).content))
+    workbook = console.client.get(xlsx_link.replace("&amp;", "&")).content
+    book = openpyxl.load_workbook(io.BytesIO(workbook))
     sheet = list(book.active.values)
     assert sheet[0][1] == "姓名 name"
     assert sorted(r[1] for r in sheet[1:]) == sorted(r[1] for r in rows[1:])
