@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import openpyxl
+import pytest
 
+from console.routes import payroll as payroll_page
 from console.web import fmt_money
 from domain.vocabulary import Role
 from tests.console.conftest import Console
@@ -131,3 +133,21 @@ def test_a_clerk_sees_only_their_streets_payroll(
 def test_a_bad_month_is_a_refusal_page(console: Console, tree: Tree) -> None:
     page = console.client.get("/payroll", params={"month": "2024-13"})
     assert page.status_code == 422 and 'role="alert"' in page.text
+
+
+def test_the_lines_come_a_page_at_a_time_and_the_totals_cover_them_all(
+    console: Console, tree: Tree, other_street: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(payroll_page, "LINES_PER_PAGE", 2)
+    seed(console, tree, other_street)
+    report = console.api.ok("/reports/payroll", month="2024-01")
+    url = "/payroll?month=2024-01"
+    seen: list[str] = []
+    while url:
+        html = console.client.get(url).text
+        assert money(report["totals"]["total"]) in html
+        lines = html.split('id="lines-title"', 1)[1]
+        seen += re.findall(r'href="/workers/([0-9a-f-]{36})"', lines)
+        found = re.search(r'<a href="(/payroll\?[^"]*cursor=[^"#]+)', lines)
+        url = found[1].replace("&amp;", "&") if found else ""
+    assert seen == [line["worker_id"] for line in report["lines"]]
