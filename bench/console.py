@@ -85,6 +85,7 @@ def main() -> None:
             ("/workers.csv (district)", admin, "/workers.csv"),
             ("/workers.xlsx (district)", admin, "/workers.xlsx"),
             ("/rules (district)", admin, f"/rules?as_of={args.as_of}"),
+            ("/rules (district, 2026-01-15: 125 steps due)", admin, "/rules?as_of=2026-01-15"),
             (f"/rules (clerk of {street_name})", clerk, f"/rules?as_of={args.as_of}"),
             ("/payroll (district)", admin, f"/payroll?month={args.month}"),
             (f"/payroll (clerk of {street_name})", clerk, f"/payroll?month={args.month}"),
