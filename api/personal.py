@@ -70,6 +70,12 @@ def _shown(field: str, value: Any, how: Shown) -> Any:
     return mask_id_number(str(value)) if field == "id_number" else None
 
 
+def sees_id_numbers(actor: Actor) -> bool:
+    """Whether ``actor``'s role sees ID numbers at all (masked counts): the roles that
+    may search by one (``GET /workers?q=``, the console's search)."""
+    return POLICY["id_number"][actor.role] is not Shown.HIDDEN
+
+
 def redact(actor: Actor, answer: Any) -> Any:
     """``answer`` with every personal field as ``actor``'s role may see it."""
     if isinstance(answer, Mapping):

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.app import create_app as create_api
 from console import security, web
-from console.routes import account, home, language, person, units
+from console.routes import account, home, language, payroll, person, rules, search, units
 from ledger.application import Ledger
 from ledger.settings import Settings, get_settings
 
@@ -29,7 +29,16 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (home.router, language.router, account.router, units.router, person.router):
+    for router in (
+        home.router,
+        language.router,
+        account.router,
+        units.router,
+        search.router,
+        person.router,
+        rules.router,
+        payroll.router,
+    ):
         app.include_router(router)
     web.install_error_pages(app)
     app.add_middleware(security.SecurityHeaders)

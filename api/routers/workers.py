@@ -19,7 +19,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from api import problems
 from api.csv import TABLE_CONTENT, table_response
 from api.deps import ActorDep, AsOf, ContextDep, KnownAt, LedgerDep, ReadModelsDep, etag
-from api.personal import redact
+from api.personal import redact, sees_id_numbers
 from api.schemas.common import FIRST_YEAR, LAST_YEAR
 from api.schemas.reports import RosterOut
 from api.schemas.workers import (
@@ -216,8 +216,17 @@ def list_workers(
     request: Request,
     actor: ActorDep,
     read_models: ReadModelsDep,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Part of a name (any case), or a whole ID number (18 characters or "
+            "15 digits: a query with digits is one); a reporter cannot search by ID number",
+        ),
+    ] = None,
     unit_id: Annotated[UUID | None, Query(description="That unit's whole subtree")] = None,
     post: Post | None = None,
+    grade: Annotated[int | None, Query(ge=1, le=99, description="The grade on `as_of`")] = None,
     status: Annotated[
         WorkerStatus | None,
         Query(description="`not_yet_hired`: hired after `as_of`; default: every status"),
@@ -232,13 +241,20 @@ def list_workers(
 
     With `Accept: text/csv` the answer is every matching worker in one streamed CSV
     (UTF-8 with BOM, code and Chinese label columns side by side), with the .xlsx media
-    type in a workbook (bilingual headers): `limit` and `cursor` do not apply."""
+    type in a workbook (bilingual headers): `limit` and `cursor` do not apply.
+
+    `q` searches: part of a name, or a whole ID number, which a clerk may search by
+    though they see it masked; a reporter, who sees no ID numbers, is refused (403)."""
     store = read_models.store
+    name_part, id_number = roster.search_terms(q, may_search_id_numbers=sees_id_numbers(actor))
     where = roster.RosterFilter(
         as_of=as_of or date.today(),
         root=report_root(store, actor, unit_id),
         post=post,
         status=status,
+        grade=grade,
+        name_part=name_part,
+        id_number=id_number,
     )
     after = roster.decode_cursor(cursor) if cursor else ""
     table = table_response(request, roster.every(store, where), roster.COLUMNS, "roster")

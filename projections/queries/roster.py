@@ -8,16 +8,18 @@ pages never shifts or repeats a row.
 from __future__ import annotations
 
 import base64
+import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.errors import InvalidInput
+from domain.errors import Forbidden, InvalidInput
 from domain.vocabulary import CertificateLevel, Education, Post, WorkerStatus
 from projections.queries.scope import within
-from projections.sql import ReadStore
+from projections.sql import ReadStore, one_of
 
 COLUMNS = (
     "worker_id",
@@ -56,6 +58,37 @@ class RosterFilter:
     root: str | None = None  # a unit whose whole subtree is asked for; None: every unit
     post: Post | None = None
     status: WorkerStatus | None = None
+    grade: int | None = None
+    name_part: str | None = None  # part of a name, matched anywhere in it, any case
+    id_number: str | None = None  # a full resident ID number, matched exactly
+
+
+# A resident ID number: 18 characters (the last may be X) or the old 15 digits.
+ID_NUMBER = re.compile(r"\d{17}[\dX]|\d{15}")
+# Digits in a query: a person's name has none, so it is (part of) an ID number.
+_DIGITS = re.compile(r"\d")
+
+
+def search_terms(q: str | None, *, may_search_id_numbers: bool) -> tuple[str | None, str | None]:
+    """``q`` as ``(name_part, id_number)``: digits make it an ID number, else part of a name.
+
+    An ID number is searched only whole: a part of one would let a role that sees
+    numbers masked recover them digit by digit. A role that sees no ID numbers at all
+    (``may_search_id_numbers`` false) cannot search by one: refused, never ignored, so
+    an empty answer always means "nobody matches".
+    """
+    text = (q or "").strip()
+    if not text:
+        return None, None
+    if not _DIGITS.search(text):
+        return text, None
+    number = text.upper()
+    if not may_search_id_numbers:
+        raise Forbidden("this role sees no ID numbers and cannot search by one", field="q")
+    if not ID_NUMBER.fullmatch(number):
+        message = "search by a whole ID number (18 characters, or 15 digits), or by a name"
+        raise InvalidInput(message, field="q")
+    return None, number
 
 
 def page(store: ReadStore, where: RosterFilter, after: str, limit: int) -> list[dict[str, Any]]:
@@ -73,10 +106,29 @@ def page(store: ReadStore, where: RosterFilter, after: str, limit: int) -> list[
 
 
 def _rest(statement: str, params: list[Any], where: RosterFilter, limit: int) -> str:
-    """The filters after the subtree's, the order and the page size; adds their parameters."""
+    """The filters after the subtree's, the order and the page size; adds their parameters.
+
+    A name part is ``lower(name) LIKE '%part%'``: no index serves a match inside a name,
+    but it is one pass over rm_workers (a row per worker) beside the periods' scan the
+    roster makes anyway. An ID number is looked up in the worker's recorded ``Hired``
+    fact (rm_worker_history holds each fact's fields; the roster table has no ID
+    number), through that table's primary key (worker_id, then version): one index
+    probe per candidate row, never a scan of the history."""
     if where.post is not None:
         statement += " AND p.post = %s"
         params.append(where.post.value)
+    if where.grade is not None:
+        statement += " AND p.grade = %s"
+        params.append(where.grade)
+    if where.name_part is not None:
+        statement += " AND lower(w.name) LIKE %s ESCAPE '!'"
+        params.append("%" + _escape_like(where.name_part.lower()) + "%")
+    if where.id_number is not None:
+        statement += (
+            " AND EXISTS (SELECT 1 FROM rm_worker_history h WHERE h.worker_id = w.worker_id"
+            " AND h.version = 1 AND h.type = 'Hired' AND h.data LIKE %s)"
+        )
+        params.append(f'%"id_number": "{where.id_number}"%')
     statement += ") r"
     if where.status is not None:
         statement += " WHERE r.status = %s"
@@ -84,6 +136,10 @@ def _rest(statement: str, params: list[Any], where: RosterFilter, limit: int) ->
     statement += " ORDER BY r.worker_id LIMIT %s"
     params.append(limit)
     return statement
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 def every(store: ReadStore, where: RosterFilter, chunk: int = 1000) -> Iterator[dict[str, Any]]:
@@ -130,3 +186,40 @@ def decode_cursor(cursor: str) -> str:
     except (ValueError, UnicodeDecodeError) as error:
         message = "the cursor is not one this roster handed out"
         raise InvalidInput(message, field="cursor") from error
+
+
+def id_numbers(store: ReadStore, worker_ids: list[str]) -> dict[str, str | None]:
+    """Each worker's ID number as recorded on their hire (rm_worker_history's ``Hired``
+    fact; the roster table has none), for one page of rows: whole, to be masked by
+    the caller by role."""
+    if not worker_ids:
+        return {}
+    with store.transaction() as tx:
+        condition, params = one_of(tx.dialect, "worker_id", worker_ids)
+        found = tx.query(
+            "SELECT worker_id, data FROM rm_worker_history WHERE version = 1 AND "
+            f"type = 'Hired' AND {condition}",
+            params,
+        )
+    return {worker_id: json.loads(data).get("id_number") for worker_id, data in found}
+
+
+def units(store: ReadStore, root: str | None) -> list[dict[str, Any]]:
+    """The units of ``root``'s subtree (every unit when None) in tree order, each with its
+    ``depth`` below the root: a unit picker's choices and the names of units by id."""
+    rows = store.query("SELECT unit_id, name, kind, parent_id FROM rm_units ORDER BY name")
+    children: dict[str | None, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        children.setdefault(row[3], []).append(row)
+    known = {row[0] for row in rows}
+    if root is None:
+        tops = [row for row in rows if row[3] is None or row[3] not in known]
+    else:
+        tops = [row for row in rows if row[0] == root]
+    found: list[dict[str, Any]] = []
+    stack = [(row, 0) for row in reversed(tops)]
+    while stack:
+        (unit_id, name, kind, _), depth = stack.pop()
+        found.append({"unit_id": unit_id, "name": name, "kind": kind, "depth": depth})
+        stack += [(child, depth + 1) for child in reversed(children.get(unit_id, []))]
+    return found

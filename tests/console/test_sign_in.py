@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from console.app import create_app
 from domain.vocabulary import Role
-from ledger.passwords import Passwords
 from ledger.application import Ledger
+from ledger.passwords import Passwords
 from ledger.settings import Settings
 from tests.integration.application_support import event_log
 

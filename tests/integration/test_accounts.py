@@ -11,8 +11,8 @@ from domain.access import Actor
 from domain.errors import AccountLocked, Forbidden, InvalidInput, SignInRefused, Unauthorized
 from domain.session import session_id
 from domain.vocabulary import Role
-from ledger.passwords import Passwords
 from ledger.application import Ledger
+from ledger.passwords import Passwords
 from tests.integration.application_support import as_, build_tree, event_log, topics_since
 
 NEW_PASSWORD = "长江路-2026-春"

@@ -1,7 +1,7 @@
 """Server time of the console's units and person pages on the demo district.
 
     ledger demo                       # with LEDGER_DATABASE_URL=sqlite:////tmp/demo.db
-    python bench/console.py --db /tmp/demo.db --rounds 40
+    python bench/pages_units_person.py --db /tmp/demo.db --rounds 40
 
 Works on a copy of the given SQLite ledger (the file itself is never changed), with the
 console app in process (``console.app.create_app``, read models in process) and the
@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
@@ -29,11 +28,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from fastapi.testclient import TestClient
-
-# Run as ``python bench/console.py``, this file's folder comes first on the path, and this
-# file would stand in for the ``console`` package: drop the folder before importing it.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)
 
 from console.app import create_app
 from console.session import current_person
