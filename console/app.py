@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.app import create_app as create_api
 from console import security, web
-from console.routes import account, home, language
+from console.routes import account, audit, home, language, policies
 from ledger.application import Ledger
 from ledger.settings import Settings, get_settings
 
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (home.router, language.router, account.router):
+    for router in (home.router, language.router, account.router, policies.router, audit.router):
         app.include_router(router)
     web.install_error_pages(app)
     app.add_middleware(security.SecurityHeaders)

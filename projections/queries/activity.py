@@ -123,3 +123,21 @@ def _item(row: tuple[Any, ...]) -> dict[str, Any]:
         "data": json.loads(data),
         "cursor": Cursor(at, aggregate, version).encode(),
     }
+
+
+def units(store: ReadStore, root: str | None = None, limit: int = 300) -> list[dict[str, str]]:
+    """The units a feed can be narrowed to (within ``root``'s subtree), districts and
+    street offices first, then by name."""
+    statement = "SELECT unit_id, name, kind FROM rm_units"
+    params: list[Any] = []
+    with store.transaction() as tx:
+        if root is not None:
+            found = tx.query(SUBTREE + "SELECT unit_id FROM subtree", (root,))
+            condition, params = one_of(tx.dialect, "unit_id", [row[0] for row in found])
+            statement += " WHERE " + condition
+        statement += (
+            " ORDER BY CASE kind WHEN 'district' THEN 0 WHEN 'street_office' THEN 1 ELSE 2 END,"
+            " name LIMIT %s"
+        )
+        rows = tx.query(statement, [*params, limit])
+    return [{"unit_id": u, "name": n, "kind": k} for u, n, k in rows]
