@@ -8,6 +8,7 @@ deleted (or the store cannot be read); 2: a malformed command line.
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from typing import Annotated
@@ -20,7 +21,8 @@ from cli.common import load_settings, user_errors
 from cli.progress import counting
 from domain.errors import InvalidInput
 from ledger.adapters.encryption import new_key
-from ledger.adapters.integrity import KIND_LABELS, Anchor, Report, verify
+from ledger.adapters.integrity import KIND_LABELS, Anchor, Problem, Report, verify
+from ledger.application import Ledger
 from ledger.runtime import build_ledger
 
 
@@ -67,6 +69,7 @@ def verify_command(
                     progress=bar.reach,
                 )
             elapsed = bar.elapsed
+            recorded = _record(ledger, report)
         finally:
             ledger.close()
     if as_json:
@@ -76,8 +79,45 @@ def verify_command(
         sys.stdout.write(f"{report.anchor}\n")
     sys.stdout.flush()
     _print_summary(err, report, elapsed)
+    if recorded is not None:
+        err.print(f"[yellow]The run could not be recorded in the ledger:[/] {escape(recorded)}")
     if not report.intact:
         raise typer.Exit(1)
+
+
+def _record(ledger: Ledger, report: Report) -> str | None:
+    """Record the run as a fact (who ran it, what it found: the audit page shows it);
+    answers why it could not be, or None. Never changes the output or the exit status:
+    the check is what the operator asked for, the record comes after it."""
+    first = report.problems[0] if report.problems else None
+    try:
+        ledger.record_verification(
+            ran_by=_operator(),
+            intact=report.intact,
+            events=report.events,
+            aggregates=report.aggregates,
+            last_notification_id=report.last_notification_id,
+            anchor=str(report.anchor) if report.anchor else None,
+            against=str(report.against) if report.against else None,
+            problem_count=report.problem_count,
+            first_problem=_problem_text(first) if first else None,
+        )
+    except Exception as error:  # a damaged or read-only store: the check still stands
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def _problem_text(problem: Problem) -> str:
+    where = f" (notification {problem.notification_id})" if problem.notification_id else ""
+    return f"{problem.kind}{where}: {problem.detail}"
+
+
+def _operator() -> str:
+    """Who ran the command: the operating-system account, as the terminal knows it."""
+    try:
+        return f"{getpass.getuser()} (ledger verify)"
+    except (KeyError, OSError):
+        return "ledger verify"
 
 
 def _print_summary(err: Console, report: Report, elapsed: float) -> None:

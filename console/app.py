@@ -12,7 +12,18 @@ from fastapi.staticfiles import StaticFiles
 
 from api.app import create_app as create_api
 from console import security, web
-from console.routes import account, home, language, payroll, person, rules, search, units
+from console.routes import (
+    account,
+    audit,
+    home,
+    language,
+    payroll,
+    person,
+    policies,
+    rules,
+    search,
+    units,
+)
 from ledger.application import Ledger
 from ledger.settings import Settings, get_settings
 
@@ -38,6 +49,8 @@ def install(app: FastAPI) -> None:
         person.router,
         rules.router,
         payroll.router,
+        policies.router,
+        audit.router,
     ):
         app.include_router(router)
     web.install_error_pages(app)

@@ -20,7 +20,9 @@ POSITION = Table(
 
 
 def all_tables() -> list[Table]:
-    return [POSITION, *(table for model in MODELS for table in model.tables)]
+    """Each table once: models may share one (the activity feed of workers and units)."""
+    tables = {table.name: table for model in MODELS for table in model.tables}
+    return [POSITION, *tables.values()]
 
 
 # Dates are ISO text, so both databases sort and compare them alike.

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from projections.models.activity import UNIT_ACTIVITY, WORKER_ACTIVITY
 from projections.models.payroll import PAYROLL
 from projections.models.rules import RULES
 from projections.models.units import UNITS
 from projections.models.workers import HISTORY, ROSTER
 from projections.tables import ReadModel
 
-MODELS: tuple[ReadModel, ...] = (ROSTER, HISTORY, UNITS, RULES, PAYROLL)
+MODELS: tuple[ReadModel, ...] = (
+    ROSTER,
+    HISTORY,
+    UNITS,
+    RULES,
+    PAYROLL,
+    WORKER_ACTIVITY,
+    UNIT_ACTIVITY,
+)

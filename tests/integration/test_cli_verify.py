@@ -12,7 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import main as cli
+from domain.access import Actor
+from domain.vocabulary import Role
 from ledger.adapters.encryption import cipher_environment
+from ledger.runtime import build_ledger
+from ledger.settings import Settings
 
 runner = CliRunner()
 
@@ -88,10 +92,10 @@ def test_json_output_names_the_first_problem(demo_url: str) -> None:
 
 def test_a_deletion_after_the_anchor_fails_the_check_against_it(demo_url: str) -> None:
     anchor = invoke(demo_url, "verify").stdout.strip()
+    # The last event the anchor covers (the run's own record comes after it).
+    last_covered = int(anchor.split(":")[0])
     with sqlite3.connect(demo_url.removeprefix("sqlite:///")) as conn:
-        conn.execute(
-            "DELETE FROM stored_events WHERE rowid = (SELECT MAX(rowid) FROM stored_events)"
-        )
+        conn.execute("DELETE FROM stored_events WHERE rowid = ?", (last_covered,))
     assert invoke(demo_url, "verify").exit_code == 0  # a shorter chain is still a chain
     result = invoke(demo_url, "verify", "--against", anchor)
     assert result.exit_code == 1
@@ -136,3 +140,22 @@ def test_a_malformed_encryption_key_is_reported_by_its_variable(tmp_path: Path) 
     result = invoke(f"sqlite:///{tmp_path / 'x.db'}", "verify", key="not a key")
     assert result.exit_code == 1
     assert "LEDGER_ENCRYPTION_KEY" in result.stderr
+
+
+def test_each_run_is_recorded_with_its_result_anchor_and_operator(demo_url: str) -> None:
+    intact = invoke(demo_url, "verify")
+    tamper(demo_url)
+    broken = invoke(demo_url, "verify")
+
+    assert (intact.exit_code, broken.exit_code) == (0, 1)
+    ledger = build_ledger(Settings(database_url=demo_url), check=False)
+    try:
+        last, first = ledger.verifications(Actor("审计员", Role.AUDITOR))
+    finally:
+        ledger.close()
+    assert first["intact"] is True and first["anchor"] == intact.stdout.strip()
+    assert first["events"] == int(first["anchor"].split(":")[1])
+    assert "(ledger verify)" in first["recorded_by"]
+    assert last["intact"] is False and last["anchor"] is None
+    assert last["problem_count"] == 1 and last["first_problem"].startswith("altered")
+    assert last["recorded_at"] > first["recorded_at"]
