@@ -15,7 +15,8 @@ from pydantic import (
     field_validator,
 )
 
-from api.schemas.common import FIRST_YEAR, LAST_YEAR, RequestModel, ResponseModel
+from api.schemas.common import RequestModel, ResponseModel
+from domain.limits import FIRST_YEAR, LAST_YEAR
 
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
