@@ -28,7 +28,8 @@ class TokenIn(RequestModel):
     role: Role
     unit_id: UUID | None = Field(None, description="The unit a clerk works for (required)")
     expires_at: AwareDatetime | None = Field(
-        None, description="When it stops working (RFC 3339 with a zone); default never"
+        None,
+        description="When it stops working, in the future (RFC 3339 with a zone); default never",
     )
 
     @model_validator(mode="after")

@@ -38,7 +38,11 @@ class UnitIn(RequestModel):
 
     name: Name
     kind: UnitKind
-    parent_id: UUID | None = Field(None, description="Required for every kind but a district")
+    parent_id: UUID | None = Field(
+        None,
+        description="Required for every kind but a district: a district for a street "
+        "office, a street office for a community",
+    )
     unit_class: UnitClass | None = Field(
         None, alias="class", description="1, 2 or 3 by area and population"
     )
