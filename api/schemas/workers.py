@@ -69,7 +69,9 @@ class HireIn(RequestModel):
 class AppraisalIn(RequestModel):
     year: Year
     rating: Rating
-    effective_date: LedgerDate | None = Field(None, description="Default: 31 December of the year")
+    effective_date: LedgerDate | None = Field(
+        None, description="Not before the year begins; default: 31 December of the year"
+    )
     document_ref: OptionalDocumentRef = ""
     note: Note = ""
 

@@ -131,14 +131,16 @@ def real_ids(world: World) -> HookDispatcher:
 
 # Refusals of well-formed requests that JSON Schema cannot state, so the document says
 # them in prose: a policy document's rules (docs/policy-format.md, answered with every
-# problem), a window ending before it starts, an expiry that has passed (it depends on
-# the clock), a key reused for another request (the ledger's state, test_idempotency.py).
+# problem), a window ending before it starts, an appraisal dated before its year, an
+# expiry that has passed (it depends on the clock), a unit's parent of the wrong kind and
+# a key reused for another request (the ledger's state, test_idempotency.py).
 PROSE = {
     ("POST", "/policies", "policy_invalid"),
     ("POST", "/simulations", "policy_invalid"),
     ("POST", "/simulations", "to_month"),
+    ("POST", "/workers/{worker_id}/appraisals", "effective_date"),
     ("POST", "/tokens", "expires_at"),
-    ("POST", "/units", "parent_id"),  # the parent's kind: a community under a street office
+    ("POST", "/units", "parent_id"),
 }
 # TODO(lead): the roster's cursor is a worker id since this branch; once
 # api/routers/workers.py declares it as ``cursor: WorkerCursor = None`` (api/deps.py),
