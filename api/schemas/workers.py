@@ -53,7 +53,7 @@ PersonGradeChangeReason = Annotated[
 class HireIn(RequestModel):
     name: Name
     gender: Gender
-    birth_date: BirthDate
+    birth_date: BirthDate = Field(description="Before hire_date")
     id_number: IdNumber | None = None
     education: Education
     unit_id: UUID

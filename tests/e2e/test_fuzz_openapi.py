@@ -131,13 +131,15 @@ def real_ids(world: World) -> HookDispatcher:
 
 # Refusals of well-formed requests that JSON Schema cannot state, so the document says
 # them in prose: a policy document's rules (docs/policy-format.md, answered with every
-# problem), a window ending before it starts, an appraisal dated before its year, an
-# expiry that has passed (it depends on the clock), a unit's parent of the wrong kind and
-# a key reused for another request (the ledger's state, test_idempotency.py).
+# problem), a window ending before it starts, a birth after the hire, an appraisal dated
+# before its year, an expiry that has passed (it depends on the clock), a unit's parent
+# of the wrong kind and a key reused for another request (the ledger's state, see
+# test_idempotency.py).
 PROSE = {
     ("POST", "/policies", "policy_invalid"),
     ("POST", "/simulations", "policy_invalid"),
     ("POST", "/simulations", "to_month"),
+    ("POST", "/workers", "birth_date"),
     ("POST", "/workers/{worker_id}/appraisals", "effective_date"),
     ("POST", "/tokens", "expires_at"),
     ("POST", "/units", "parent_id"),
