@@ -118,7 +118,7 @@ IF_MATCH = "If-Match"
 IfMatch = Annotated[
     str | None,
     Header(
-        alias="If-Match",
+        alias=IF_MATCH,
         max_length=200,
         pattern=IF_MATCH_PATTERN,
         description="On a change to one worker or unit: the ETag (version) you read it at; "
