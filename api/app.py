@@ -10,13 +10,15 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from api import docs_page, problems
 from api.auth_limits import FailedAuthentications
-from api.deps import refuse_unknown_query
+from api.deps import IF_MATCH, refuse_unknown_query
 from api.middleware import BodyLimit, RequestContext
 from api.routers import health, payroll, reports, rules, units, workers
 from api.routers import policies as policy_routes
@@ -31,6 +33,60 @@ logger = logging.getLogger("api")
 
 PREFIX = "/api/v1"
 MAX_BODY_BYTES = 1024 * 1024  # a write is a few hundred bytes; this only stops abuse
+
+
+# Ids whose derivation below reads poorly: the simulations router is tagged "policy".
+_OPERATION_IDS = {"run_simulation": "simulations_run"}
+
+
+def operation_id(route: APIRoute) -> str:
+    """``<resource>_<action>``: the route's tag, then its function's name without the resource.
+
+    ``approve_quota`` tagged ``units`` is ``units_approve_quota``, ``list_units`` is
+    ``units_list``, ``payroll_report`` tagged ``reports`` is ``reports_payroll``. Generated
+    clients name their methods after these, so they are listed in docs/api.md and a test
+    holds the two together: a renamed endpoint function that changes an id fails it.
+    """
+    if route.name in _OPERATION_IDS:
+        return _OPERATION_IDS[route.name]
+    if not route.include_in_schema:  # the console's pages and /docs: in no document
+        return f"page_{route.name}_{'_'.join(route.methods or ())}".lower()
+    if not route.tags:
+        raise ValueError(f"{route.path}: every route is tagged with its resource")
+    resource = str(route.tags[0])
+    singular = resource[:-3] + "y" if resource.endswith("ies") else resource.removesuffix("s")
+    action = [word for word in route.name.split("_") if word not in {resource, singular}]
+    return "_".join([resource, *action])
+
+
+def _state_headers(document: dict[str, Any]) -> None:
+    """Headers as the server reads them, which FastAPI's document does not say.
+
+    A header is sent or not, never null: FastAPI writes an optional one as "a string or
+    null". And If-Match is dropped from the operations that refuse it (all but changes
+    to one worker or unit, see ``parse_if_match``): every write shares the dependency
+    that reads it.
+    """
+    for path, operations in document["paths"].items():
+        on_entity = "{worker_id}" in path or "{unit_id}" in path
+        for operation in operations.values():
+            kept = []
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] != "header":
+                    kept.append(parameter)
+                    continue
+                if parameter["name"] == IF_MATCH and not on_entity:
+                    continue
+                schema = parameter["schema"]
+                alternatives = [s for s in schema.pop("anyOf", []) if s.get("type") != "null"]
+                if alternatives:
+                    (only,) = alternatives
+                    schema.update(only)
+                kept.append(parameter)
+            if kept:
+                operation["parameters"] = kept
+            else:
+                operation.pop("parameters", None)
 
 
 def _version() -> str:
@@ -101,7 +157,16 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
         openapi_url=f"{PREFIX}/openapi.json",
         docs_url=None,  # served from the app's own assets: api/docs_page.py
         redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
+    publish = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _state_headers(publish())
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.state.ledger = ledger
     app.state.first_admin_token = None
     app.state.read_models = None

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from typing import Annotated, cast
+from uuid import UUID
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.dependencies.models import Dependant
@@ -112,17 +113,21 @@ IdempotencyKey = Annotated[
 ]
 
 
+# ``*``, or ETags (versions, quoted or not) separated by commas.
+IF_MATCH_PATTERN = r'^(\*|"?[0-9]{1,9}"?([ \t]*,[ \t]*"?[0-9]{1,9}"?)*)$'
+IF_MATCH = "If-Match"
 IfMatch = Annotated[
     str | None,
     Header(
-        alias="If-Match",
+        alias=IF_MATCH,
         max_length=200,
+        pattern=IF_MATCH_PATTERN,
         description="On a change to one worker or unit: the ETag (version) you read it at; "
         "if someone changed it since, nothing is recorded and the answer is 409 "
         "`concurrent_modification`",
     ),
 ]
-_VERSION_TAG = re.compile(r'^"?(\d{1,9})"?$')
+_VERSION_TAG = re.compile(r'^"?([0-9]{1,9})"?$')
 
 
 def etag(version: int) -> str:
@@ -172,6 +177,11 @@ AsOf = Annotated[
     LedgerDate | None,
     Query(description="The effective date to answer for (YYYY-MM-DD); default today"),
 ]
+# Cursors are opaque to clients (passed back unchanged) but their form is stated, so that
+# every cursor the document allows is one the server can read.
+CURSOR = "Opaque: the `next_cursor` of the previous page, passed unchanged"
+VersionCursor = Annotated[str | None, Query(pattern=r"^[0-9]{1,9}$", description=CURSOR)]
+WorkerCursor = Annotated[UUID | None, Query(description=CURSOR)]
 KnownAt = Annotated[
     LedgerMoment | None,
     Query(

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from domain.errors import (
     AccountLocked,
@@ -192,7 +193,24 @@ def http_error(request: Request, error: Exception) -> Response:
         )
     code, title = HTTP_CODES.get(error.status_code, ("http_error", "The request failed"))
     detail = error.detail if isinstance(error.detail, str) else title
-    return problem(request, error.status_code, code, title, detail, headers=error.headers)
+    headers = error.headers
+    if error.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed(request)}
+    return problem(request, error.status_code, code, title, detail, headers=headers)
+
+
+def _allowed(request: Request) -> str:
+    """Every method of the path. Starlette names only the first route matching it, and
+    ``GET /tokens`` and ``POST /tokens`` are two routes."""
+    methods = [
+        method
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+    return ", ".join(methods)
 
 
 def store_unavailable(request: Request, error: Exception) -> Response:

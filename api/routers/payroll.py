@@ -11,6 +11,7 @@ from api.csv import table_response
 from api.deps import ActorDep, KnownAt, LedgerDep, ReadModelsDep
 from api.routers.reports import RESPONSES
 from api.schemas.payroll import PayrollOut
+from domain.limits import FIRST_YEAR, LAST_YEAR, MONTH_PATTERN
 from projections.queries import payroll
 from projections.queries.scope import report_root
 
@@ -28,7 +29,14 @@ def payroll_report(
     actor: ActorDep,
     ledger: LedgerDep,
     read_models: ReadModelsDep,
-    month: Annotated[str, Query(description="The month paid, YYYY-MM", max_length=7)],
+    month: Annotated[
+        str,
+        Query(
+            description=f"The month paid, YYYY-MM, in the years {FIRST_YEAR}-{LAST_YEAR}",
+            max_length=7,
+            pattern=MONTH_PATTERN,
+        ),
+    ],
     unit_id: Annotated[UUID | None, Query(description="The subtree's root; default all")] = None,
     known_at: KnownAt = None,
 ) -> Any:

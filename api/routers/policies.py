@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from api import problems
-from api.deps import ActorDep, AsOf, ContextDep, KnownAt, LedgerDep
+from api.deps import ActorDep, AsOf, ContextDep, KnownAt, LedgerDep, VersionCursor
 from api.schemas.policies import PolicyAdoptedOut, PolicyIn, PolicyInForceOut, PolicyListOut
-from domain.errors import InvalidInput
 
 router = APIRouter(prefix="/policies", tags=["policies"])
 
 WRITE_PROBLEMS = problems.responses(401, 403, 409, 422, 503)
 READ_PROBLEMS = problems.responses(401, 404, 422, 503)
-_CURSOR_PREFIX = "policy-version:"
 
 
 @router.post("", status_code=201, response_model=PolicyAdoptedOut, responses=WRITE_PROBLEMS)
@@ -39,15 +35,15 @@ def list_policies(
     ledger: LedgerDep,
     known_at: KnownAt = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 100,
-    cursor: Annotated[str | None, Query(max_length=100)] = None,
+    cursor: VersionCursor = None,
 ) -> Any:
     """The adopted versions in version order, each with its effective dates, who adopted
     it and when the ledger recorded it; with `known_at`, only those recorded by then."""
-    after = _decode(cursor) if cursor else 0
+    after = int(cursor) if cursor else 0  # the last version of the previous page
     found = [v for v in ledger.policy_versions(known_at) if v["version"] > after]
     items = found[:limit]
     more = len(found) > limit
-    return {"items": items, "next_cursor": _encode(items[-1]["version"]) if more else None}
+    return {"items": items, "next_cursor": str(items[-1]["version"]) if more else None}
 
 
 @router.get("/current", response_model=PolicyInForceOut, responses=READ_PROBLEMS)
@@ -57,20 +53,3 @@ def current_policy(
     """The version in force on `as_of` (default today) with every parameter, its source
     and note, as the ledger knew it at `known_at` (default now)."""
     return ledger.policy_in_force(as_of or date.today(), known_at)
-
-
-def _encode(version: int) -> str:
-    raw = f"{_CURSOR_PREFIX}{version}".encode("ascii")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def _decode(cursor: str) -> int:
-    """The last version of the previous page; a cursor not made here is refused."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        if not raw.startswith(_CURSOR_PREFIX):
-            raise ValueError(raw)
-        return int(raw.removeprefix(_CURSOR_PREFIX))
-    except (ValueError, UnicodeDecodeError, binascii.Error) as error:
-        message = "the cursor is not one this list handed out"
-        raise InvalidInput(message, field="cursor") from error

@@ -29,9 +29,7 @@ READ_PROBLEMS = problems.responses(401, 403, 404, 422, 503)
 
 
 @router.get("", response_model=UnitListOut, responses=READ_PROBLEMS)
-def list_units(
-    actor: ActorDep, ledger: LedgerDep, parent_id: UUID | None = None
-) -> dict[str, Any]:
+def list_units(actor: ActorDep, ledger: LedgerDep, parent_id: UUID | None = None) -> dict[str, Any]:
     """The top-level units (districts), or the children of ``parent_id``: where to start
     walking the unit tree. A clerk's list starts at the clerk's own unit."""
     return {"items": ledger.list_units(actor, parent_id), "next_cursor": None}

@@ -18,7 +18,16 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from api import problems
 from api.csv import TABLE_CONTENT, table_response
-from api.deps import ActorDep, AsOf, ContextDep, KnownAt, LedgerDep, ReadModelsDep, etag
+from api.deps import (
+    ActorDep,
+    AsOf,
+    ContextDep,
+    KnownAt,
+    LedgerDep,
+    ReadModelsDep,
+    WorkerCursor,
+    etag,
+)
 from api.personal import redact, sees_id_numbers
 from api.schemas.common import FIRST_YEAR, LAST_YEAR
 from api.schemas.reports import RosterOut
@@ -233,7 +242,7 @@ def list_workers(
     ] = None,
     as_of: AsOf = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 100,
-    cursor: Annotated[str | None, Query(max_length=100)] = None,
+    cursor: WorkerCursor = None,
 ) -> Any:
     """Every worker's state on `as_of`, in a stable order, a page at a time. A clerk sees
     only their own unit's subtree. A worker hired after `as_of` is listed as
@@ -256,7 +265,7 @@ def list_workers(
         name_part=name_part,
         id_number=id_number,
     )
-    after = roster.decode_cursor(cursor) if cursor else ""
+    after = roster.decode_cursor(str(cursor)) if cursor else ""
     table = table_response(request, roster.every(store, where), roster.COLUMNS, "roster")
     if table is not None:
         return table

@@ -1,9 +1,10 @@
 """Building blocks shared by the request and response models.
 
 Bounds here are sanity bounds, not rules: they keep absurd input (a year
-10000, a quota of a billion, a 1 MB name) out of the ledger as a 422. The
-rules themselves (a grade within its post's range, a free seat) belong to the
-domain, which answers 409 when one refuses a fact.
+10000, a quota of a billion, a 1 MB name) out of the ledger as a 422. They are
+domain/limits.py's, shared with the importer. The rules themselves (a grade
+within its post's range, a free seat) belong to the domain, which answers 409
+when one refuses a fact.
 """
 
 from __future__ import annotations
@@ -23,13 +24,10 @@ from pydantic import (
     field_validator,
 )
 
-FIRST_YEAR = 1949
-LAST_YEAR = 2100
+from domain import limits
+from domain.limits import FIRST_YEAR, LAST_YEAR, UNPRINTABLE
 
-
-# Control characters (but tab and line breaks) and unpaired surrogates: never meant, and
-# NUL or a lone surrogate breaks text columns, UTF-8 encoders and the people reading reports.
-UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+__all__ = ["FIRST_YEAR", "LAST_YEAR"]  # read by the routers' path parameters
 
 
 class RequestModel(BaseModel):
@@ -52,16 +50,16 @@ class ResponseModel(BaseModel):
 
 
 def _in_ledger_years(day: date) -> date:
-    # Dates far outside the ledger's era only ever come from typos, and the
-    # date arithmetic downstream (review due dates, pay months) overflows on them.
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+    if not limits.in_years(day.year):
         raise ValueError(f"the date must fall in the years {FIRST_YEAR}-{LAST_YEAR}")
     return day
 
 
 def _plausible_birth(day: date) -> date:
-    if not 1900 <= day.year <= LAST_YEAR:
-        raise ValueError(f"the birth date must fall in the years 1900-{LAST_YEAR}")
+    if not limits.in_years(day.year, limits.FIRST_BIRTH_YEAR):
+        raise ValueError(
+            f"the birth date must fall in the years {limits.FIRST_BIRTH_YEAR}-{LAST_YEAR}"
+        )
     return day
 
 
@@ -76,24 +74,63 @@ def _not_a_number(value: Any) -> Any:
     return value
 
 
-LedgerDate = Annotated[date, BeforeValidator(_not_a_number), AfterValidator(_in_ledger_years)]
-BirthDate = Annotated[date, BeforeValidator(_not_a_number), AfterValidator(_plausible_birth)]
+# The year bounds stated in the document too, as a pattern (JSON Schema has no date range).
+_DAY = "-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+LedgerDate = Annotated[
+    date,
+    BeforeValidator(_not_a_number),
+    AfterValidator(_in_ledger_years),
+    Field(json_schema_extra={"pattern": f"^{limits.YEAR_PATTERN}{_DAY}"}),
+]
+BirthDate = Annotated[
+    date,
+    BeforeValidator(_not_a_number),
+    AfterValidator(_plausible_birth),
+    Field(json_schema_extra={"pattern": f"^(19[0-9][0-9]|20[0-9][0-9]|2100){_DAY}"}),
+]
 # A moment with its timezone (known_at), never seconds since 1970.
 LedgerMoment = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
 
-# Strict: a JSON number only, so true, 3.0 and "3" are refused instead of coerced.
-Year = Annotated[int, Field(strict=True, ge=FIRST_YEAR, le=LAST_YEAR)]
-ServiceYears = Annotated[int, Field(strict=True, ge=0, le=60)]
-Headcount = Annotated[int, Field(strict=True, ge=0, le=100_000)]
-Population = Annotated[int, Field(strict=True, ge=0, le=100_000_000)]
-UnitClass = Annotated[int, Field(strict=True, ge=1, le=3)]
-# Any integer: whether it fits the post's range is a rule, answered 409 grade_out_of_range.
-Grade = Annotated[int, Field(strict=True)]
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-DocumentRef = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-OptionalDocumentRef = Annotated[str, StringConstraints(max_length=200)]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-Note = Annotated[str, StringConstraints(max_length=2000)]
-# Resident identity card numbers: 18 characters (the last may be X), or the old 15 digits.
-IdNumber = Annotated[str, StringConstraints(pattern=r"^(\d{17}[\dXx]|\d{15})$", to_upper=True)]
+def _whole(value: Any) -> Any:
+    # JSON Schema's integer is any number without a fraction, so 3.0 is one (a document's
+    # client may send it); true, "3" and 7.5 are not, and strict validation refuses them.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Whole = BeforeValidator(_whole)  # after the Field, so the document keeps its bounds
+Year = Annotated[int, Field(strict=True, ge=FIRST_YEAR, le=LAST_YEAR), Whole]
+ServiceYears = Annotated[int, Field(strict=True, ge=0, le=limits.SERVICE_YEARS_MAX), Whole]
+Headcount = Annotated[int, Field(strict=True, ge=0, le=limits.HEADCOUNT_MAX), Whole]
+Population = Annotated[int, Field(strict=True, ge=0, le=limits.POPULATION_MAX), Whole]
+UnitClass = Annotated[int, Field(strict=True, ge=1, le=3), Whole]
+# Any integer: whether it fits the post's range is a rule, answered 409 grade_out_of_range.
+Grade = Annotated[int, Field(strict=True), Whole]
+
+# What RequestModel refuses, stated in the document: no control character (UNPRINTABLE
+# but the surrogates, which JSON text does not carry) and, where text is required,
+# something besides white space (it is stripped).
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+PRINTABLE = Field(json_schema_extra={"pattern": f"^[^{_CONTROL}]*$"})
+NOT_BLANK = Field(json_schema_extra={"pattern": rf"^[^{_CONTROL}]*[^{_CONTROL}\s][^{_CONTROL}]*$"})
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=limits.NAME_MAX_LENGTH), NOT_BLANK]
+DocumentRef = Annotated[
+    str, StringConstraints(min_length=1, max_length=limits.DOCUMENT_REF_MAX_LENGTH), NOT_BLANK
+]
+OptionalDocumentRef = Annotated[
+    str, StringConstraints(max_length=limits.DOCUMENT_REF_MAX_LENGTH), PRINTABLE
+]
+Reason = Annotated[
+    str, StringConstraints(min_length=1, max_length=limits.REASON_MAX_LENGTH), NOT_BLANK
+]
+Note = Annotated[str, StringConstraints(max_length=limits.NOTE_MAX_LENGTH), PRINTABLE]
+# Resident identity card numbers, recorded with an upper-case check character X.
+IdNumber = Annotated[
+    str,
+    StringConstraints(pattern=limits.ID_NUMBER_PATTERN),
+    AfterValidator(limits.id_number),
+    Field(description=f"Resident ID number: {limits.ID_NUMBER_EXPECTED}"),
+]

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
 from api.schemas.common import DocumentRef, LedgerDate, RequestModel, ResponseModel
+from domain.policy import shipped_packs
 
 PACK_NAME_EXAMPLE = "chibi-2020"
 MAX_PACK_NAME = 100
 
 
+# Any other name is refused (422): the document says which exist.
+PackName = Annotated[str, Field(json_schema_extra={"enum": shipped_packs()})]
+
+
 class PolicyIn(RequestModel):
-    policy: dict[str, Any] | str = Field(
+    policy: dict[str, Any] | PackName = Field(
         description="The policy document (format 1, see docs/policy-format.md), or the "
         f"name of a shipped pack such as `{PACK_NAME_EXAMPLE}`",
     )

@@ -15,13 +15,28 @@ from pydantic import (
     field_validator,
 )
 
-from api.schemas.common import FIRST_YEAR, LAST_YEAR, RequestModel, ResponseModel
+from api.schemas.common import RequestModel, ResponseModel
+from domain import limits
+from domain.limits import FIRST_YEAR, LAST_YEAR, MONTH_PATTERN
+from domain.policy import shipped_packs
 
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 Money = Annotated[str, Field(examples=["2620.00"], description="Yuan, 2 decimal places")]
 Month = Annotated[str, Field(examples=["2024-01"])]
-PackId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+PackId = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=limits.KEY_MAX_LENGTH),
+    Field(json_schema_extra={"enum": shipped_packs()}),
+]
+MonthIn = Annotated[
+    str,
+    Field(
+        examples=["2024-01"],
+        json_schema_extra={"pattern": MONTH_PATTERN},
+        description=f"YYYY-MM, in the years {FIRST_YEAR}-{LAST_YEAR}",
+    ),
+]
 
 
 def _month(value: str) -> str:
@@ -39,8 +54,10 @@ class SimulationIn(RequestModel):
         "shipped pack (`baohe-2020`, `chibi-2020`). In force from its `effective_from` when "
         "it has one, from the start otherwise."
     )
-    from_month: str = Field(examples=["2020-01"], description="The first month compared")
-    to_month: str = Field(examples=["2025-12"], description="The last month compared")
+    from_month: MonthIn = Field(examples=["2020-01"], description="The first month compared")
+    to_month: MonthIn = Field(
+        examples=["2025-12"], description="The last month compared, not before from_month"
+    )
     unit_id: UUID | None = Field(
         default=None, description="Only this unit's subtree; default every unit"
     )

@@ -6,18 +6,30 @@ from datetime import datetime
 from typing import Self
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from api.schemas.common import Name, Reason, RequestModel, ResponseModel
 from domain.vocabulary import Role
 
 
 class TokenIn(RequestModel):
+    # The rule below, stated in the document too.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"role": {"const": Role.CLERK.value}}, "required": ["role"]},
+            "then": {
+                "required": ["unit_id"],
+                "properties": {"unit_id": {"type": "string", "format": "uuid"}},
+            },
+        }
+    )
+
     name: Name = Field(description="Who holds it; recorded as `recorded_by` on their writes")
     role: Role
     unit_id: UUID | None = Field(None, description="The unit a clerk works for (required)")
     expires_at: AwareDatetime | None = Field(
-        None, description="When it stops working (RFC 3339 with a zone); default never"
+        None,
+        description="When it stops working, in the future (RFC 3339 with a zone); default never",
     )
 
     @model_validator(mode="after")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from api.schemas.common import (
     DocumentRef,
@@ -23,9 +23,26 @@ from domain.vocabulary import Post, UnitKind
 
 
 class UnitIn(RequestModel):
+    # Stated in the document: a district has no parent, every other kind has one. Which
+    # kind of parent (domain.unit.ALLOWED_PARENTS) depends on the parent: refused 422.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"kind": {"const": UnitKind.DISTRICT.value}}},
+            "then": {"properties": {"parent_id": {"type": "null"}}},
+            "else": {
+                "required": ["parent_id"],
+                "properties": {"parent_id": {"type": "string", "format": "uuid"}},
+            },
+        }
+    )
+
     name: Name
     kind: UnitKind
-    parent_id: UUID | None = Field(None, description="Required for every kind but a district")
+    parent_id: UUID | None = Field(
+        None,
+        description="Required for every kind but a district: a district for a street "
+        "office, a street office for a community",
+    )
     unit_class: UnitClass | None = Field(
         None, alias="class", description="1, 2 or 3 by area and population"
     )

@@ -53,7 +53,7 @@ PersonGradeChangeReason = Annotated[
 class HireIn(RequestModel):
     name: Name
     gender: Gender
-    birth_date: BirthDate
+    birth_date: BirthDate = Field(description="Before hire_date")
     id_number: IdNumber | None = None
     education: Education
     unit_id: UUID
@@ -69,7 +69,9 @@ class HireIn(RequestModel):
 class AppraisalIn(RequestModel):
     year: Year
     rating: Rating
-    effective_date: LedgerDate | None = Field(None, description="Default: 31 December of the year")
+    effective_date: LedgerDate | None = Field(
+        None, description="Not before the year begins; default: 31 December of the year"
+    )
     document_ref: OptionalDocumentRef = ""
     note: Note = ""
 

@@ -1,8 +1,9 @@
 """Reading one cell: text, whole numbers, dates and coded values as spreadsheets hold them.
 
 A parser answers the typed value or raises :class:`CellError` saying what is wrong
-and what was expected. The sanity bounds are the HTTP API's (api/schemas/common.py):
-the importer is a second door to the same ledger and lets in nothing the API refuses.
+and what was expected. The sanity bounds are domain/limits.py's, which the HTTP API
+reads too: the importer is a second door to the same ledger and lets in nothing the
+API refuses.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+from domain import limits
+from domain.limits import FIRST_YEAR, LAST_YEAR, UNPRINTABLE
 from domain.vocabulary import Labelled
 
-FIRST_YEAR, LAST_YEAR = 1949, 2100
-UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-ID_NUMBER = re.compile(r"^(\d{17}[\dX]|\d{15})$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 
@@ -131,14 +131,14 @@ def coded(enum: type[E], *, only: frozenset[E] | None = None) -> Parser:
 
 
 def id_number(value: Any) -> str:
-    wanted = "18 characters (the last may be X) or 15 digits, in a cell formatted as text"
+    wanted = f"{limits.ID_NUMBER_EXPECTED}, in a cell formatted as text"
     if isinstance(value, int | float) and not isinstance(value, bool):
         # Excel keeps 15 significant digits: an 18-digit number has already lost some.
         raise CellError("the ID number is stored as a number and may have lost digits", wanted)
-    found = str(value).strip().upper()
-    if not ID_NUMBER.match(found):
-        raise CellError(f"{shown(value)} is not a resident ID number", wanted)
-    return found
+    try:
+        return limits.id_number(str(value))
+    except ValueError:
+        raise CellError(f"{shown(value)} is not a resident ID number", wanted) from None
 
 
 def _name(enum: type[Labelled]) -> str:

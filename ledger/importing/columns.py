@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from domain import limits
 from domain.vocabulary import (
     CertificateLevel,
     Channel,
@@ -47,24 +48,29 @@ class Column:
         return f"{self.title} {self.code}"
 
 
-KEY = cells.text(100, expected="a key of at most 100 characters")
-NOTE = cells.text(2000)
-YEAR = cells.whole(cells.FIRST_YEAR, cells.LAST_YEAR, "a year")
-DOCUMENT_REF = cells.text(200)
+KEY = cells.text(
+    limits.KEY_MAX_LENGTH, expected=f"a key of at most {limits.KEY_MAX_LENGTH} characters"
+)
+NAME = cells.text(limits.NAME_MAX_LENGTH)
+NOTE = cells.text(limits.NOTE_MAX_LENGTH)
+YEAR = cells.whole(limits.FIRST_YEAR, limits.LAST_YEAR, "a year")
+DOCUMENT_REF = cells.text(limits.DOCUMENT_REF_MAX_LENGTH)
+SERVICE_YEARS = cells.whole(0, limits.SERVICE_YEARS_MAX, "years")
+HEADCOUNT = cells.whole(0, limits.HEADCOUNT_MAX, "a headcount")
 
 UNIT_COLUMNS = (
     Column("unit_key", "单位编号", KEY),
-    Column("name", "单位名称", cells.text(100)),
+    Column("name", "单位名称", NAME),
     Column("kind", "单位类型", cells.coded(UnitKind)),
     Column("parent_key", "上级单位编号", KEY),
     Column("class", "类别", cells.whole(1, 3, "a class")),
-    Column("households", "户数", cells.whole(0, 100_000_000)),
-    Column("population", "人口", cells.whole(0, 100_000_000)),
-    Column("quota", "核定员额", cells.whole(0, 100_000, "a quota")),
+    Column("households", "户数", cells.whole(0, limits.POPULATION_MAX)),
+    Column("population", "人口", cells.whole(0, limits.POPULATION_MAX)),
+    Column("quota", "核定员额", cells.whole(0, limits.HEADCOUNT_MAX, "a quota")),
     Column("quota_effective_date", "员额生效日期", cells.day()),
     Column("document_ref", "批准文号", DOCUMENT_REF),
     Column("dispatch_year", "派遣人数年度", YEAR),
-    Column("dispatch_headcount", "劳务派遣人数", cells.whole(0, 100_000, "a headcount")),
+    Column("dispatch_headcount", "劳务派遣人数", HEADCOUNT),
     Column("note", "备注", NOTE),
 )
 
@@ -73,21 +79,21 @@ WORKER_COLUMNS = (
     Column("worker_key", "人员编号", KEY),
     Column("fact", "事项", cells.coded(FactType)),
     Column("effective_date", "生效日期", cells.day()),
-    Column("name", "姓名", cells.text(100)),
+    Column("name", "姓名", NAME),
     Column("gender", "性别", cells.coded(Gender)),
-    Column("birth_date", "出生日期", cells.day(1900)),
+    Column("birth_date", "出生日期", cells.day(limits.FIRST_BIRTH_YEAR)),
     Column("id_number", "身份证号", cells.id_number),
     Column("education", "学历", cells.coded(Education)),
     Column("unit_key", "单位编号", KEY),
     Column("post", "岗位", cells.coded(Post)),
     Column("grade", "等级", cells.whole(-100, 100, "a grade")),
     Column("channel", "进入方式", cells.coded(Channel)),
-    Column("prior_service_years", "此前社区工作年限", cells.whole(0, 60, "years")),
-    Column("dispatch_service_years", "劳务派遣工作年限", cells.whole(0, 60, "years")),
+    Column("prior_service_years", "此前社区工作年限", SERVICE_YEARS),
+    Column("dispatch_service_years", "劳务派遣工作年限", SERVICE_YEARS),
     Column("year", "考核年度", YEAR),
     Column("rating", "考核等次", cells.coded(Rating)),
     Column("certificate", "证书等级", cells.coded(CertificateLevel)),
-    Column("reason", "原因", cells.text(500)),
+    Column("reason", "原因", cells.text(limits.REASON_MAX_LENGTH)),
     Column("document_ref", "文号", DOCUMENT_REF),
     Column("note", "备注", NOTE),
 )

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import InvalidInput, NotFound
+from domain.limits import FIRST_YEAR, LAST_YEAR
 from domain.pay import PayLine, month_bounds, pay_for_month, price
 from domain.policy import PolicySchedule
 from domain.vocabulary import CertificateLevel, Post
@@ -22,7 +23,6 @@ from ledger.application import Ledger
 from projections.queries.scope import SUBTREE, within
 from projections.sql import ReadStore
 
-FIRST_YEAR, LAST_YEAR = 1949, 2100
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 COLUMNS = (

@@ -7,7 +7,6 @@ pages never shifts or repeats a row.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain import limits
 from domain.errors import Forbidden, InvalidInput
 from domain.vocabulary import CertificateLevel, Education, Post, WorkerStatus
 from projections.queries.scope import within
@@ -63,8 +63,6 @@ class RosterFilter:
     id_number: str | None = None  # a full resident ID number, matched exactly
 
 
-# A resident ID number: 18 characters (the last may be X) or the old 15 digits.
-ID_NUMBER = re.compile(r"\d{17}[\dX]|\d{15}")
 # Digits in a query: a person's name has none, so it is (part of) an ID number.
 _DIGITS = re.compile(r"\d")
 
@@ -82,12 +80,13 @@ def search_terms(q: str | None, *, may_search_id_numbers: bool) -> tuple[str | N
         return None, None
     if not _DIGITS.search(text):
         return text, None
-    number = text.upper()
     if not may_search_id_numbers:
         raise Forbidden("this role sees no ID numbers and cannot search by one", field="q")
-    if not ID_NUMBER.fullmatch(number):
-        message = "search by a whole ID number (18 characters, or 15 digits), or by a name"
-        raise InvalidInput(message, field="q")
+    try:
+        number = limits.id_number(text)
+    except ValueError:
+        message = f"search by a whole ID number ({limits.ID_NUMBER_EXPECTED}), or by a name"
+        raise InvalidInput(message, field="q") from None
     return None, number
 
 
@@ -175,15 +174,15 @@ def _item(row: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def encode_cursor(worker_id: str) -> str:
-    return base64.urlsafe_b64encode(worker_id.encode("ascii")).decode("ascii").rstrip("=")
+    """The last worker of the page: clients pass it back unchanged (the API says opaque)."""
+    return worker_id
 
 
 def decode_cursor(cursor: str) -> str:
-    """The last worker of the previous page; a cursor not made here is refused."""
+    """The last worker of the previous page; anything but a worker id is refused."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return str(UUID(raw.decode("ascii")))
-    except (ValueError, UnicodeDecodeError) as error:
+        return str(UUID(cursor))
+    except ValueError as error:
         message = "the cursor is not one this roster handed out"
         raise InvalidInput(message, field="cursor") from error
 
