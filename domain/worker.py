@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -45,6 +46,9 @@ from domain.vocabulary import (
     PostChangeReason,
     Rating,
 )
+
+# Steps recorded before the rule was named by its interval were three-year steps.
+LEGACY_STEP_YEARS = 3
 
 
 @dataclass(frozen=True)
@@ -264,13 +268,15 @@ class Worker(LedgerAggregate):
         )
 
     def apply_step(self, due: StepDue, schedule: PolicySchedule) -> None:
-        """Record a due three-year step as a derived fact, with what caused it."""
+        """Record a due step as a derived fact, with the rule that made it due (named by
+        its interval: the policy's ``step_years`` on the step's date) and what caused it."""
         self._check(
             GradeStepFact(due.effective_date, self._next_seq(), due.caused_by_years), schedule
         )
         self._grade_stepped(
             effective_date=due.effective_date,
-            rule=GradeChangeReason.THREE_YEAR_STEP.value,
+            rule=GradeChangeReason.GRADE_STEP.value,
+            interval_years=schedule.on(due.effective_date).step_years,
             caused_by_years=list(due.caused_by_years),
             policy_version=due.policy_version,
         )
@@ -281,11 +287,32 @@ class Worker(LedgerAggregate):
             if due.effective_date <= as_of:
                 self.apply_step(due, schedule)
 
-    @event("GradeStepped")
+    class GradeStepped(LedgerAggregate.Event):
+        """A step the rules made due, recorded. Version 3 names the rule by its interval
+        (``rule`` ``grade_step`` with ``interval_years``); versions 1 and 2 recorded
+        ``rule`` ``three_year_step`` whatever the policy said, and only three-year steps
+        were ever made due then, so they read as a three-year ``grade_step``."""
+
+        class_version = 3
+
+        effective_date: date
+        rule: str
+        interval_years: int
+        caused_by_years: list[int]
+        policy_version: int
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            if state.get("rule") == GradeChangeReason.THREE_YEAR_STEP.value:
+                state["rule"] = GradeChangeReason.GRADE_STEP.value
+            state.setdefault("interval_years", LEGACY_STEP_YEARS)
+
+    @event(GradeStepped)
     def _grade_stepped(
         self,
         effective_date: date,
         rule: str,
+        interval_years: int,
         caused_by_years: list[int],
         policy_version: int,
     ) -> None:
