@@ -14,6 +14,7 @@ from domain.errors import (
     DispatchConversionRefused,
     DuplicateAppraisal,
     GradeOutOfRange,
+    IneligibleForChannel,
     InvalidInput,
     NotFound,
 )
@@ -30,7 +31,7 @@ from domain.facts import (
     PostChangeFact,
     TransferFact,
 )
-from domain.policy import PolicySchedule
+from domain.policy import PolicySchedule, age_on
 from domain.rules import StepDue, step_clock
 from domain.timeline import WorkerState, replay
 from domain.values import Immutable
@@ -84,6 +85,16 @@ class Worker(LedgerAggregate):
         policy = schedule.on(hire_date)
         if person.birth_date >= hire_date:
             raise InvalidInput("the birth date must be before the hire date", field="birth_date")
+        refusal = policy.eligibility(channel).refusal(
+            age_on(person.birth_date, hire_date), education
+        )
+        if refusal is not None:
+            limit, field = refusal
+            raise IneligibleForChannel(
+                f"{channel.value} ({channel.label}) under policy {policy.policy_id} hires only "
+                f"people {limit}",
+                field=field,
+            )
         if channel is Channel.DISPATCH_CONVERSION and (
             dispatch_service_years < policy.dispatch_min_service_years
         ):
