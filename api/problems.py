@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from domain.catalogue import ZH
 from domain.errors import (
     AccountLocked,
     Forbidden,
@@ -117,7 +118,11 @@ def ledger_error(request: Request, error: Exception) -> Response:
     status = status_for(error)
     extra: dict[str, Any] = {}
     if isinstance(error, PolicyInvalid):
-        extra["errors"] = [{"message": p} for p in error.problems]
+        # Each problem in English (`message`) and Chinese (`message_zh`), with its kind.
+        extra["errors"] = [
+            {"message": p, "message_zh": zh, "kind": getattr(p, "kind", "text")}
+            for p, zh in zip(error.problems, error.in_locale(ZH), strict=True)
+        ]
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(error, TooManyFailedAuthentications):
         headers = {"Retry-After": str(error.retry_after_seconds)}

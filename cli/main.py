@@ -13,6 +13,7 @@ from cli.demo import demo
 from cli.export import export_app
 from cli.generate import generate
 from cli.importer import import_command
+from cli.policies import policies_app
 from cli.projections import project, projections_app
 from cli.serve import serve
 from cli.simulate import simulate
@@ -39,6 +40,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(users_app, name="users")
 app.add_typer(projections_app, name="projections")
 app.add_typer(export_app, name="export")
+app.add_typer(policies_app, name="policies")
 
 
 def main() -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
+
+from domain import catalogue
 
 
 class LedgerError(Exception):
@@ -154,10 +158,51 @@ class Forbidden(LedgerError):
     title = "Your role or unit does not allow this"
 
 
+class IneligibleForChannel(RuleViolation):
+    """A hire the policy's eligibility for its entry channel refuses (an age limit, a
+    minimum education): the detail names the limit."""
+
+    code = "ineligible_for_channel"
+    title = "The person is not eligible for the entry channel"
+
+
+class PolicyProblem(str):
+    """One problem of a policy document: its English text (so it reads as a string
+    wherever one is expected), with its kind, the place and the values to say it in
+    another language (``policy.problem.<kind>`` in the catalogue)."""
+
+    kind: str
+    where: str
+    params: Mapping[str, Any]
+
+    def __new__(cls, kind: str, where: str = "", **params: Any) -> PolicyProblem:
+        made = super().__new__(cls, catalogue.text(_key(kind), catalogue.EN, where=where, **params))
+        made.kind, made.where, made.params = kind, where, params
+        return made
+
+    def text(self, locale: str) -> str:
+        return catalogue.text(_key(self.kind), locale, where=self.where, **self.params)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # a copy or a pickle keeps the kind
+        return (_remade, (self.kind, self.where, dict(self.params)))
+
+
+def _remade(kind: str, where: str, params: dict[str, Any]) -> PolicyProblem:
+    return PolicyProblem(kind, where, **params)
+
+
+def _key(kind: str) -> str:
+    return f"policy.problem.{kind}"
+
+
 class PolicyInvalid(LedgerError):
     code = "policy_invalid"
     title = "The policy document is not valid"
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: Sequence[str]) -> None:
         super().__init__("; ".join(problems))
-        self.problems = problems
+        self.problems = list(problems)
+
+    def in_locale(self, locale: str) -> list[str]:
+        """Every problem in ``locale`` (a problem written without a kind, as written)."""
+        return [p.text(locale) if isinstance(p, PolicyProblem) else p for p in self.problems]

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from domain.errors import PolicyInvalid
+from domain.errors import PolicyInvalid, PolicyProblem
 from domain.values import Immutable
-from domain.vocabulary import CertificateLevel, Education, Post, UnitKind
+from domain.vocabulary import CertificateLevel, Channel, Education, Post, UnitKind
 
 SOURCES = frozenset({"seed", "published", "inferred", "default"})
 CENT = Decimal("0.01")
@@ -44,6 +45,43 @@ PARAMETERS = (
     "certificate_allowances",
     "city_funding_shares",
 )
+# Parameters a document may leave out: a policy adopted before one existed reads as it
+# always did (the default below), so a ledger's stored versions keep their meaning.
+OPTIONAL_PARAMETERS = ("channel_eligibility",)
+ALL_PARAMETERS = (*PARAMETERS, *OPTIONAL_PARAMETERS)
+# An age limit (the age a hire must be under) outside these bounds refuses nearly
+# everyone or nobody: a typing mistake, not a rule.
+AGE_LIMIT_BOUNDS = (20, 100)
+ELIGIBILITY_FIELDS = ("age_under", "min_education")
+
+
+@dataclass(frozen=True)
+class Eligibility(Immutable):
+    """Who an entry channel may hire: younger than ``age_under`` on the hire date and
+    with at least ``min_education``; None: no limit."""
+
+    age_under: int | None = None
+    min_education: Education | None = None
+
+    def refusal(self, age: int, education: Education) -> tuple[str, str] | None:
+        """Why a person of ``age`` with ``education`` is refused, and the field to blame."""
+        if self.age_under is not None and age >= self.age_under:
+            return f"under {self.age_under} on the hire date, not {age}", "birth_date"
+        if self.min_education is not None and education.rank < self.min_education.rank:
+            return (
+                f"at least {self.min_education.value} ({self.min_education.label}), "
+                f"not {education.value} ({education.label})",
+                "education",
+            )
+        return None
+
+
+UNLIMITED = Eligibility()
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Whole years of age on ``day`` (周岁)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def money(value: Decimal) -> Decimal:
@@ -74,6 +112,7 @@ class Policy(Immutable):
     pay_coefficients: Mapping[Post, Mapping[int, Decimal]]
     certificate_allowances: Mapping[CertificateLevel, Decimal]
     city_funding_shares: Mapping[Post, Decimal]
+    channel_eligibility: Mapping[Channel, Eligibility]
 
     # -- grades -----------------------------------------------------------
     def grade_range(self, post: Post) -> tuple[int, int]:
@@ -121,46 +160,62 @@ class Policy(Immutable):
     def city_share(self, post: Post) -> Decimal:
         return self.city_funding_shares[post]
 
+    # -- entry channels -------------------------------------------------------
+    def eligibility(self, channel: Channel) -> Eligibility:
+        return self.channel_eligibility.get(channel, UNLIMITED)
+
     # -- construction -------------------------------------------------------
     @classmethod
-    def from_document(cls, document: Mapping[str, Any]) -> Policy:
-        """Validate a policy document and build the policy, or list every problem."""
-        return _Reader(document).build()
+    def from_document(cls, document: Mapping[str, Any], *, consistency: bool = True) -> Policy:
+        """Validate a policy document and build the policy, or list every problem.
+
+        ``consistency=False`` skips the checks across parameters (a higher post's band
+        lower than a lower post's) that were added after policies were first adopted:
+        replaying an adopted version must read what was accepted then."""
+        return _Reader(document, consistency).build()
 
 
 class _Reader:
     """Reads a document, collecting every problem instead of stopping at the first."""
 
-    def __init__(self, document: Mapping[str, Any]) -> None:
+    def __init__(self, document: Mapping[str, Any], consistency: bool = True) -> None:
         self.document = document
-        self.problems: list[str] = []
+        self.consistency = consistency
+        self.problems: list[PolicyProblem] = []
+
+    def _problem(self, kind: str, where: str = "", **params: Any) -> None:
+        self.problems.append(PolicyProblem(kind, where, **params))
 
     def build(self) -> Policy:
         doc = self.document
         if not isinstance(doc, Mapping):
-            raise PolicyInvalid(["the policy must be a JSON object"])
+            raise PolicyInvalid([PolicyProblem("not_object")])
         params = doc.get("parameters")
         if not isinstance(params, Mapping):
-            raise PolicyInvalid(["'parameters' must be an object of parameters"])
+            raise PolicyInvalid([PolicyProblem("parameters_not_object")])
         policy_id = doc.get("id")
         if not isinstance(policy_id, str) or not policy_id.strip():
-            self.problems.append("'id' must be a non-empty string")
+            self._problem("id_missing")
         values: dict[str, Any] = {}
-        for name in PARAMETERS:
+        for name in ALL_PARAMETERS:
             entry = params.get(name)
+            if entry is None and name in OPTIONAL_PARAMETERS:
+                continue
             if not isinstance(entry, Mapping) or "value" not in entry:
-                self.problems.append(f"parameters.{name}: missing (needs value and source)")
+                self._problem("missing", f"parameters.{name}")
                 continue
             if entry.get("source") not in SOURCES:
-                self.problems.append(f"parameters.{name}.source: must be one of {sorted(SOURCES)}")
+                self._problem("bad_source", f"parameters.{name}.source", sources=sorted(SOURCES))
             values[name] = entry["value"]
         for name in params:
-            if name not in PARAMETERS:
-                self.problems.append(f"parameters.{name}: unknown parameter")
+            if name not in ALL_PARAMETERS:
+                self._problem("unknown_parameter", f"parameters.{name}")
         # Read the parameters that are there even when some are missing, so that
         # every problem is listed at once; a missing one reads as None and its
         # follow-on complaints are dropped below.
         missing = [name for name in PARAMETERS if name not in values]
+        if "channel_eligibility" not in params:
+            values["channel_eligibility"] = {}
         values.update(dict.fromkeys(missing, None))
         reported = len(self.problems)
 
@@ -206,11 +261,18 @@ class _Reader:
             city_funding_shares=self._enum_map(
                 "city_funding_shares", values["city_funding_shares"], Post, self._share
             ),
+            channel_eligibility=self._channel_eligibility(values["channel_eligibility"]),
         )
+        if self.consistency:
+            self._bands_in_order(post_grades)
         self.problems[reported:] = [
             problem
             for problem in self.problems[reported:]
-            if not any(problem.startswith(f"parameters.{name}") for name in missing)
+            if not any(
+                problem.where == f"parameters.{name}"
+                or problem.where.startswith(f"parameters.{name}.")
+                for name in missing
+            )
         ]
         if self.problems:
             raise PolicyInvalid(self.problems)
@@ -219,7 +281,7 @@ class _Reader:
     # -- typed readers: each records a problem and returns a harmless value --
     def _int(self, where: str, raw: Any, minimum: int = 0) -> int:
         if isinstance(raw, bool) or not isinstance(raw, int) or raw < minimum:
-            self.problems.append(f"parameters.{where}: must be a whole number >= {minimum}")
+            self._problem("whole_number", f"parameters.{where}", minimum=minimum)
             return minimum
         return raw
 
@@ -231,16 +293,14 @@ class _Reader:
             if not value.is_finite() or value < 0:
                 raise InvalidOperation
         except InvalidOperation:
-            self.problems.append(
-                f"parameters.{where}: must be a non-negative decimal written as a string"
-            )
+            self._problem("decimal", f"parameters.{where}")
             return Decimal(0)
         return value
 
     def _share(self, where: str, raw: Any) -> Decimal:
         value = self._decimal(where, raw)
         if value > 1:
-            self.problems.append(f"parameters.{where}: a share must be between 0 and 1")
+            self._problem("share", f"parameters.{where}")
         return value
 
     def _money(self, where: str, raw: Any) -> Decimal:
@@ -256,19 +316,19 @@ class _Reader:
         complete: bool = True,
     ) -> dict[Any, Any]:
         if not isinstance(raw, Mapping):
-            self.problems.append(f"parameters.{name}: must be an object")
+            self._problem("not_an_object", f"parameters.{name}")
             return {}
         result: dict[Any, Any] = {}
         codes = {member.value: member for member in enum}
         for key, value in raw.items():
             if key not in codes:
-                self.problems.append(f"parameters.{name}.{key}: unknown code")
+                self._problem("unknown_code", f"parameters.{name}.{key}")
                 continue
             result[codes[key]] = read(f"{name}.{key}", value)
         if complete:
             for code in codes:
                 if code not in raw:
-                    self.problems.append(f"parameters.{name}.{code}: missing")
+                    self._problem("missing_code", f"parameters.{name}.{code}")
         return result
 
     def _post_grades(self, raw: Any) -> dict[Post, tuple[int, int]]:
@@ -280,30 +340,25 @@ class _Reader:
                 or not all(isinstance(g, int) and not isinstance(g, bool) for g in pair)
                 or not 1 <= pair[0] <= pair[1]
             ):
-                self.problems.append(
-                    f"parameters.post_grades.{post.value}: must be [lowest, highest] "
-                    "with 1 <= lowest <= highest"
-                )
+                self._problem("band", f"parameters.post_grades.{post.value}")
                 continue
             ranges[post] = (pair[0], pair[1])
         return ranges
 
     def _class_coefficients(self, raw: Any) -> dict[int, Decimal]:
         if not isinstance(raw, Mapping) or set(raw) != {"1", "2", "3"}:
-            self.problems.append(
-                "parameters.quota_class_coefficients: must give classes '1', '2' and '3'"
-            )
+            self._problem("class_coefficients", "parameters.quota_class_coefficients")
             return {}
         return {int(k): self._decimal(f"quota_class_coefficients.{k}", v) for k, v in raw.items()}
 
     def _average_wages(self, raw: Any) -> dict[int, Decimal]:
         if not isinstance(raw, Mapping) or not raw:
-            self.problems.append("parameters.average_wages: must map at least one year to a wage")
+            self._problem("average_wages", "parameters.average_wages")
             return {}
         wages: dict[int, Decimal] = {}
         for year, wage in raw.items():
             if not (isinstance(year, str) and year.isdigit() and len(year) == 4):
-                self.problems.append(f"parameters.average_wages.{year}: not a year")
+                self._problem("not_a_year", f"parameters.average_wages.{year}")
                 continue
             wages[int(year)] = self._decimal(f"average_wages.{year}", wage)
         return wages
@@ -315,13 +370,13 @@ class _Reader:
         rows = self._enum_map("pay_coefficients", raw, Post, _identity)
         for post, row in rows.items():
             if not isinstance(row, Mapping):
-                self.problems.append(f"parameters.pay_coefficients.{post.value}: must be an object")
+                self._problem("not_an_object", f"parameters.pay_coefficients.{post.value}")
                 continue
             table[post] = {}
             for grade, value in row.items():
                 if not (isinstance(grade, str) and grade.isdigit()):
-                    self.problems.append(
-                        f"parameters.pay_coefficients.{post.value}.{grade}: not a grade"
+                    self._problem(
+                        "not_a_grade", f"parameters.pay_coefficients.{post.value}.{grade}"
                     )
                     continue
                 table[post][int(grade)] = self._decimal(
@@ -331,11 +386,58 @@ class _Reader:
                 low, high = post_grades[post]
                 missing = [g for g in range(low, high + 1) if g not in table[post]]
                 if missing:
-                    self.problems.append(
-                        f"parameters.pay_coefficients.{post.value}: no coefficient for "
-                        f"grades {missing}"
+                    self._problem(
+                        "missing_coefficients",
+                        f"parameters.pay_coefficients.{post.value}",
+                        grades=missing,
                     )
         return table
+
+    def _channel_eligibility(self, raw: Any) -> dict[Channel, Eligibility]:
+        entries = self._enum_map("channel_eligibility", raw, Channel, _identity, complete=False)
+        found: dict[Channel, Eligibility] = {}
+        for channel, entry in entries.items():
+            where = f"parameters.channel_eligibility.{channel.value}"
+            if not isinstance(entry, Mapping):
+                self._problem("not_an_object", where)
+                continue
+            for key in entry:
+                if key not in ELIGIBILITY_FIELDS:
+                    self._problem(
+                        "unknown_field", f"{where}.{key}", allowed=list(ELIGIBILITY_FIELDS)
+                    )
+            age = entry.get("age_under")
+            low, high = AGE_LIMIT_BOUNDS
+            if age is not None and (
+                isinstance(age, bool) or not isinstance(age, int) or not low <= age <= high
+            ):
+                self._problem("age_limit", f"{where}.age_under", low=low, high=high)
+                age = None
+            education = entry.get("min_education")
+            codes = [e.value for e in Education]
+            if education is not None and education not in codes:
+                self._problem("education_code", f"{where}.min_education", allowed=codes)
+                education = None
+            found[channel] = Eligibility(age, Education(education) if education else None)
+        return found
+
+    def _bands_in_order(self, bands: Mapping[Post, tuple[int, int]]) -> None:
+        """A higher post's band may overlap a lower one's, but not lie lower at both
+        ends: promotion up the posts would then lower the grade band."""
+        ranked = [post for post in Post if post in bands]  # the vocabulary lists top first
+        for higher, lower in pairwise(ranked):
+            (h_low, h_high), (l_low, l_high) = bands[higher], bands[lower]
+            if h_low < l_low and h_high < l_high:
+                self._problem(
+                    "bands_inverted",
+                    "parameters.post_grades",
+                    higher=higher.value,
+                    higher_zh=higher.label,
+                    higher_band=[h_low, h_high],
+                    lower=lower.value,
+                    lower_zh=lower.label,
+                    lower_band=[l_low, l_high],
+                )
 
 
 def _identity(_where: str, raw: Any) -> Any:
@@ -361,15 +463,16 @@ def load_document(name_or_path: str) -> dict[str, Any]:
         path = Path(name_or_path)
         if not path.is_file():
             raise PolicyInvalid(
-                [f"{name_or_path!r} is neither a shipped pack {shipped_packs()} nor a file"]
+                [PolicyProblem("no_such_pack", name_or_path, packs=shipped_packs())]
             )
         text = path.read_text(encoding="utf-8")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise PolicyInvalid([f"{name_or_path}: not valid JSON ({error})"]) from error
+        problem = PolicyProblem("not_json", name_or_path, error=str(error))
+        raise PolicyInvalid([problem]) from error
     if not isinstance(document, dict):
-        raise PolicyInvalid([f"{name_or_path}: the policy must be a JSON object"])
+        raise PolicyInvalid([PolicyProblem("not_object")])
     return document
 
 

@@ -72,7 +72,13 @@ class PolicyBook(LedgerAggregate):
         self, version: int, document: dict[str, Any], effective_date: date, document_ref: str
     ) -> None:
         self.versions.append(
-            AdoptedVersion(version, effective_date, document_ref, Policy.from_document(document))
+            # Read as it was accepted: checks added since then do not refuse a recorded version.
+            AdoptedVersion(
+                version,
+                effective_date,
+                document_ref,
+                Policy.from_document(document, consistency=False),
+            )
         )
 
     def schedule(self) -> PolicySchedule:

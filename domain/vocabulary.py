@@ -22,7 +22,7 @@ class Labelled(StrEnum):
         """
         wanted = text.strip()
         texts = _texts(cls)
-        code = texts.get(wanted) or texts.get(wanted.lower())
+        code = texts.get(wanted) or texts.get(wanted.lower()) or _aliases(cls).get(wanted)
         if code is None:
             raise ValueError(f"{text!r} is not a {cls.__name__}")
         return cls(code)
@@ -32,6 +32,37 @@ class Labelled(StrEnum):
 def _texts(enum: type[Labelled]) -> dict[str, str]:
     """Each member's label and code, to its code: an import reads thousands of cells."""
     return {text: m.value for m in enum for text in (m.value, m.label)}
+
+
+@cache
+def _aliases(enum: type[Labelled]) -> dict[str, str]:
+    """Other spellings a file may use for a member, to its code: a step written with
+    its interval (三年晋档, 两年晋档) is a ``grade_step``."""
+    codes = {m.value for m in enum}
+    if "grade_step" not in codes:
+        return {}
+    return {step_rule_label(years): "grade_step" for years in range(1, MAX_NAMED_INTERVAL + 1)}
+
+
+_DIGITS = "零一二三四五六七八九"
+MAX_NAMED_INTERVAL = 10  # the spellings read back from a file; any interval gets a label
+
+
+def chinese_count(n: int) -> str:
+    """A count of years as Chinese writes it before a measure: 两 for 2, 十二 for 12."""
+    if n == 2:
+        return "两"
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    if n < 100:
+        return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+    return str(n)
+
+
+def step_rule_label(interval_years: int) -> str:
+    """The Chinese name of a step rule by its interval: 三年晋档, 两年晋档."""
+    return f"{chinese_count(interval_years)}年晋档"
 
 
 class Post(Labelled):
@@ -108,6 +139,10 @@ class GradeChangeReason(Labelled):
     REWARD = "reward"
     DISCIPLINE = "discipline"
     OTHER = "other"
+    # The ledger's step rule, named by its interval (``interval_years`` beside it).
+    GRADE_STEP = "grade_step"
+    # The step rule's code before it was named by its interval (GradeStepped version 2
+    # and earlier, upcast to ``grade_step``); still reserved, so still refused from a person.
     THREE_YEAR_STEP = "three_year_step"
     EDUCATION_UPGRADE = "education_upgrade"
 
@@ -203,7 +238,7 @@ _LABELS = {
     "appraisal": "年度考核",
     "appraisal_correction": "考核更正",
     "grade_change": "等级调整",
-    "grade_step": "三年晋档",
+    "grade_step": "晋档",
     "post_change": "岗位变动",
     "transfer": "调动",
     "certificate": "取得证书",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -13,6 +14,7 @@ from domain.errors import (
     DispatchConversionRefused,
     DuplicateAppraisal,
     GradeOutOfRange,
+    IneligibleForChannel,
     InvalidInput,
     NotFound,
 )
@@ -29,7 +31,7 @@ from domain.facts import (
     PostChangeFact,
     TransferFact,
 )
-from domain.policy import PolicySchedule
+from domain.policy import PolicySchedule, age_on
 from domain.rules import StepDue, step_clock
 from domain.timeline import WorkerState, replay
 from domain.values import Immutable
@@ -45,6 +47,9 @@ from domain.vocabulary import (
     PostChangeReason,
     Rating,
 )
+
+# Steps recorded before the rule was named by its interval were three-year steps.
+LEGACY_STEP_YEARS = 3
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,16 @@ class Worker(LedgerAggregate):
         policy = schedule.on(hire_date)
         if person.birth_date >= hire_date:
             raise InvalidInput("the birth date must be before the hire date", field="birth_date")
+        refusal = policy.eligibility(channel).refusal(
+            age_on(person.birth_date, hire_date), education
+        )
+        if refusal is not None:
+            limit, field = refusal
+            raise IneligibleForChannel(
+                f"{channel.value} ({channel.label}) under policy {policy.policy_id} hires only "
+                f"people {limit}",
+                field=field,
+            )
         if channel is Channel.DISPATCH_CONVERSION and (
             dispatch_service_years < policy.dispatch_min_service_years
         ):
@@ -264,13 +279,15 @@ class Worker(LedgerAggregate):
         )
 
     def apply_step(self, due: StepDue, schedule: PolicySchedule) -> None:
-        """Record a due three-year step as a derived fact, with what caused it."""
+        """Record a due step as a derived fact, with the rule that made it due (named by
+        its interval: the policy's ``step_years`` on the step's date) and what caused it."""
         self._check(
             GradeStepFact(due.effective_date, self._next_seq(), due.caused_by_years), schedule
         )
         self._grade_stepped(
             effective_date=due.effective_date,
-            rule=GradeChangeReason.THREE_YEAR_STEP.value,
+            rule=GradeChangeReason.GRADE_STEP.value,
+            interval_years=schedule.on(due.effective_date).step_years,
             caused_by_years=list(due.caused_by_years),
             policy_version=due.policy_version,
         )
@@ -281,11 +298,32 @@ class Worker(LedgerAggregate):
             if due.effective_date <= as_of:
                 self.apply_step(due, schedule)
 
-    @event("GradeStepped")
+    class GradeStepped(LedgerAggregate.Event):
+        """A step the rules made due, recorded. Version 3 names the rule by its interval
+        (``rule`` ``grade_step`` with ``interval_years``); versions 1 and 2 recorded
+        ``rule`` ``three_year_step`` whatever the policy said, and only three-year steps
+        were ever made due then, so they read as a three-year ``grade_step``."""
+
+        class_version = 3
+
+        effective_date: date
+        rule: str
+        interval_years: int
+        caused_by_years: list[int]
+        policy_version: int
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            if state.get("rule") == GradeChangeReason.THREE_YEAR_STEP.value:
+                state["rule"] = GradeChangeReason.GRADE_STEP.value
+            state.setdefault("interval_years", LEGACY_STEP_YEARS)
+
+    @event(GradeStepped)
     def _grade_stepped(
         self,
         effective_date: date,
         rule: str,
+        interval_years: int,
         caused_by_years: list[int],
         policy_version: int,
     ) -> None:

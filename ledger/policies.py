@@ -90,12 +90,10 @@ def versions(events: Iterable[Any], known_at: datetime | None = None) -> list[di
     return sorted(found, key=lambda v: v["version"])
 
 
-def in_force(
-    events: Iterable[Any], as_of: date, known_at: datetime | None = None
-) -> dict[str, Any]:
-    """The version in force on ``as_of`` with its full parameters. As in
-    ``PolicySchedule``, the first version also governs the dates before its own."""
-    events = list(events)
+def _chosen(
+    events: list[Any], as_of: date, known_at: datetime | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The version in force on ``as_of`` as known at ``known_at``, and its document."""
     found = versions(events, known_at)
     if not found:
         raise NotFound(f"no policy was adopted by {known_at}", field="known_at")
@@ -103,9 +101,35 @@ def in_force(
     for version in sorted(found, key=lambda v: (v["effective_date"], v["version"])):
         if version["effective_date"] <= as_of:
             chosen = version
-    document = next(
-        e.document for e in events if isinstance(e, ADOPTED) and e.version == chosen["version"]
-    )
+    return chosen, _document(events, chosen["version"])
+
+
+def _document(events: list[Any], version: int) -> dict[str, Any]:
+    for e in events:
+        if isinstance(e, ADOPTED) and e.version == version:
+            return dict(e.document)
+    raise NotFound(f"no policy version {version} was adopted", field="version")
+
+
+def document_in_force(
+    events: Iterable[Any], as_of: date, known_at: datetime | None = None
+) -> dict[str, Any]:
+    """The adopted document in force on ``as_of``, exactly as adopted: what
+    ``POST /policies`` and ``POST /simulations`` accept unchanged."""
+    return _chosen(list(events), as_of, known_at)[1]
+
+
+def document_of(events: Iterable[Any], version: int) -> dict[str, Any]:
+    """The document adopted as ``version``."""
+    return _document(list(events), version)
+
+
+def in_force(
+    events: Iterable[Any], as_of: date, known_at: datetime | None = None
+) -> dict[str, Any]:
+    """The version in force on ``as_of`` with its full parameters. As in
+    ``PolicySchedule``, the first version also governs the dates before its own."""
+    chosen, document = _chosen(list(events), as_of, known_at)
     return {
         **chosen,
         "as_of": as_of,

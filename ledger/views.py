@@ -13,7 +13,7 @@ from domain.pay import pay_for_month
 from domain.policy import PolicySchedule
 from domain.rules import dismissal_due, promotion_candidate, step_clock
 from domain.unit import Unit
-from domain.vocabulary import Labelled, Post, WorkerStatus
+from domain.vocabulary import Labelled, Post, WorkerStatus, step_rule_label
 from domain.worker import Worker
 
 BASE_FIELDS = {
@@ -118,6 +118,7 @@ def history(events: Sequence[Any]) -> list[dict[str, Any]]:
             "data": data,
         }
         if kind == "GradeStepped":
+            data["rule_label"] = step_rule_label(data["interval_years"])
             item["caused_by"] = [
                 {"type": "Appraised", "year": year} for year in data["caused_by_years"]
             ]

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from api import problems
 from api.deps import ActorDep, AsOf, ContextDep, KnownAt, LedgerDep, VersionCursor
 from api.schemas.policies import PolicyAdoptedOut, PolicyIn, PolicyInForceOut, PolicyListOut
+from domain.policy_schema import policy_schema
 
 router = APIRouter(prefix="/policies", tags=["policies"])
 
@@ -53,3 +54,23 @@ def current_policy(
     """The version in force on `as_of` (default today) with every parameter, its source
     and note, as the ledger knew it at `known_at` (default now)."""
     return ledger.policy_in_force(as_of or date.today(), known_at)
+
+
+@router.get("/current/document", response_model=dict[str, Any], responses=READ_PROBLEMS)
+def current_policy_document(
+    actor: ActorDep, ledger: LedgerDep, as_of: AsOf = None, known_at: KnownAt = None
+) -> Any:
+    """The document of the version in force on `as_of` (default today), exactly as it was
+    adopted, as the ledger knew it at `known_at`: `POST /policies` (as `policy`) and
+    `POST /simulations` accept it unchanged, so "take the policy in force, change one
+    number, try it" needs no hand editing. Its shape is `GET /policies/schema`."""
+    return ledger.policy_document(as_of or date.today(), known_at)
+
+
+@router.get("/schema", response_model=dict[str, Any], responses=problems.responses(401, 503))
+def policy_format_schema(actor: ActorDep) -> Any:
+    """The JSON Schema (draft 2020-12) of a policy document, as `docs/policy-schema.json`:
+    point an editor at it to check a policy file as it is written. The schema says the
+    shape; adopting or simulating also checks what a schema cannot (a coefficient for every
+    grade of a band, bands in post order) and lists every problem."""
+    return policy_schema()

@@ -45,7 +45,11 @@ class ApplyStepsIn(RequestModel):
 
 
 class StepAppliedOut(StepDueOut):
-    rule: str = Field(description="Always `three_year_step`")
+    rule: str = Field(description="The step rule: `grade_step`, named by `interval_years`")
+    interval_years: int = Field(
+        description="Qualifying years per step under the policy in force on `effective_date`"
+    )
+    rule_label: str = Field(description="The rule's Chinese name by its interval: 三年晋档")
 
 
 class ApplyStepsOut(ResponseModel):

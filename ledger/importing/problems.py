@@ -20,6 +20,8 @@ EXPECTED_BY_CODE = {
     "education_not_higher": "an education higher than the one held on that date",
     "dispatch_conversion_refused": "a dispatch conversion the rules allow (3 years' dispatch "
     "service, within 10% of the unit's reported 劳务派遣人数 dispatch headcount that year)",
+    "ineligible_for_channel": "a person the entry channel admits under the policy in force on "
+    "the hire date (its age limit and minimum education), or the channel they came by",
     "not_found": "a fact that exists in the ledger or the file",
 }
 

@@ -49,3 +49,11 @@ class PolicyUseCases(LedgerCore):
     def policy_in_force(self, as_of: date, known_at: datetime | None = None) -> Result:
         """The version in force on ``as_of``, with its parameters, as known at ``known_at``."""
         return policies.in_force(self.events.get(POLICY_BOOK_ID), as_of, known_at)
+
+    def policy_document(self, as_of: date, known_at: datetime | None = None) -> Result:
+        """The document in force on ``as_of`` as adopted: adoptable and simulable unchanged."""
+        return policies.document_in_force(self.events.get(POLICY_BOOK_ID), as_of, known_at)
+
+    def policy_document_of(self, version: int) -> Result:
+        """The document adopted as ``version``."""
+        return policies.document_of(self.events.get(POLICY_BOOK_ID), version)

@@ -20,7 +20,7 @@ from domain.errors import LedgerError, RuleViolation
 from domain.policy import PolicySchedule
 from domain.timeline import Placement
 from domain.unit import Unit
-from domain.vocabulary import Channel, GradeChangeReason
+from domain.vocabulary import Channel, step_rule_label
 from domain.worker import Worker
 from ledger import views
 from ledger.commands import (
@@ -40,7 +40,7 @@ from ledger.commands import (
 from ledger.core import LedgerCore, Result, recorded_at
 
 # ``@event`` makes the event classes at class creation, out of the type checker's sight.
-STEPPED: type = Worker.GradeStepped  # type: ignore[attr-defined]
+STEPPED = Worker.GradeStepped
 
 
 class WorkerUseCases(LedgerCore):
@@ -124,7 +124,6 @@ class WorkerUseCases(LedgerCore):
             for item in listed:
                 by_worker.setdefault(str(item["worker_id"]), []).append(item)
             applied: list[dict[str, Any]] = []
-            rule = GradeChangeReason.THREE_YEAR_STEP.value
             single = replace(ctx, idempotency_key=None, if_match=None)
             for worker_id, items in by_worker.items():
                 key = UUID(worker_id)
@@ -134,11 +133,19 @@ class WorkerUseCases(LedgerCore):
                 except RuleViolation:
                     continue
                 recorded = {
-                    str(getattr(e, "effective_date", ""))
+                    str(e.effective_date): {
+                        "rule": e.rule,
+                        "interval_years": e.interval_years,
+                        "rule_label": step_rule_label(e.interval_years),
+                    }
                     for e in self.events.get(key, gt=before)
                     if isinstance(e, STEPPED)
                 }
-                applied += [{**i, "rule": rule} for i in items if i["effective_date"] in recorded]
+                applied += [
+                    {**i, **recorded[i["effective_date"]]}
+                    for i in items
+                    if i["effective_date"] in recorded
+                ]
             answer = {
                 "as_of": as_of.isoformat(),
                 "unit_id": unit_id,

@@ -191,6 +191,8 @@ EXPECTED: dict[tuple[str, str], Row] = {
     # policies: every role reads them, only an admin adopts one
     ("GET", "/policies"): Row("/policies", READ_ALL),
     ("GET", "/policies/current"): Row("/policies/current", READ_ALL),
+    ("GET", "/policies/current/document"): Row("/policies/current/document", READ_ALL),
+    ("GET", "/policies/schema"): Row("/policies/schema", READ_ALL),
     ("POST", "/policies"): Row(
         "/policies",
         ADMIN_WRITE,

@@ -219,3 +219,38 @@ def test_before_the_ledger_knew_any_policy_the_list_is_empty_and_current_is_not_
 
     assert api.ok("/policies", known_at=long_ago)["items"] == []
     assert_problem(api.get("/policies/current", known_at=long_ago), 404, "not_found", "known_at")
+
+
+def test_the_document_in_force_with_one_number_changed_is_simulated_and_adopted(
+    api: Api,
+) -> None:
+    got = api.get("/policies/current/document")
+    assert got.status_code == 200, got.text
+    document = got.json()
+    assert document == load_document("baohe-2020")  # exactly as adopted
+    document["parameters"]["step_years"]["value"] = 2  # the one number changed
+
+    simulated = api.post(
+        "/simulations", {"policy": document, "from_month": "2021-01", "to_month": "2021-12"}
+    )
+    assert simulated.status_code == 200, simulated.text
+    adopted = api.post("/policies", adopt_body(document))
+    assert adopted.status_code == 201, adopted.text
+    later = api.get("/policies/current/document", as_of=NEXT_JANUARY.isoformat()).json()
+    assert later["parameters"]["step_years"]["value"] == 2
+
+
+def test_the_policy_schema_is_published_and_the_shipped_packs_conform_to_it(api: Api) -> None:
+    import jsonschema_rs
+
+    answer = api.get("/policies/schema")
+    assert answer.status_code == 200
+    schema = answer.json()
+    validator = jsonschema_rs.validator_for(schema)
+    for pack in ("baohe-2020", "chibi-2020"):
+        assert validator.is_valid(load_document(pack)), pack
+    document = load_document("chibi-2020")
+    document["parameters"]["step_years"]["value"] = "3"
+    document["parameters"]["bonus"] = {"value": 1, "source": "seed"}
+    errors = list(validator.iter_errors(document))
+    assert len(errors) == 2

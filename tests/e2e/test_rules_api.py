@@ -57,7 +57,9 @@ def test_applying_records_the_steps_once_and_the_grade_rises(api: Api, tree: Tre
     answer = first.json()
     assert answer["count"] == 1
     assert answer["applied"][0]["worker_id"] == worker_id
-    assert answer["applied"][0]["rule"] == "three_year_step"
+    assert answer["applied"][0]["rule"] == "grade_step"
+    assert answer["applied"][0]["interval_years"] == 3
+    assert answer["applied"][0]["rule_label"] == "三年晋档"
     assert api.events_recorded() > before
     stepped = [h for h in api.history(worker_id) if h["type"] == "GradeStepped"]
     assert len(stepped) == 1 and stepped[0]["effective_date"] == "2024-01-01"

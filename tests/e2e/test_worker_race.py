@@ -25,7 +25,7 @@ import httpx
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from ledger.application import MAX_ATTEMPTS
+from ledger.core import MAX_ATTEMPTS
 from tests.e2e.conftest import Api, Tree, assert_problem, hire, hire_body
 from tests.e2e.servers import bootstrap, uvicorn_server
 from tests.stores import postgres_database

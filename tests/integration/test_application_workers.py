@@ -217,7 +217,9 @@ def test_applying_due_steps_records_a_derived_step_with_its_causing_appraisals(
     )
     assert stepped["effective_date"] == "2024-01-01"
     assert stepped["caused_by"] == [{"type": "Appraised", "year": y} for y in (2021, 2022, 2023)]
-    assert stepped["data"]["rule"] == "three_year_step"
+    assert stepped["data"]["rule"] == "grade_step"
+    assert stepped["data"]["interval_years"] == 3
+    assert stepped["data"]["rule_label"] == "三年晋档"
 
 
 def test_applying_steps_twice_records_the_step_once(ledger: Ledger, street: UUID) -> None:

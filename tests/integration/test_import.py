@@ -357,3 +357,34 @@ def test_a_seat_freed_by_a_later_row_of_the_file_is_free_for_an_earlier_one(
         Actor("admin", Role.ADMIN), keys.unit_id("BH", "BH-WH-09"), district.date(2021, 6, 1)
     )
     assert usage["headcount"] == 1, usage
+
+
+def test_a_hire_the_channels_eligibility_refuses_is_reported_on_its_row(tmp_path: Path) -> None:
+    chibi = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    chibi.bootstrap("chibi-2020")  # open recruitment: under 40, 大专 or higher
+    workers = [
+        *(list(r) for r in district.WORKERS),
+        district._fact(
+            "W20",
+            "入职",
+            district.date(2021, 3, 1),
+            name="周强",
+            gender="男",
+            birth=district.date(1976, 1, 5),
+            education="高中及以下",
+            unit="BH-WH-03",
+            post="助理",
+            grade=1,
+            channel="公开招聘",
+        ),
+    ]
+    before = events(chibi)
+
+    result = import_files(chibi, [district.workbook(tmp_path / "w.xlsx", district.UNITS, workers)])
+
+    assert events(chibi) == before
+    (problem,) = result.problems
+    assert (problem.sheet, problem.row) == ("人员履历", len(workers) + 1)
+    assert problem.column.endswith("出生日期")
+    assert "under 40 on the hire date, not 45" in problem.what
+    assert "age limit and minimum education" in problem.expected

@@ -10,6 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -24,7 +25,14 @@ from ledger.adapters.integrity import ALTERED, ANCHOR, DELETED, INSERTED, UNREAD
 from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
 from seed.demo import load_demo
-from tests.integration.application_support import appraise, build_tree, hire, worker_id
+from tests.integration.application_support import (
+    ADMIN,
+    apply_steps,
+    appraise,
+    build_tree,
+    hire,
+    worker_id,
+)
 from tests.stores import store_url
 
 DURABLE = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -343,6 +351,38 @@ def test_events_recorded_before_the_chain_load_and_the_chain_starts_after_them(
     assert report.pre_chain_events == 2
     stored = list(scene.ledger.events.get(legacy))
     assert [e.chain_hash is None for e in stored] == [True, True, False]
+
+
+def test_a_step_stored_by_the_previous_event_version_reads_as_a_three_year_step_and_verifies(
+    scene: Scene,
+) -> None:
+    # The step as GradeStepped class version 2 stored it: ``rule`` three_year_step, no
+    # interval, hashed in its chain as it was (the store is written as an older ledger did).
+    apply_steps(scene.ledger, scene.worker, date(2024, 2, 1))
+    *_, before, step = scene.worker_rows()
+    assert step.topic.endswith("Worker.GradeStepped")
+    transcoder = scene.ledger.mapper.transcoder
+    fields = transcoder.decode(step.state)
+    assert (fields["class_version"], fields["interval_years"]) == (3, 3)
+    del fields["interval_years"]
+    fields.update(rule="three_year_step", class_version=2)
+    fields.pop(chain.CHAIN_FIELD)
+    previous = transcoder.decode(before.state)[chain.CHAIN_FIELD]
+    fields[chain.CHAIN_FIELD] = chain.link(previous, step.topic, scene.worker, step.version, fields)
+    scene.raw.set_state(step.notification_id, transcoder.encode(fields))
+
+    reopened = open_ledger(scene.raw.url)
+    try:
+        (stored,) = [e for e in reopened.events.get(scene.worker) if e.originator_version == 5]
+        history = reopened.worker_history(ADMIN, scene.worker, None)
+        report = verify(reopened)
+    finally:
+        reopened.close()
+    assert (stored.rule, stored.interval_years) == ("grade_step", 3)
+    stepped = next(i for i in history if i["type"] == "GradeStepped")
+    assert (stepped["data"]["rule"], stepped["data"]["rule_label"]) == ("grade_step", "三年晋档")
+    assert report.intact, report.as_dict()["problems"]
+    assert transcoder.decode(scene.worker_rows()[-1].state)["rule"] == "three_year_step"
 
 
 # -- encrypted at rest --------------------------------------------------------------------------

@@ -49,12 +49,19 @@ LONG_AGO = date(2000, 1, 1)
 HIRE_DATE = date(2020, 3, 1)
 
 
-def document(pack: str = "chibi-2020") -> dict[str, Any]:
-    return copy.deepcopy(load_document(pack))
+def document(pack: str = "chibi-2020", *, channel_limits: bool = False) -> dict[str, Any]:
+    """The pack's document. Chibi's entry-channel limits (open recruitment under 40 with
+    大专 or higher) are lifted unless ``channel_limits``: these tests hire people of every
+    education through open recruitment to test other rules; the limits have their own."""
+    doc = copy.deepcopy(load_document(pack))
+    if not channel_limits:
+        doc["parameters"]["channel_eligibility"]["value"] = {}
+    return doc
 
 
 def schedule(pack: str = "chibi-2020", **overrides: Any) -> PolicySchedule:
-    """One adopted version, in force since long ago; ``overrides`` replace parameter values."""
+    """One adopted version, in force since long ago; ``overrides`` replace parameter values
+    (Chibi's entry-channel limits are lifted, as in :func:`document`, unless given)."""
     doc = document(pack)
     for name, value in overrides.items():
         doc["parameters"][name]["value"] = value

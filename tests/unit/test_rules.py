@@ -8,7 +8,7 @@ import pytest
 
 from domain.errors import GradeOutOfRange
 from domain.rules import dismissal_due, promotion_candidate, step_clock
-from domain.vocabulary import GradeChangeReason, Post, PostChangeReason, Rating
+from domain.vocabulary import GradeChangeReason, Post, PostChangeReason, Rating, step_rule_label
 from domain.worker import Worker
 from tests.unit.builders import (
     GRADES,
@@ -96,12 +96,52 @@ def test_applying_a_step_raises_the_grade_by_one_from_its_date_and_records_its_c
 
     (event,) = worker.collect_events()
     assert type(event).__name__ == "GradeStepped"
-    assert event.rule == "three_year_step"  # type: ignore[attr-defined]
+    assert event.rule == "grade_step"  # type: ignore[attr-defined]
+    assert event.interval_years == 3  # type: ignore[attr-defined]
     assert event.caused_by_years == [2020, 2021, 2022]  # type: ignore[attr-defined]
     assert event.policy_version == 1  # type: ignore[attr-defined]
     assert event.effective_date == date(2023, 1, 1)  # type: ignore[attr-defined]
     assert worker.state(SCHEDULE, date(2022, 12, 31)).grade == 3
     assert worker.state(SCHEDULE, date(2023, 1, 1)).grade == 4
+
+
+def test_a_two_year_policy_records_its_steps_as_two_year_steps() -> None:
+    two_years = schedule(step_years=2)
+    worker = appraise(
+        hire(grade=3, hire_date=date(2020, 1, 1), sched=two_years),
+        {2020: C, 2021: E},
+        sched=two_years,
+    )
+    (due,) = step_clock(worker.state(two_years), two_years).due
+
+    worker.apply_step(due, two_years)
+
+    (event,) = worker.collect_events()
+    assert (event.rule, event.interval_years) == ("grade_step", 2)  # type: ignore[attr-defined]
+    assert event.caused_by_years == [2020, 2021]  # type: ignore[attr-defined]
+    assert worker.state(two_years, date(2022, 1, 1)).grade == 4
+
+
+def test_a_step_recorded_before_the_rule_had_an_interval_reads_as_a_three_year_step() -> None:
+    # The fields of a GradeStepped as class version 2 recorded them (the mapper's upcasting
+    # runs the class's upcasters in turn from the recorded version).
+    state = {
+        "effective_date": date(2023, 1, 1),
+        "rule": "three_year_step",
+        "caused_by_years": [2020, 2021, 2022],
+        "policy_version": 1,
+    }
+    Worker.GradeStepped.upcast_v2_v3(state)
+    assert state["rule"] == "grade_step"
+    assert state["interval_years"] == 3
+
+
+@pytest.mark.parametrize(
+    ("years", "label"),
+    [(1, "一年晋档"), (2, "两年晋档"), (3, "三年晋档"), (10, "十年晋档"), (12, "十二年晋档")],
+)
+def test_the_step_rule_is_named_in_chinese_by_its_interval(years: int, label: str) -> None:
+    assert step_rule_label(years) == label
 
 
 def test_applying_a_step_consumes_its_years_so_the_next_step_needs_three_more() -> None:
