@@ -9,10 +9,11 @@ traceback.
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
@@ -23,7 +24,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from domain.errors import LedgerError
-from ledger.runtime import open_ledger
+from ledger.runtime import build_ledger, open_ledger
 from ledger.settings import Settings
 
 if TYPE_CHECKING:
@@ -74,6 +75,23 @@ def user_errors(settings: Settings | None = None) -> Iterator[None]:
     except PersistenceError as error:
         url = redact(settings.database_url) if settings else "the database"
         fail(f"cannot use the store at {url}: {error or type(error).__name__}")
+
+
+@contextmanager
+def ledger_for(settings: Settings) -> Iterator[Ledger]:
+    """The ledger of ``settings`` for one command, closed after it; never bootstrapped
+    (the first admin token is for whoever serves the API)."""
+    ledger = build_ledger(settings)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
+
+
+def json_lines(items: Iterable[Mapping[str, Any]]) -> None:
+    """One JSON object per line on standard output, Chinese unescaped."""
+    for item in items:
+        typer.echo(json.dumps(item, ensure_ascii=False, default=str))
 
 
 def load_settings() -> Settings:

@@ -20,12 +20,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import CliError, load_settings, stderr, user_errors
+from cli.common import CliError, json_lines, ledger_for, load_settings, stderr, user_errors
 from domain import catalogue
 from domain.errors import PolicyInvalid
 from domain.policy import ALL_PARAMETERS, Policy, load_document
 from domain.policy_schema import policy_schema
-from ledger.runtime import build_ledger
 
 policies_app = typer.Typer(
     help="Policy versions and policy files (政策版本与政策文件).", no_args_is_help=True
@@ -54,15 +53,10 @@ def list_versions(
 ) -> None:
     """The adopted versions in version order (版本、生效日期、文号、采纳人)."""
     settings = load_settings()
-    with user_errors(settings):
-        ledger = build_ledger(settings)
-        try:
-            versions = ledger.policy_versions()
-        finally:
-            ledger.close()
+    with user_errors(settings), ledger_for(settings) as ledger:
+        versions = ledger.policy_versions()
     if as_json:
-        for version in versions:
-            sys.stdout.write(json.dumps(version, ensure_ascii=False, default=str) + "\n")
+        json_lines(versions)
         return
     table = Table("版本 version", "生效 from", "至 to", "政策 policy", "文号 ref", "采纳人 by")
     for v in versions:
@@ -100,14 +94,11 @@ def show(
         if version is not None and as_of is not None:
             raise CliError("give a VERSION or --as-of, not both")
         day = _day(as_of) if as_of else date.today()
-        ledger = build_ledger(settings)
-        try:
+        with ledger_for(settings) as ledger:
             if version is not None:
                 document = ledger.policy_document_of(version)
             else:
                 document = ledger.policy_document(day)
-        finally:
-            ledger.close()
     if as_json:
         _print_json(document)
         return

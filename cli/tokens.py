@@ -6,7 +6,6 @@ secret typed on a command line ends up in shell history.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -16,9 +15,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli.common import CliError, load_settings, parse_unit, secret, stderr, user_errors
+from cli.common import (
+    CliError,
+    json_lines,
+    ledger_for,
+    load_settings,
+    parse_unit,
+    secret,
+    stderr,
+    user_errors,
+)
 from domain.vocabulary import Role
-from ledger.runtime import build_ledger
 
 tokens_app = typer.Typer(help="Access tokens for the HTTP API.", no_args_is_help=True)
 
@@ -80,11 +87,8 @@ def create(
     with user_errors(settings):
         unit_id = parse_unit(unit)
         until = expiry(expires_in, expires_at, datetime.now(UTC))
-        ledger = build_ledger(settings)
-        try:
+        with ledger_for(settings) as ledger:
             token = ledger.create_token(name, role, unit_id, expires_at=until)
-        finally:
-            ledger.close()
     secret(token)
     scope = f" for unit {unit_id}" if unit_id else ""
     lasts = f" It expires at {until.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}." if until else ""
@@ -108,11 +112,8 @@ def revoke(
             wanted = UUID(token_id)
         except ValueError:
             raise CliError(f"{token_id!r} is not a token id (a UUID)") from None
-        ledger = build_ledger(settings)
-        try:
+        with ledger_for(settings) as ledger:
             listed = ledger.revoke_token(wanted, reason)
-        finally:
-            ledger.close()
     stderr().print(
         f"Revoked the {listed['role']} token '{listed['name']}' ({listed['token_id']}).",
         soft_wrap=True,
@@ -125,15 +126,10 @@ def list_tokens(
 ) -> None:
     """Every token issued: id, name, role, unit, expiry, revocation. Never a secret."""
     settings = load_settings()
-    with user_errors(settings):
-        ledger = build_ledger(settings)
-        try:
-            tokens = ledger.tokens()
-        finally:
-            ledger.close()
+    with user_errors(settings), ledger_for(settings) as ledger:
+        tokens = ledger.tokens()
     if as_json:
-        for token in tokens:
-            typer.echo(json.dumps(token, ensure_ascii=False))
+        json_lines(tokens)
         return
     _print_table(tokens, datetime.now(UTC))
 

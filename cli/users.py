@@ -7,16 +7,22 @@ named by their name, which is how a person signs in.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli.common import load_settings, parse_unit, secret, stderr, user_errors
+from cli.common import (
+    json_lines,
+    ledger_for,
+    load_settings,
+    parse_unit,
+    secret,
+    stderr,
+    user_errors,
+)
 from domain.vocabulary import Role
-from ledger.runtime import build_ledger
 
 users_app = typer.Typer(help="People's accounts for the console.", no_args_is_help=True)
 
@@ -36,11 +42,8 @@ def create(
     settings = load_settings()
     with user_errors(settings):
         unit_id = parse_unit(unit)
-        ledger = build_ledger(settings)
-        try:
+        with ledger_for(settings) as ledger:
             password = ledger.create_account(name, role, unit_id)
-        finally:
-            ledger.close()
     secret(password)
     scope = f" for unit {unit_id}" if unit_id else ""
     stderr().print(
@@ -55,12 +58,8 @@ def create(
 def reset_password(name: Name) -> None:
     """Give the account a new one-time password (its sessions end, any lock lifts)."""
     settings = load_settings()
-    with user_errors(settings):
-        ledger = build_ledger(settings)
-        try:
-            password = ledger.reset_password(name)
-        finally:
-            ledger.close()
+    with user_errors(settings), ledger_for(settings) as ledger:
+        password = ledger.reset_password(name)
     secret(password)
     stderr().print(
         f"Reset the password of '{name}'. The line above is a one-time password, shown only "
@@ -73,12 +72,8 @@ def reset_password(name: Name) -> None:
 def revoke_sessions(name: Name) -> None:
     """End every session of the account: the person must sign in again."""
     settings = load_settings()
-    with user_errors(settings):
-        ledger = build_ledger(settings)
-        try:
-            closed = ledger.revoke_sessions(name)
-        finally:
-            ledger.close()
+    with user_errors(settings), ledger_for(settings) as ledger:
+        closed = ledger.revoke_sessions(name)
     stderr().print(f"Ended {closed} open session(s) of '{name}'.", soft_wrap=True)
 
 
@@ -88,15 +83,10 @@ def list_users(
 ) -> None:
     """Every account: name, role, unit, state. Never a password or its hash."""
     settings = load_settings()
-    with user_errors(settings):
-        ledger = build_ledger(settings)
-        try:
-            accounts = ledger.accounts()
-        finally:
-            ledger.close()
+    with user_errors(settings), ledger_for(settings) as ledger:
+        accounts = ledger.accounts()
     if as_json:
-        for account in accounts:
-            typer.echo(json.dumps(account, ensure_ascii=False))
+        json_lines(accounts)
         return
     _print_table(accounts)
 
