@@ -52,7 +52,9 @@ def take(base: str, out: Path, ledger: Any) -> list[Path]:
     once = ledger.create_account(PERSON, Role.ADMIN)
     taken: list[Path] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=zh-CN"]
+        )
         try:
             page = browser.new_context(locale="zh-CN", viewport=SIZE).new_page()
             taken.append(capture(page, base + "/sign-in", out, "console-sign-in"))
