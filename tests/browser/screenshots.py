@@ -52,9 +52,7 @@ def take(base: str, out: Path, ledger: Any) -> list[Path]:
     once = ledger.create_account(PERSON, Role.ADMIN)
     taken: list[Path] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=zh-CN"]
-        )
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_context(locale="zh-CN", viewport=SIZE).new_page()
             taken.append(capture(page, base + "/sign-in", out, "console-sign-in"))
