@@ -73,6 +73,8 @@ def take(base: str, out: Path, ledger: Any) -> list[Path]:
             href = link.get_attribute("href")
             taken.append(capture(page, base + str(href), out, "console-person"))
             taken.append(capture(page, base + "/payroll?month=2025-06", out, "console-payroll"))
+            taken.append(capture(page, base + "/policies", out, "console-policies"))
+            taken.append(capture(page, base + "/audit", out, "console-audit"))
             page.goto(base + "/language/en?next=/units")
             taken.append(capture(page, base + "/units?as_of=2026-01-01", out, "console-units-en"))
         finally:
