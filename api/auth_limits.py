@@ -63,7 +63,8 @@ class FailedAuthentications:
             wait = max((self._wait(key, now) for key in keys), default=0.0)
         if wait > 0:
             raise TooManyFailedAuthentications(
-                f"too many failed authentications; try again in {math.ceil(wait)} s",
+                key="too_many_failed",
+                params={"seconds": math.ceil(wait)},
                 retry_after_seconds=max(1, math.ceil(wait)),
             )
 

@@ -56,13 +56,13 @@ def get_actor(
     secret = credentials.credentials if credentials else None
     if secret is None:
         # Not an attempt at a secret, so not counted: a client that forgot its header.
-        raise Unauthorized("send an access token as Authorization: Bearer <token>")
+        raise Unauthorized.because("token_missing")
     keys = [f"address:{request.client.host if request.client else 'unknown'}"]
     if len(secret) <= MAX_TOKEN_LENGTH:
         keys.append(f"token:{token_id(secret)}")
     try:
         if len(secret) > MAX_TOKEN_LENGTH:
-            raise Unauthorized("the bearer token is not known")
+            raise Unauthorized.because("token_unknown")
         return ledger.authenticate(secret)
     except Unauthorized:
         limits.check(*keys)  # over the limit: 429, and this failure is not counted again
@@ -141,14 +141,12 @@ def parse_if_match(request: Request, value: str | None) -> frozenset[int] | None
     path = getattr(request.scope.get("route"), "path", "")
     if "{worker_id}" not in path and "{unit_id}" not in path:
         # Refused rather than ignored: a caller relying on it would be unprotected.
-        raise InvalidInput("If-Match applies to changes to one worker or unit", field="If-Match")
+        raise InvalidInput.because("if_match_scope", field="If-Match")
     versions = set()
     for tag in value.split(","):
         found = _VERSION_TAG.match(tag.strip())
         if not found:
-            raise InvalidInput(
-                'If-Match must be the ETag of a worker or unit, such as "7"', field="If-Match"
-            )
+            raise InvalidInput.because("if_match_form", field="If-Match")
         versions.add(int(found.group(1)))
     return frozenset(versions)
 
@@ -220,6 +218,7 @@ async def refuse_unknown_query(request: Request) -> None:
                 {
                     "loc": ("query", name),
                     "msg": f"is not a parameter of this endpoint (it takes: {listed})",
+                    "ctx": {"takes": listed},
                     "type": "extra_forbidden",
                 }
                 for name in unknown

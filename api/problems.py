@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from http import HTTPStatus
 from typing import Any, cast
 
 import psycopg
@@ -20,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from domain.catalogue import ZH
+from domain import catalogue
 from domain.errors import (
     AccountLocked,
     Forbidden,
@@ -72,6 +73,40 @@ HTTP_CODES = {
 }
 
 
+# A detail as it is (English, said by a library or a probe), or in a locale.
+Detail = str | Callable[[str], str]
+
+
+def keyed(english: str, key: str, **params: Any) -> Callable[[str], str]:
+    """``english`` as it is, and in another locale the catalogue's ``problem.detail.<key>``."""
+
+    def written(locale: str) -> str:
+        return english if locale == catalogue.EN else catalogue.message(key, locale, params)
+
+    return written
+
+
+def locale_for(request: Request | None) -> str:
+    """The language of a problem: a console page's reader's (``app.state.problem_locale``),
+    else what ``Accept-Language`` asks among ours, else English (for callers that ask
+    nothing, as the API always answered)."""
+    if request is None:
+        return catalogue.EN
+    if not request.url.path.startswith("/api/"):
+        reader = getattr(request.app.state, "problem_locale", None)
+        if reader is not None:
+            return cast(str, reader(request))
+    return catalogue.negotiate(request.headers.get("accept-language"), default=catalogue.EN)
+
+
+def title_in(code: str, title: str, locale: str) -> str:
+    """The title of ``code``: as given in English, else the catalogue's ``problem.<code>.title``."""
+    key = f"problem.{code}.title"
+    if locale == catalogue.EN or key not in catalogue.entries(locale):
+        return title
+    return catalogue.text(key, locale)
+
+
 def status_for(error: LedgerError) -> int:
     for cls, status in STATUS_BY_ERROR:
         if isinstance(error, cls):
@@ -84,18 +119,24 @@ def problem(
     status: int,
     code: str,
     title: str,
-    detail: str,
+    detail: Detail,
     *,
     field: str | None = None,
     extra: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
+    """The problem answer, its title and detail in the reader's language: ``code`` and
+    ``field`` never change with it."""
+    locale = locale_for(request)
+    title = title_in(code, title, locale)
+    detail = detail(locale) if callable(detail) else detail
     if request is not None and not request.url.path.startswith("/api/"):
         # A page of the console (or an unknown path): a person reads it, so it answers
         # HTML in their language when the console is installed (console/web.py).
         page = getattr(request.app.state, "problem_page", None)
         if page is not None:
             return cast(Response, page(request, status, code, title, detail, headers))
+    headers = {**(headers or {}), "Content-Language": locale, "Vary": "Accept-Language"}
     body: dict[str, Any] = {
         "type": f"urn:community-worker-ledger:problem:{code}",
         "title": title,
@@ -121,7 +162,7 @@ def ledger_error(request: Request, error: Exception) -> Response:
         # Each problem in English (`message`) and Chinese (`message_zh`), with its kind.
         extra["errors"] = [
             {"message": p, "message_zh": zh, "kind": getattr(p, "kind", "text")}
-            for p, zh in zip(error.problems, error.in_locale(ZH), strict=True)
+            for p, zh in zip(error.problems, error.in_locale(catalogue.ZH), strict=True)
         ]
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if isinstance(error, TooManyFailedAuthentications):
@@ -131,7 +172,7 @@ def ledger_error(request: Request, error: Exception) -> Response:
         status,
         error.code,
         error.title,
-        error.detail,
+        error.detail_in,
         field=error.field,
         extra=extra,
         headers=headers,
@@ -140,31 +181,50 @@ def ledger_error(request: Request, error: Exception) -> Response:
 
 def validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    errors = [_describe(e) for e in error.errors()]
+    locale = locale_for(request)
+    errors = [_describe(e, locale) for e in error.errors()]
     fields = list(dict.fromkeys(e["field"] for e in errors))
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    separator = "; " if locale == catalogue.EN else ";"
+    detail = separator.join(f"{e['field']}: {e['message']}" for e in errors)
     return problem(
         request,
         422,
         InvalidInput.code,
         InvalidInput.title,
-        detail or "the request is not valid",
+        detail or catalogue.text("problem.detail.request_invalid", locale),
         field=fields[0] if len(fields) == 1 else None,
         extra={"errors": errors},
     )
 
 
-def _describe(error: Mapping[str, Any]) -> dict[str, Any]:
+def _describe(error: Mapping[str, Any], locale: str = catalogue.EN) -> dict[str, Any]:
     """One pydantic error without its input (which may be large, or a person's ID number)."""
     location, path = _split(error.get("loc", ()))
-    if error.get("type") == "json_invalid":
+    kind = error.get("type", "value_error")
+    if kind == "json_invalid":
         path = []  # the position inside the body, not a field
+    message = error.get("msg", "is not valid")
+    if locale != catalogue.EN:
+        message = validation_message(kind, error.get("ctx") or {}, locale)
     return {
         "field": ".".join(str(p) for p in path) or location,
         "in": location,
-        "message": error.get("msg", "is not valid"),
-        "type": error.get("type", "value_error"),
+        "message": message,
+        "type": kind,
     }
+
+
+def validation_message(kind: str, context: Mapping[str, Any], locale: str) -> str:
+    """Pydantic's message for an error ``kind`` in ``locale``: the catalogue's
+    ``validation.<kind>`` (``.listed`` when the context lists what is taken), filled
+    from the error's context; the generic words for a kind it does not know."""
+    key = f"validation.{kind}" + (".listed" if "takes" in context else "")
+    if key not in catalogue.entries(locale):
+        key = "validation.invalid"
+    try:
+        return catalogue.text(key, locale, **{k: str(v) for k, v in context.items()})
+    except (KeyError, IndexError):
+        return catalogue.text("validation.invalid", locale)
 
 
 def _split(loc: Sequence[Any]) -> tuple[str, list[Any]]:
@@ -178,30 +238,35 @@ def http_error(request: Request, error: Exception) -> Response:
     if error.status_code == 400:
         # FastAPI's answer to a body it cannot decode (bad UTF-8, a 5000-digit
         # number): malformed input like any other, so 422 as the contract says.
+        locale = locale_for(request)
+        message = str(error.detail)
+        if locale != catalogue.EN:
+            message = validation_message("body_unreadable", {}, locale)
         return problem(
             request,
             422,
             InvalidInput.code,
             InvalidInput.title,
-            f"body: {error.detail}",
+            f"body: {message}",
             field="body",
             extra={
                 "errors": [
-                    {
-                        "field": "body",
-                        "in": "body",
-                        "message": str(error.detail),
-                        "type": "body_unreadable",
-                    }
+                    {"field": "body", "in": "body", "message": message, "type": "body_unreadable"}
                 ]
             },
         )
     code, title = HTTP_CODES.get(error.status_code, ("http_error", "The request failed"))
-    detail = error.detail if isinstance(error.detail, str) else title
+    detail: Detail = error.detail if isinstance(error.detail, str) else title
+    if isinstance(error.detail, str) and error.detail == _PHRASES.get(error.status_code):
+        # Starlette's bare phrase ("Not Found"): the catalogue says it in another language.
+        detail = keyed(error.detail, f"http_{error.status_code}")
     headers = error.headers
     if error.status_code == 405:
         headers = {**(headers or {}), "Allow": _allowed(request)}
     return problem(request, error.status_code, code, title, detail, headers=headers)
+
+
+_PHRASES = {status: HTTPStatus(status).phrase for status in HTTP_CODES}
 
 
 def _allowed(request: Request) -> str:
@@ -225,7 +290,7 @@ def store_unavailable(request: Request, error: Exception) -> Response:
         503,
         "store_unavailable",
         "The ledger's store is not answering",
-        "the database could not be reached; try again shortly",
+        keyed("the database could not be reached; try again shortly", "store_unavailable"),
         headers={"Retry-After": RETRY_AFTER_SECONDS},
     )
 
@@ -236,7 +301,7 @@ def read_models_behind(request: Request, error: Exception) -> Response:
         503,
         "read_models_behind",
         "The reports are catching up with recent writes",
-        f"{error}; try again shortly",
+        keyed(f"{error}; try again shortly", "read_models_behind"),
         headers={"Retry-After": "1"},
     )
 
@@ -247,7 +312,10 @@ def internal_error(request: Request | None) -> Response:
         500,
         "internal_error",
         "The ledger failed unexpectedly",
-        "nothing was recorded by the failed step; the error is logged under the request id",
+        keyed(
+            "nothing was recorded by the failed step; the error is logged under the request id",
+            "internal_error",
+        ),
     )
 
 

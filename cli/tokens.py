@@ -93,7 +93,8 @@ def create(
     scope = f" for unit {unit_id}" if unit_id else ""
     lasts = f" It expires at {until.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}." if until else ""
     stderr().print(
-        f"Created a {role.value} token '{name}'{scope}. It is shown only this once.{lasts}",
+        f"Created the token '{name}' with the role {role.value}{scope}. "
+        f"It is shown only this once.{lasts}",
         soft_wrap=True,
     )
 

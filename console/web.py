@@ -123,6 +123,7 @@ def install_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, sign_in)
     app.add_exception_handler(PasswordChangeRequired, change_password)
     app.state.problem_page = problem_page
+    app.state.problem_locale = locale_of
 
 
 def problem_page(

@@ -13,6 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.base import LedgerAggregate
+from domain.catalogue import Term
 from domain.errors import Forbidden, InvalidInput, TokenAlreadyRevoked
 from domain.vocabulary import Role
 
@@ -64,7 +65,9 @@ class Actor:
         """The clerk-scope rule, its one home: a clerk reaches a unit only when their own
         unit is that unit or one above it (``ancestry``: the unit and every unit above)."""
         if self.is_scoped and str(self.unit_id) not in {str(u) for u in ancestry}:
-            raise Forbidden(f"your token may only {what} within unit {self.unit_id}", field=field)
+            raise Forbidden.because(
+                "outside_scope", field=field, action=Term(what), unit_id=self.unit_id
+            )
 
 
 U = TypeVar("U", UUID, str)
@@ -125,14 +128,14 @@ class AccessToken(LedgerAggregate):
     ) -> tuple[AccessToken, str]:
         """A new token and its secret, which is shown once and never stored."""
         if not name.strip():
-            raise InvalidInput("a token needs a name", field="name")
+            raise InvalidInput.because("token_needs_name", field="name")
         if role is Role.CLERK and unit_id is None:
-            raise InvalidInput("a clerk's token needs the unit it works for", field="unit")
+            raise InvalidInput.because("clerk_token_needs_unit", field="unit")
         if expires_at is not None:
             if expires_at.tzinfo is None:
-                raise InvalidInput("the expiry needs a timezone", field="expires_at")
+                raise InvalidInput.because("expiry_needs_timezone", field="expires_at")
             if expires_at <= (now or _now()):
-                raise InvalidInput("the expiry must be in the future", field="expires_at")
+                raise InvalidInput.because("expiry_in_past", field="expires_at")
             expires_at = expires_at.astimezone(UTC)
         secret = new_secret()
         token = cls(
@@ -171,10 +174,10 @@ class AccessToken(LedgerAggregate):
         """Stop the token working from now on. Revoking twice is refused: the first
         revocation (its time and reason) is the one on record."""
         if not reason.strip():
-            raise InvalidInput("a revocation needs a reason", field="reason")
+            raise InvalidInput.because("revocation_needs_reason", field="reason")
         if self.revoked:
-            raise TokenAlreadyRevoked(
-                f"the token {self.id} was already revoked at {self.revoked_at:%Y-%m-%dT%H:%M:%SZ}"
+            raise TokenAlreadyRevoked.because(
+                "token_already_revoked", token_id=self.id, revoked_at=self.revoked_at
             )
         self._revoked(reason=reason.strip(), revoked_at=now or _now())
 

@@ -61,15 +61,11 @@ def lock_for(failures: int) -> timedelta:
 def check_password_strength(password: str, name: str) -> None:
     """A password a person chooses: at least ten characters, and not their name."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(
-            f"a password needs at least {MIN_PASSWORD_LENGTH} characters", reason="too_short"
-        )
+        raise WeakPassword(reason="too_short", minimum=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise WeakPassword(
-            f"a password has at most {MAX_PASSWORD_LENGTH} characters", reason="too_long"
-        )
+        raise WeakPassword(reason="too_long", maximum=MAX_PASSWORD_LENGTH)
     if normalised_name(password) == normalised_name(name):
-        raise WeakPassword("a password must not be the account's name", reason="is_name")
+        raise WeakPassword(reason="is_name")
 
 
 class PersonAccount(LedgerAggregate):
@@ -88,13 +84,13 @@ class PersonAccount(LedgerAggregate):
         """A new account whose (one-time) password must be changed at first sign-in."""
         name = unicodedata.normalize("NFKC", name).strip()
         if not name:
-            raise InvalidInput("an account needs a name", field="name")
+            raise InvalidInput.because("account_needs_name", field="name")
         if len(name) > MAX_NAME_LENGTH:
-            raise InvalidInput(
-                f"an account's name has at most {MAX_NAME_LENGTH} characters", field="name"
+            raise InvalidInput.because(
+                "account_name_too_long", field="name", maximum=MAX_NAME_LENGTH
             )
         if role is Role.CLERK and unit_id is None:
-            raise InvalidInput("a clerk's account needs the unit they work for", field="unit")
+            raise InvalidInput.because("clerk_account_needs_unit", field="unit")
         return cls(name=name, role=role.value, unit_id=unit_id, password_hash=password_hash)
 
     @staticmethod
@@ -122,12 +118,10 @@ class PersonAccount(LedgerAggregate):
         """Refuse an attempt while the account is locked (the password is not even checked)."""
         if self.disabled:
             # The same answer as a wrong password: nothing tells a guesser it exists.
-            raise SignInRefused("the name or the password is not right")
+            raise SignInRefused.because("sign_in_refused")
         if self.locked_until is not None and now < self.locked_until:
             wait = self.locked_until - now
             raise AccountLocked(
-                "too many wrong passwords for this account: try again after "
-                f"{self.locked_until:%Y-%m-%dT%H:%M:%SZ}",
                 retry_after_seconds=max(1, int(wait.total_seconds() + 0.999)),
                 locked_until=self.locked_until,
             )
@@ -189,9 +183,9 @@ class PersonAccount(LedgerAggregate):
 
     def disable(self, reason: str, at: datetime) -> None:
         if self.disabled:
-            raise RuleViolation(f"the account {self.name} is already disabled")
+            raise RuleViolation.because("account_already_disabled", name=self.name)
         if not reason.strip():
-            raise InvalidInput("disabling an account needs a reason", field="reason")
+            raise InvalidInput.because("disable_needs_reason", field="reason")
         self._disabled(reason=reason.strip(), at=at)
 
     @event("Disabled")

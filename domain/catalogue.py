@@ -10,6 +10,9 @@ where a person reads them. The codes' Chinese labels stay in ``domain.vocabulary
 from __future__ import annotations
 
 import json
+import string
+from collections.abc import Mapping
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -43,6 +46,45 @@ def label(member: Labelled, locale: str = DEFAULT_LOCALE) -> str:
     if locale == EN:
         return entries(EN).get(f"code.{member.value}", member.value.replace("_", " "))
     return member.label
+
+
+class Term(str):
+    """A word of a message that the catalogue translates (``term.<word>``): the ``worker``
+    of "no worker …". In English it is written as it is."""
+
+    __slots__ = ()
+
+
+def message(key: str, locale: str, params: Mapping[str, Any]) -> str:
+    """A refusal's detail (``problem.detail.<key>``) in ``locale``. In English the
+    parameters are written as they are (so the detail reads as it always has); in
+    Chinese a code is written as its label, a word by the catalogue and a day as
+    ``2026年1月1日``."""
+    template = text(f"problem.detail.{key}", locale)
+    return template.format(**{name: _localized(v, locale) for name, v in params.items()})
+
+
+def _localized(value: Any, locale: str) -> Any:
+    if isinstance(value, tuple | list):
+        return text("word.or", locale).join(str(_localized(v, locale)) for v in value)
+    if locale == EN:
+        return value
+    if isinstance(value, Labelled):
+        return label(value, locale)
+    if isinstance(value, Term):
+        return text(f"term.{value.replace(' ', '_')}", locale)
+    if type(value) is date:
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value
+
+
+def placeholders(template: str) -> set[str]:
+    """The names a template fills (``{grade}``, ``{post.value}`` as ``post``)."""
+    return {
+        name.split(".")[0].split("[")[0]
+        for _, name, _, _ in string.Formatter().parse(template)
+        if name
+    }
 
 
 def negotiate(accept_language: str | None, default: str = DEFAULT_LOCALE) -> str:

@@ -4,21 +4,57 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from domain import catalogue
 
 
 class LedgerError(Exception):
-    """A refusal the ledger explains to the person who asked."""
+    """A refusal the ledger explains to the person who asked.
+
+    Raised with a message ``key`` and its ``params`` (``because``), the detail is the
+    catalogue's ``problem.detail.<key>``: English in ``detail``, any locale through
+    ``detail_in``. The title of each ``code`` is ``problem.<code>.title`` in the catalogue
+    (the English one is also the class's ``title``). A detail given as text stays as it is
+    in every language.
+    """
 
     code = "ledger_error"
     title = "The ledger refused the request"
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        field: str | None = None,
+        key: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.key = key
+        self.params: dict[str, Any] = dict(params or {})
+        if detail is None:
+            if key is None:
+                raise TypeError("a refusal needs its detail or a message key")
+            detail = catalogue.message(key, catalogue.EN, self.params)
         super().__init__(detail)
         self.detail = detail
         self.field = field
+
+    @classmethod
+    def because(cls, key: str, /, *, field: str | None = None, **params: Any) -> Self:
+        """The refusal whose detail is the catalogue's ``problem.detail.<key>``."""
+        return cls(key=key, field=field, params=params)
+
+    def detail_in(self, locale: str) -> str:
+        if self.key is None or locale == catalogue.EN:
+            return self.detail
+        return catalogue.message(self.key, locale, self.params)
+
+    @classmethod
+    def title_in(cls, locale: str) -> str:
+        if locale == catalogue.EN:
+            return cls.title
+        return catalogue.text(f"problem.{cls.code}.title", locale)
 
 
 class NotFound(LedgerError):
@@ -35,8 +71,8 @@ class WeakPassword(InvalidInput):
     """A new password the rules refuse; ``reason`` names which rule (``too_short``,
     ``too_long``, ``is_name``, ``same``), for a message in the reader's language."""
 
-    def __init__(self, detail: str, *, reason: str) -> None:
-        super().__init__(detail, field="new_password")
+    def __init__(self, *, reason: str, **params: Any) -> None:
+        super().__init__(key=f"password_{reason}", params=params, field="new_password")
         self.reason = reason
 
 
@@ -124,8 +160,15 @@ class TooManyFailedAuthentications(LedgerError):
     code = "too_many_failed_authentications"
     title = "Too many failed authentications"
 
-    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
-        super().__init__(detail)
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        retry_after_seconds: int,
+        key: str | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail, key=key, params=params)
         self.retry_after_seconds = retry_after_seconds
 
 
@@ -143,8 +186,12 @@ class AccountLocked(TooManyFailedAuthentications):
     code = "account_locked"
     title = "The account is locked for a while after too many wrong passwords"
 
-    def __init__(self, detail: str, *, retry_after_seconds: int, locked_until: datetime) -> None:
-        super().__init__(detail, retry_after_seconds=retry_after_seconds)
+    def __init__(self, *, retry_after_seconds: int, locked_until: datetime) -> None:
+        super().__init__(
+            key="account_locked",
+            params={"locked_until": locked_until},
+            retry_after_seconds=retry_after_seconds,
+        )
         self.locked_until = locked_until
 
 

@@ -50,13 +50,14 @@ class PolicyBook(LedgerAggregate):
         """
         Policy.from_document(document)
         if not document_ref.strip():
-            raise InvalidInput("an adoption needs its document reference", field="document_ref")
+            raise InvalidInput.because("adoption_needs_document", field="document_ref")
         latest = max((v.effective_date for v in self.versions), default=None)
         if latest is not None and effective_date <= latest:
-            raise PolicyOutOfOrder(
-                f"a new version must take effect after {latest.isoformat()}, the effective "
-                f"date of the latest adopted version, not on {effective_date.isoformat()}",
+            raise PolicyOutOfOrder.because(
+                "policy_out_of_order",
                 field="effective_date",
+                latest=latest,
+                effective=effective_date,
             )
         version = len(self.versions) + 1
         self._adopted(

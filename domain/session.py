@@ -19,6 +19,7 @@ from eventsourcing.domain import event
 
 from domain.access import Actor
 from domain.base import LedgerAggregate
+from domain.catalogue import Term
 from domain.errors import InvalidInput, Unauthorized
 from domain.vocabulary import Role
 
@@ -69,7 +70,7 @@ class ConsoleSession(LedgerAggregate):
     ) -> tuple[ConsoleSession, str]:
         """A new session and its secret (for the cookie; never stored)."""
         if lifetime <= timedelta(0):
-            raise InvalidInput("a session's lifetime must be positive")
+            raise InvalidInput.because("session_lifetime")
         secret = new_session_secret()
         session = cls(
             account_id=account_id,
@@ -126,7 +127,7 @@ class ConsoleSession(LedgerAggregate):
 
     def require_open(self) -> None:
         if self.closed:
-            raise Unauthorized(f"the session was closed ({self.close_reason_text})")
+            raise Unauthorized.because("session_closed", reason=Term(self.close_reason_text))
 
     @property
     def close_reason_text(self) -> str:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain.catalogue import Term
 from domain.errors import (
     EducationNotHigher,
     GradeOutOfRange,
@@ -94,15 +95,15 @@ def replay(
     timeline = ordered(facts)
     hire = next((f for f in timeline if isinstance(f, HireFact)), None)
     if hire is None:
-        raise TimelineConflict("a worker's timeline must start with the hire")
+        raise TimelineConflict.because("timeline_starts_with_hire")
     state: WorkerState | None = None
     for fact in timeline:
         if as_of is not None and fact.effective_date > as_of:
             break
         if state is None:
             if not isinstance(fact, HireFact):
-                raise TimelineConflict(
-                    f"{_describe(fact)} is dated before the hire date {hire.effective_date}"
+                raise TimelineConflict.because(
+                    "fact_before_hire_date", **_describe(fact), hire=hire.effective_date
                 )
             state = _hired(fact, schedule)
             continue
@@ -126,7 +127,7 @@ def states(facts: Iterable[Fact], schedule: PolicySchedule) -> list[tuple[date, 
     for index, fact in enumerate(timeline):
         if state is None:
             if not isinstance(fact, HireFact):
-                raise TimelineConflict(f"{_describe(fact)} is dated before the hire")
+                raise TimelineConflict.because("fact_before_hire", **_describe(fact))
             state = _hired(fact, schedule)
         else:
             state = _apply(state, fact, schedule, strict=False)
@@ -184,13 +185,13 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
     policy = schedule.on(fact.effective_date)
     if state.status is WorkerStatus.DISMISSED and not isinstance(fact, AppraisalCorrectionFact):
         if strict:
-            raise WorkerDismissed(
-                f"{_describe(fact)} falls after the dismissal of {state.dismissal_date}"
+            raise WorkerDismissed.because(
+                "fact_after_dismissal", **_describe(fact), dismissed=state.dismissal_date
             )
         return state
     match fact:
         case HireFact():
-            raise TimelineConflict("a worker is hired only once")
+            raise TimelineConflict.because("hired_once")
         case AppraisalFact(year=year, rating=rating):
             return _evolve(
                 state,
@@ -202,18 +203,25 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
         case GradeChangeFact(grade=grade):
             low, high = policy.grade_range(state.post)
             if strict and not low <= grade <= high:
-                raise GradeOutOfRange(
-                    f"grade {grade} on {fact.effective_date} is outside the "
-                    f"{state.post.value} range {low}-{high}",
+                raise GradeOutOfRange.because(
+                    "grade_outside_post_on",
                     field="grade",
+                    grade=grade,
+                    on=fact.effective_date,
+                    post=state.post,
+                    low=low,
+                    high=high,
                 )
             return _evolve(state, grade=grade)
         case GradeStepFact(caused_by_years=years):
             _, high = policy.grade_range(state.post)
             if strict and state.grade + 1 > high:
-                raise GradeOutOfRange(
-                    f"a step on {fact.effective_date} would take grade {state.grade} "
-                    f"beyond the {state.post.value} maximum {high}"
+                raise GradeOutOfRange.because(
+                    "step_beyond_maximum",
+                    on=fact.effective_date,
+                    grade=state.grade,
+                    post=state.post,
+                    high=high,
                 )
             return _evolve(
                 state,
@@ -230,9 +238,8 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
             )
         case TransferFact(unit_id=unit_id):
             if strict and unit_id == state.unit_id:
-                raise TimelineConflict(
-                    f"the worker is already in unit {unit_id} on {fact.effective_date}",
-                    field="unit_id",
+                raise TimelineConflict.because(
+                    "already_in_unit", field="unit_id", unit_id=unit_id, on=fact.effective_date
                 )
             return _evolve(
                 state,
@@ -245,10 +252,11 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
         case EducationFact(education=education):
             if education.rank <= state.education.rank:
                 if strict:
-                    raise EducationNotHigher(
-                        f"on {fact.effective_date} the worker's education is already "
-                        f"{state.education.value}",
+                    raise EducationNotHigher.because(
+                        "education_not_higher",
                         field="education",
+                        on=fact.effective_date,
+                        education=state.education,
                     )
                 return state
             raise_by = policy.education_bonus[education] - policy.education_bonus[state.education]
@@ -277,5 +285,6 @@ def _close(placements: tuple[Placement, ...], on: date) -> tuple[Placement, ...]
     return (*earlier, replace(last, end=on))
 
 
-def _describe(fact: Fact) -> str:
-    return f"the {fact.kind.removesuffix('Fact').lower()} of {fact.effective_date}"
+def _describe(fact: Fact) -> dict[str, Any]:
+    """A fact as a refusal names it: what (a word of the catalogue) and its date."""
+    return {"fact": Term(fact.kind.removesuffix("Fact").lower()), "on": fact.effective_date}

@@ -16,6 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.base import LedgerAggregate
+from domain.catalogue import Term
 from domain.errors import (
     DispatchConversionRefused,
     InvalidInput,
@@ -74,11 +75,13 @@ class Unit(LedgerAggregate):
         """``aggregate_id``: an id the caller derived (an importer's); default a new one."""
         parent_kind = parent.kind if parent else None
         if parent_kind not in ALLOWED_PARENTS[kind]:
-            allowed = sorted(k.value if k else "no parent" for k in ALLOWED_PARENTS[kind])
-            raise InvalidInput(
-                f"a {kind.value} must sit under {' or '.join(allowed)}, "
-                f"not {parent_kind.value if parent_kind else 'no parent'}",
+            allowed = sorted(k or Term("no parent") for k in ALLOWED_PARENTS[kind])
+            raise InvalidInput.because(
+                "unit_parent_kind",
                 field="parent_id",
+                kind=kind,
+                allowed=allowed,
+                parent=parent_kind or Term("no parent"),
             )
         unit: Unit = cls._create_with_id(
             "Registered",
@@ -128,9 +131,9 @@ class Unit(LedgerAggregate):
         self, *, quota: int, effective_date: date, document_ref: str, note: str = ""
     ) -> None:
         if quota < 0:
-            raise InvalidInput("a quota cannot be negative", field="quota")
+            raise InvalidInput.because("quota_negative", field="quota")
         if not document_ref.strip():
-            raise InvalidInput("an approval needs its document number (文号)", field="document_ref")
+            raise InvalidInput.because("approval_needs_document", field="document_ref")
         self._quota_approved(
             quota=quota, effective_date=effective_date, document_ref=document_ref, note=note
         )
@@ -153,7 +156,7 @@ class Unit(LedgerAggregate):
     # -- dispatch ---------------------------------------------------------------------
     def report_dispatch_headcount(self, *, year: int, count: int, note: str = "") -> None:
         if count < 0:
-            raise InvalidInput("a headcount cannot be negative", field="count")
+            raise InvalidInput.because("headcount_negative", field="count")
         self._dispatch_headcount_reported(year=year, count=count, note=note)
 
     @event("DispatchHeadcountReported")
@@ -205,13 +208,17 @@ class Unit(LedgerAggregate):
                 continue
             approval = self.approval_on(day)
             if approval is None:
-                raise NoApprovedQuota(
-                    f"{self.name} has no approved quota on {day}", field="unit_id"
+                raise NoApprovedQuota.because(
+                    "no_approved_quota", field="unit_id", unit=self.name, day=day
                 )
             if occupied + 1 > approval.quota:
-                raise QuotaExceeded(
-                    f"{self.name} has {occupied} of {approval.quota} seats taken on {day}",
+                raise QuotaExceeded.because(
+                    "quota_full",
                     field="unit_id",
+                    unit=self.name,
+                    occupied=occupied,
+                    quota=approval.quota,
+                    day=day,
                 )
         if dispatch_conversion_year is not None:
             self._check_conversion(dispatch_conversion_year, schedule)
@@ -224,18 +231,23 @@ class Unit(LedgerAggregate):
     def _check_conversion(self, year: int, schedule: PolicySchedule) -> None:
         reported = self.dispatch_headcount.get(year)
         if reported is None:
-            raise DispatchConversionRefused(
-                f"{self.name} reported no dispatch headcount for {year}", field="unit_id"
+            raise DispatchConversionRefused.because(
+                "no_dispatch_headcount", field="unit_id", unit=self.name, year=year
             )
         policy = schedule.on(date(year, 1, 1))
         limit = policy.dispatch_conversion_limit(reported)
         done = len(self.conversions.get(year, []))
         if done >= limit:
             share = f"{policy.dispatch_conversion_share * 100:g}%"
-            raise DispatchConversionRefused(
-                f"{self.name} has made {done} of its {limit} dispatch conversions for {year} "
-                f"({share} of {reported} reported, rounded down)",
+            raise DispatchConversionRefused.because(
+                "dispatch_conversions_used",
                 field="channel",
+                unit=self.name,
+                done=done,
+                limit=limit,
+                year=year,
+                share=share,
+                reported=reported,
             )
 
     @event("SeatsAssigned")

@@ -84,7 +84,7 @@ class Worker(LedgerAggregate):
         """``aggregate_id``: an id the caller derived (an importer's); default a new one."""
         policy = schedule.on(hire_date)
         if person.birth_date >= hire_date:
-            raise InvalidInput("the birth date must be before the hire date", field="birth_date")
+            raise InvalidInput.because("birth_before_hire", field="birth_date")
         refusal = policy.eligibility(channel).refusal(
             age_on(person.birth_date, hire_date), education
         )
@@ -98,10 +98,11 @@ class Worker(LedgerAggregate):
         if channel is Channel.DISPATCH_CONVERSION and (
             dispatch_service_years < policy.dispatch_min_service_years
         ):
-            raise DispatchConversionRefused(
-                f"a dispatch conversion needs at least {policy.dispatch_min_service_years} "
-                f"years' dispatch service in the unit, not {dispatch_service_years}",
+            raise DispatchConversionRefused.because(
+                "dispatch_service_too_short",
                 field="dispatch_service_years",
+                minimum=policy.dispatch_min_service_years,
+                years=dispatch_service_years,
             )
         if grade is None:
             grade = policy.initial_grade(post, prior_service_years, education)
@@ -109,9 +110,8 @@ class Worker(LedgerAggregate):
         else:
             low, high = policy.grade_range(post)
             if not low <= grade <= high:
-                raise GradeOutOfRange(
-                    f"grade {grade} is outside the {post.value} range {low}-{high}",
-                    field="grade",
+                raise GradeOutOfRange.because(
+                    "grade_outside_post", field="grade", grade=grade, post=post, low=low, high=high
                 )
             from_policy = False
         worker: Worker = cls._create_with_id(
@@ -208,15 +208,10 @@ class Worker(LedgerAggregate):
         note: str = "",
     ) -> None:
         if year in self.appraisal_years:
-            raise DuplicateAppraisal(
-                f"{year} already has an appraisal; record a correction instead", field="year"
-            )
+            raise DuplicateAppraisal.because("appraisal_year_taken", field="year", year=year)
         effective = effective_date or self.default_appraisal_date(year)
         if effective.year < year:
-            raise InvalidInput(
-                f"an appraisal of {year} cannot take effect before that year",
-                field="effective_date",
-            )
+            raise InvalidInput.because("appraisal_before_year", field="effective_date", year=year)
         self._check(AppraisalFact(effective, self._next_seq(), year, rating), schedule)
         self._appraised(
             year=year,
@@ -237,7 +232,7 @@ class Worker(LedgerAggregate):
         self, *, year: int, rating: Rating, reason: str, schedule: PolicySchedule
     ) -> None:
         if year not in self.appraisal_years:
-            raise NotFound(f"the worker has no appraisal for {year}", field="year")
+            raise NotFound.because("no_appraisal_for_year", field="year", year=year)
         effective = self.appraisal_years[year]
         self._check(AppraisalCorrectionFact(effective, self._next_seq(), year, rating), schedule)
         self._appraisal_corrected(
@@ -263,10 +258,7 @@ class Worker(LedgerAggregate):
         note: str = "",
     ) -> None:
         if reason not in PERSON_GRADE_CHANGE_REASONS:
-            raise InvalidInput(
-                f"{reason.value} is recorded by the ledger itself, not by a person",
-                field="reason",
-            )
+            raise InvalidInput.because("reason_recorded_by_ledger", field="reason", reason=reason)
         self._check(GradeChangeFact(effective_date, self._next_seq(), grade, reason), schedule)
         self._grade_changed(
             grade=grade, effective_date=effective_date, reason=reason.value, note=note

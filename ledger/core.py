@@ -21,6 +21,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain.access import Actor
+from domain.catalogue import Term
 from domain.errors import ConcurrentModification, Forbidden, IdempotencyKeyReused, NotFound
 from domain.policy import PolicySchedule
 from domain.policy_book import POLICY_BOOK_ID, PolicyBook
@@ -166,11 +167,11 @@ class LedgerCore(Application[UUID]):
     # -- authorization ------------------------------------------------------------------
     def _require_admin(self, actor: Actor, what: str) -> None:
         if actor.role is not Role.ADMIN:
-            raise Forbidden(f"only an admin may {what}")
+            raise Forbidden.because("admin_only", action=Term(what))
 
     def _authorize_write(self, actor: Actor, unit_ids: Iterable[UUID]) -> None:
         if not actor.can_write:
-            raise Forbidden(f"a {actor.role.value} may only read")
+            raise Forbidden.because("role_reads_only", role=actor.role)
         self._authorize_scope(actor, unit_ids, "write")
 
     def _authorize_read(self, actor: Actor, unit_ids: Iterable[UUID]) -> None:
@@ -196,10 +197,12 @@ class LedgerCore(Application[UUID]):
         """If-Match: refuse a change decided on a version that is no longer the latest."""
         if ctx.if_match is not None and aggregate.version not in ctx.if_match:
             asked = ", ".join(str(v) for v in sorted(ctx.if_match))
-            raise ConcurrentModification(
-                f"the {what} is at version {aggregate.version}, not {asked}: someone changed "
-                "it since you read it; read it again and decide",
+            raise ConcurrentModification.because(
+                "version_changed",
                 field="If-Match",
+                what=Term(what),
+                version=aggregate.version,
+                asked=asked,
             )
 
     # -- loading ------------------------------------------------------------------------
@@ -218,7 +221,7 @@ class LedgerCore(Application[UUID]):
             if batch is not None and aggregate is not None:
                 batch.keep(aggregate)
         if not isinstance(aggregate, cls):
-            raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}", field=field)
+            raise NotFound.because("no_such", field=field, kind=_kind(cls), id=aggregate_id)
         if batch is not None:
             batch.touched.setdefault(aggregate.id, len(aggregate.pending_events))
         return aggregate
@@ -238,10 +241,12 @@ class LedgerCore(Application[UUID]):
                 break
             version = stored.originator_version
         if version is None:
-            raise NotFound(f"no {cls.__name__.lower()} {aggregate_id} was known at {known_at}")
+            raise NotFound.because(
+                "not_known_at", kind=_kind(cls), id=aggregate_id, known_at=known_at
+            )
         aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
         if not isinstance(aggregate, cls):
-            raise NotFound(f"no {cls.__name__.lower()} {aggregate_id}")
+            raise NotFound.because("no_such", kind=_kind(cls), id=aggregate_id)
         return aggregate
 
     def load(self, aggregate_id: UUID, cls: type[A], known_at: datetime | None) -> A:
@@ -286,9 +291,7 @@ class LedgerCore(Application[UUID]):
             except IntegrityError:
                 continue
             return result
-        raise ConcurrentModification(
-            f"the record kept changing under {MAX_ATTEMPTS} attempts; try again"
-        )
+        raise ConcurrentModification.because("kept_changing", attempts=MAX_ATTEMPTS)
 
     def _batched(self, ctx: Context, run: Run, batch: Batch) -> Result:
         if batch.broken and not batch.whole_careers:
@@ -317,13 +320,15 @@ class LedgerCore(Application[UUID]):
         if not isinstance(record, IdempotencyRecord):
             return None
         if record.fingerprint != ctx.fingerprint:
-            raise IdempotencyKeyReused(
-                "this Idempotency-Key was first used with a different request",
-                field="Idempotency-Key",
-            )
+            raise IdempotencyKeyReused.because("idempotency_key_reused", field="Idempotency-Key")
         return dict(record.result)
 
 
 def recorded_at(event: object) -> datetime:
     """When the ledger recorded ``event``: the library's protocol type does not declare it."""
     return cast(Aggregate.Event, event).timestamp
+
+
+def _kind(cls: type) -> Term:
+    """What a refusal calls an aggregate of ``cls``: ``worker``, ``unit``…"""
+    return Term(cls.__name__.lower())

@@ -30,10 +30,8 @@ def resolve(policy: Mapping[str, Any] | str) -> Mapping[str, Any]:
     HTTP must not make the server read its own files)."""
     if isinstance(policy, str):
         if policy not in shipped_packs():
-            raise InvalidInput(
-                f"{policy!r} is not a shipped policy pack {shipped_packs()}; "
-                "send the policy document itself as a JSON object",
-                field="policy",
+            raise InvalidInput.because(
+                "policy_not_a_pack", field="policy", policy=policy, packs=str(shipped_packs())
             )
         return load_document(policy)
     return policy
@@ -65,10 +63,10 @@ def check_timelines(recorder: Any, repository: Any, schedule: PolicySchedule, si
                 broken.append(f"worker {worker.id}: {error.detail}")
         start = page[-1].id + 1
     if broken:
-        raise PolicyBreaksTimelines(
-            f"under the new version {len(broken)} recorded timeline(s) would no longer hold: "
-            + "; ".join(broken[:NAMED])
-            + ("; ..." if len(broken) > NAMED else ""),
+        raise PolicyBreaksTimelines.because(
+            "policy_breaks_timelines",
+            count=len(broken),
+            named="; ".join(broken[:NAMED]) + ("; ..." if len(broken) > NAMED else ""),
             field="policy",
         )
 
@@ -96,7 +94,7 @@ def _chosen(
     """The version in force on ``as_of`` as known at ``known_at``, and its document."""
     found = versions(events, known_at)
     if not found:
-        raise NotFound(f"no policy was adopted by {known_at}", field="known_at")
+        raise NotFound.because("no_policy_known_at", field="known_at", known_at=known_at)
     chosen = min(found, key=lambda v: (v["effective_date"], v["version"]))
     for version in sorted(found, key=lambda v: (v["effective_date"], v["version"])):
         if version["effective_date"] <= as_of:

@@ -75,7 +75,7 @@ def apply_grade_steps(
     rule, the policy version and the causing appraisal years, and answers what it recorded.
     Applying again records nothing new. Admin, or a clerk within their subtree."""
     if not ctx.actor.can_write:
-        raise Forbidden(f"a {ctx.actor.role.value} may only read")
+        raise Forbidden.because("role_reads_only", role=ctx.actor.role)
     root = report_root(read_models.store, ctx.actor, body.unit_id)
 
     listed = rules.steps_due(read_models.store, root, body.as_of)

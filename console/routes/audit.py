@@ -91,7 +91,7 @@ def _unit(text: str | None) -> UUID | None:
     try:
         return UUID(text)
     except ValueError:
-        raise InvalidInput(f"{text!r} is not a unit id", field="unit_id") from None
+        raise InvalidInput.because("not_a_unit_id", field="unit_id", value=text) from None
 
 
 def moment(value: datetime | str, locale: str) -> str:

@@ -52,9 +52,7 @@ def moment(text: str | None, name: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(
-            f"{name} must be a date and time, such as 2026-01-05T09:30", field=name
-        ) from None
+        raise InvalidInput.because("moment_example", field=name, name=name) from None
     return value if value.tzinfo else value.replace(tzinfo=CHINA)
 
 

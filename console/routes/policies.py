@@ -45,7 +45,7 @@ def policies(
     if number is not None:
         chosen = next((v for v in versions if v["version"] == number), None)
         if chosen is None:
-            raise NotFound(f"no policy version {version}", field="version")
+            raise NotFound.because("no_policy_version", field="version", version=version)
         shown = page.ledger.policy_in_force(chosen["effective_date"])
     else:
         shown = page.ledger.policy_in_force(day or date.today())
@@ -192,7 +192,7 @@ def _number(text: str | None) -> int | None:
     if not text:
         return None
     if not text.isdigit():
-        raise InvalidInput(f"{text!r} is not a version number", field="version")
+        raise InvalidInput.because("not_a_version", field="version", value=text)
     return int(text)
 
 
@@ -202,7 +202,7 @@ def _day(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)", field="as_of") from None
+        raise InvalidInput.because("not_a_date", field="as_of", value=text) from None
 
 
 def _threshold(page: Page, name: str, value: Any) -> str:

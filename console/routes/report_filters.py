@@ -32,7 +32,7 @@ def unit(value: str | None, field: str = "unit_id") -> UUID | None:
     try:
         return UUID(text(value))
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a unit id", field=field) from None
+        raise InvalidInput.because("not_a_unit_id", field=field, value=value) from None
 
 
 def day(value: str | None, field: str, default: date | None = None) -> date | None:
@@ -41,9 +41,9 @@ def day(value: str | None, field: str, default: date | None = None) -> date | No
     try:
         found = date.fromisoformat(text(value))
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a date written YYYY-MM-DD", field=field) from None
+        raise InvalidInput.because("not_a_date", field=field, value=value) from None
     if not 1949 <= found.year <= 2100:
-        raise InvalidInput("the date must fall in the years 1949-2100", field=field)
+        raise InvalidInput.because("date_years", field=field, first=1949, last=2100)
     return found
 
 
@@ -54,7 +54,7 @@ def moment(value: str | None, field: str = "known_at") -> datetime | None:
     try:
         found = datetime.fromisoformat(text(value))
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a date and time", field=field) from None
+        raise InvalidInput.because("not_a_moment", field=field, value=value) from None
     return found if found.tzinfo else found.replace(tzinfo=CHINA)
 
 
@@ -64,7 +64,7 @@ def member(enum: type[E], value: str | None, field: str) -> E | None:
     try:
         return enum(text(value))
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a {field}", field=field) from None
+        raise InvalidInput.because("not_a_member", field=field, value=value) from None
 
 
 def number(value: str | None, field: str, low: int, high: int) -> int | None:
@@ -73,9 +73,9 @@ def number(value: str | None, field: str, low: int, high: int) -> int | None:
     try:
         found = int(text(value))
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a whole number", field=field) from None
+        raise InvalidInput.because("not_whole_number", field=field, value=value) from None
     if not low <= found <= high:
-        raise InvalidInput(f"{field} must be {low}-{high}", field=field)
+        raise InvalidInput.because("number_range", field=field, name=field, low=low, high=high)
     return found
 
 

@@ -103,7 +103,7 @@ def apply_steps(
     page for that date and subtree with what was recorded."""
     params = {"unit_id": unit_id, "as_of": as_of}
     if not page.actor.can_write:
-        raise Forbidden(f"a {page.actor.role.value} may only read")
+        raise Forbidden.because("role_reads_only", role=page.actor.role)
     store = _store(request)
     day = filters.day(params["as_of"], "as_of", date.today()) or date.today()
     root = report_root(store, page.actor, filters.unit(params["unit_id"]))

@@ -79,13 +79,13 @@ class AccessUseCases(LedgerCore):
         try:
             token: Aggregate = self.repository.get(token_id(secret))
         except AggregateNotFoundError:
-            raise Unauthorized("the bearer token is not known") from None
+            raise Unauthorized.because("token_unknown") from None
         if not isinstance(token, AccessToken) or token.secret_hash != token_hash(secret):
-            raise Unauthorized("the bearer token is not known")
+            raise Unauthorized.because("token_unknown")
         if token.revoked:
-            raise Unauthorized("the bearer token was revoked")
+            raise Unauthorized.because("token_revoked")
         if token.expired(now):
-            raise Unauthorized(f"the bearer token expired at {token.expires_at:%Y-%m-%dT%H:%M:%SZ}")
+            raise Unauthorized.because("token_expired", expires_at=token.expires_at)
         return token.actor()
 
     def revoke_token(self, token_ref: UUID, reason: str, ctx: Context | None = None) -> Result:

@@ -28,6 +28,7 @@ from domain.account import (
     check_password_strength,
     one_time_password,
 )
+from domain.catalogue import Term
 from domain.errors import (
     ConcurrentModification,
     InvalidInput,
@@ -54,7 +55,6 @@ from ledger.passwords import Passwords
 
 ACCOUNT_CREATED = get_topic(PersonAccount.Created)
 ATTEMPTS = 5
-WRONG = "the name or the password is not right"
 
 
 class PasswordHashing(Protocol):
@@ -94,7 +94,7 @@ class AccountUseCases(LedgerCore):
         if unit_id is not None:
             self.get(unit_id, Unit, field="unit_id" if ctx else "unit")
         if self.exists(account_id(name)):
-            raise InvalidInput(f"there is already an account named {name.strip()}", field="name")
+            raise InvalidInput.because("account_name_taken", field="name", name=name.strip())
         password = one_time_password()
         who = (ctx.actor.name, ctx.request_id) if ctx else ("cli", "users-create")
         with recorded_as(*who):
@@ -104,8 +104,8 @@ class AccountUseCases(LedgerCore):
             try:
                 self.save(account)
             except IntegrityError:
-                raise InvalidInput(
-                    f"there is already an account named {name.strip()}", field="name"
+                raise InvalidInput.because(
+                    "account_name_taken", field="name", name=name.strip()
                 ) from None
         return password
 
@@ -180,12 +180,12 @@ class AccountUseCases(LedgerCore):
         """
         now = now or _now()
         if len(name) > MAX_NAME_LENGTH * 4 or len(password) > MAX_PASSWORD_LENGTH:
-            raise SignInRefused(WRONG)
+            raise SignInRefused.because("sign_in_refused")
         for _ in range(ATTEMPTS):
             account = self.find(account_id(name), PersonAccount) if name.strip() else None
             if account is None:
                 self.passwords.verify_nothing(password)
-                raise SignInRefused(WRONG)
+                raise SignInRefused.because("sign_in_refused")
             account.require_may_try(now)
             with recorded_as(account.name, request_id):
                 if not self.passwords.verify(account.password_hash, password):
@@ -195,7 +195,7 @@ class AccountUseCases(LedgerCore):
                     except IntegrityError:
                         continue  # a simultaneous attempt: count again on fresh state
                     account.require_may_try(now)  # this failure locked it: say so now
-                    raise SignInRefused(WRONG)
+                    raise SignInRefused.because("sign_in_refused")
                 session, secret = ConsoleSession.open(
                     account_id=account.id,
                     actor=account.actor(),
@@ -208,7 +208,7 @@ class AccountUseCases(LedgerCore):
                 except IntegrityError:
                     continue
             return secret, account.actor()
-        raise ConcurrentModification("the account kept changing; try again")
+        raise ConcurrentModification.because("account_kept_changing")
 
     def session_person(self, secret: str, now: datetime | None = None) -> SignedInPerson:
         """Who the session with this secret stands for, if it is still open.
@@ -228,7 +228,7 @@ class AccountUseCases(LedgerCore):
             with recorded_as(session.name, ""):
                 session.close(ended, now)
                 self._save_quietly(session)
-            raise Unauthorized(f"the session has ended ({ended.value})")
+            raise Unauthorized.because("session_ended", reason=Term(ended.value))
         if session.seen(now):
             with recorded_as(session.name, ""):
                 self._save_quietly(session)
@@ -275,10 +275,10 @@ class AccountUseCases(LedgerCore):
             with recorded_as(account.name, request_id):
                 account.sign_in_failed(now)
                 self._save_quietly(account)
-            raise InvalidInput("the current password is not right", field="current_password")
+            raise InvalidInput.because("current_password_wrong", field="current_password")
         check_password_strength(new, account.name)
         if new == current:
-            raise WeakPassword("the new password must differ from the current one", reason="same")
+            raise WeakPassword(reason="same")
         hashed = self.passwords.hash(new)
 
         def change(fresh: PersonAccount) -> list[Aggregate]:
@@ -354,7 +354,7 @@ class AccountUseCases(LedgerCore):
                 except IntegrityError:
                     continue
             return
-        raise ConcurrentModification("the account kept changing; try again")
+        raise ConcurrentModification.because("account_kept_changing")
 
     def _save_quietly(self, aggregate: Aggregate) -> None:
         """Save a fact another request may have just recorded too (a ``Seen``, a close):

@@ -65,7 +65,7 @@ class IntegrityUseCases(LedgerCore):
         """The last ``limit`` recorded runs of ``ledger verify``, newest first. Every role
         but reporters (who read reports, not the ledger's audit trail)."""
         if actor.role is Role.REPORTER:
-            raise Forbidden("a reporter may not read the audit trail")
+            raise Forbidden.because("reporter_no_audit")
         newest = self.events.get(INTEGRITY_LOG_ID, desc=True, limit=limit + 1)  # + Opened
         return [_run(e) for e in newest if isinstance(e, VERIFIED)][:limit]
 

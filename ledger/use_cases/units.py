@@ -99,7 +99,7 @@ class UnitUseCases(LedgerCore):
         """Quotas are approved from above: a clerk approves only units below their own."""
         self._authorize_write(actor, [unit.id])
         if actor.is_scoped and unit.id == actor.unit_id:
-            raise Forbidden("a unit's quota is approved by a unit above it")
+            raise Forbidden.because("quota_approved_above")
 
     # -- queries --------------------------------------------------------------------------
     def list_units(self, actor: Actor, parent_id: UUID | None) -> list[Result]:

@@ -56,8 +56,7 @@ class Cursor:
                 raise ValueError(text)
             return cls(at, aggregate, int(version))
         except (ValueError, TypeError, UnicodeDecodeError) as error:
-            message = "the cursor is not one this feed handed out"
-            raise InvalidInput(message, field="after") from error
+            raise InvalidInput.because("feed_cursor", field="after") from error
 
 
 def page(

@@ -55,11 +55,9 @@ def parse_month(text: str) -> str:
     """``YYYY-MM`` with a real month in the ledger's years, or a 422 naming ``month``."""
     found = _MONTH.fullmatch(text.strip())
     if not found or not 1 <= int(found[2]) <= 12:
-        raise InvalidInput(f"month {text!r} is not a month written YYYY-MM", field="month")
+        raise InvalidInput.because("month_form", field="month", text=text)
     if not FIRST_YEAR <= int(found[1]) <= LAST_YEAR:
-        raise InvalidInput(
-            f"the month must fall in the years {FIRST_YEAR}-{LAST_YEAR}", field="month"
-        )
+        raise InvalidInput.because("month_years", field="month", first=FIRST_YEAR, last=LAST_YEAR)
     return found[0]
 
 

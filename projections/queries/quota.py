@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from domain.catalogue import Term
 from domain.errors import NotFound
 from domain.vocabulary import Post, UnitKind
 from ledger import views
@@ -155,7 +156,7 @@ def unit_usage(store: ReadStore, unit_id: str, as_of: date) -> dict[str, Any]:
     """One unit's usage, by post, with its subtree's totals."""
     rows = usage(store, unit_id, as_of, review_years=0)
     if not rows:
-        raise NotFound(f"no unit {unit_id}")
+        raise NotFound.because("no_such", kind=Term("unit"), id=unit_id)
     row = rows[0]  # the root comes first
     return {
         "unit_id": row["unit_id"],

@@ -81,12 +81,13 @@ def search_terms(q: str | None, *, may_search_id_numbers: bool) -> tuple[str | N
     if not _DIGITS.search(text):
         return text, None
     if not may_search_id_numbers:
-        raise Forbidden("this role sees no ID numbers and cannot search by one", field="q")
+        raise Forbidden.because("id_search_forbidden", field="q")
     try:
         number = limits.id_number(text)
     except ValueError:
-        message = f"search by a whole ID number ({limits.ID_NUMBER_EXPECTED}), or by a name"
-        raise InvalidInput(message, field="q") from None
+        raise InvalidInput.because(
+            "id_search_whole", field="q", expected=limits.ID_NUMBER_EXPECTED
+        ) from None
     return None, number
 
 
@@ -183,8 +184,7 @@ def decode_cursor(cursor: str) -> str:
     try:
         return str(UUID(cursor))
     except ValueError as error:
-        message = "the cursor is not one this roster handed out"
-        raise InvalidInput(message, field="cursor") from error
+        raise InvalidInput.because("roster_cursor", field="cursor") from error
 
 
 def id_numbers(store: ReadStore, worker_ids: list[str]) -> dict[str, str | None]:

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.access import Actor, scope_root
+from domain.catalogue import Term
 from domain.errors import NotFound
 from projections.sql import ReadStore, Transaction, one_of
 
@@ -56,7 +57,7 @@ def report_root(
     def known(unit: str) -> list[str]:
         chain = ancestry(store, unit)
         if not chain:
-            raise NotFound(f"no unit {unit}", field=field)
+            raise NotFound.because("no_such", field=field, kind=Term("unit"), id=unit)
         return chain
 
     return scope_root(actor, str(unit_id) if unit_id else None, known, str, field=field)

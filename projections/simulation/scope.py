@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.access import Actor, scope_root
+from domain.catalogue import Term
 from domain.errors import NotFound
 from domain.unit import Unit
 from ledger.application import Ledger
@@ -18,7 +19,7 @@ def _unit(ledger: Ledger, unit_id: UUID, field: str | None = "unit_id") -> Unit:
     except Exception:  # the library's AggregateNotFoundError, or another aggregate's id
         found = None
     if not isinstance(found, Unit):
-        raise NotFound(f"no unit {unit_id}", field=field)
+        raise NotFound.because("no_such", field=field, kind=Term("unit"), id=unit_id)
     return found
 
 

@@ -321,7 +321,7 @@ def test_an_invalid_search_shows_the_chinese_message_in_place(
 
     problem = page.locator("#results [role=alert]")
     problem.wait_for()
-    assert problem.locator("strong").inner_text() == "请求的内容不正确"
+    assert problem.locator("strong").inner_text() == "请求的内容无效"
     assert page.get_by_label(
         "姓名或身份证号"
     ).is_visible()  # the form stays, the message is in place
