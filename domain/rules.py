@@ -125,31 +125,45 @@ def _streaks(state: WorkerState, rating: Rating, after_year: int) -> Iterator[tu
         yield year, streak
 
 
-def promotion_candidate(state: WorkerState, schedule: PolicySchedule) -> bool:
-    """Three consecutive excellent years since the last promotion, below the top post."""
+def promotion_causes(state: WorkerState, schedule: PolicySchedule) -> tuple[int, ...]:
+    """The consecutive excellent years since the last promotion that make the worker a
+    candidate for a higher post (below the top post, while active); empty if none."""
     if state.status is not WorkerStatus.ACTIVE or state.post is TOP_POST:
-        return False
+        return ()
     # A run is no longer than the excellent years in all (most workers have too few).
     least = min(v.policy.promotion_excellent_years for v in schedule.versions)
     if list(state.appraisals.values()).count(Rating.EXCELLENT) < least:
-        return False
+        return ()
     after = state.last_promotion_date.year - 1 if state.last_promotion_date else 0
-    return any(
-        streak >= schedule.on(state.appraisal_dates[year]).promotion_excellent_years
-        for year, streak in _streaks(state, Rating.EXCELLENT, after)
-    )
+    for year, streak in _streaks(state, Rating.EXCELLENT, after):
+        if streak >= schedule.on(state.appraisal_dates[year]).promotion_excellent_years:
+            return tuple(range(year - streak + 1, year + 1))
+    return ()
+
+
+def promotion_candidate(state: WorkerState, schedule: PolicySchedule) -> bool:
+    """Three consecutive excellent years since the last promotion, below the top post."""
+    return bool(promotion_causes(state, schedule))
+
+
+def dismissal_causes(state: WorkerState, schedule: PolicySchedule) -> tuple[int, ...]:
+    """The consecutive unqualified years that require the worker's dismissal (while
+    active); empty if none."""
+    if state.status is not WorkerStatus.ACTIVE:
+        return ()
+    least = min(v.policy.dismissal_unqualified_years for v in schedule.versions)
+    if list(state.appraisals.values()).count(Rating.UNQUALIFIED) < least:
+        return ()  # a run is no longer than the unqualified years in all
+    for year, streak in _streaks(state, Rating.UNQUALIFIED, 0):
+        if streak >= schedule.on(state.appraisal_dates[year]).dismissal_unqualified_years:
+            return tuple(range(year - streak + 1, year + 1))
+    return ()
 
 
 def dismissal_due(state: WorkerState, schedule: PolicySchedule) -> date | None:
     """The date by which a required dismissal should be recorded, if one is required."""
-    if state.status is not WorkerStatus.ACTIVE:
+    causes = dismissal_causes(state, schedule)
+    if not causes:
         return None
-    least = min(v.policy.dismissal_unqualified_years for v in schedule.versions)
-    if list(state.appraisals.values()).count(Rating.UNQUALIFIED) < least:
-        return None  # a run is no longer than the unqualified years in all
-    for year, streak in _streaks(state, Rating.UNQUALIFIED, 0):
-        appraised = state.appraisal_dates[year]
-        policy = schedule.on(appraised)
-        if streak >= policy.dismissal_unqualified_years:
-            return appraised + timedelta(days=policy.dismissal_due_days)
-    return None
+    appraised = state.appraisal_dates[causes[-1]]
+    return appraised + timedelta(days=schedule.on(appraised).dismissal_due_days)

@@ -9,6 +9,7 @@ reasons are worked out here from the same state the rules judged, for reading on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any
 from uuid import UUID
@@ -19,7 +20,7 @@ from fastapi.responses import HTMLResponse
 from api.deps import get_read_models
 from api.personal import redact
 from console.web import Page, PageDep, fmt_date
-from domain import catalogue
+from domain import catalogue, rules
 from domain.errors import InvalidInput
 from domain.policy import PolicySchedule
 from domain.timeline import WorkerState, states
@@ -185,7 +186,7 @@ def flags(
     """Each flag the rules raised on the card's date, with the appraisals that cause it
     and the rule and policy version that judged it."""
 
-    def appraisals(years: list[int]) -> list[str]:
+    def appraisals(years: Sequence[int]) -> list[str]:
         return [
             page.t("page.person.appraisal", year=y, rating=page.label(state.appraisals[y]))
             for y in years
@@ -205,8 +206,7 @@ def flags(
             }
         )
     if view["flags"]["promotion_candidate"]:
-        after = state.last_promotion_date.year - 1 if state.last_promotion_date else 0
-        years = _run(state, Rating.EXCELLENT, after)
+        years = rules.promotion_causes(state, schedule)
         judged = schedule.version_on(state.appraisal_dates[years[-1]]) if years else None
         found.append(
             {
@@ -222,7 +222,7 @@ def flags(
             }
         )
     if view["flags"]["dismissal_required"]:
-        years = _run(state, Rating.UNQUALIFIED, 0)
+        years = rules.dismissal_causes(state, schedule)
         judged = schedule.version_on(state.appraisal_dates[years[-1]]) if years else None
         found.append(
             {
@@ -245,21 +245,6 @@ def flags(
             policy=page.t("page.person.policy", version=flag["version"]),
         )
     return found
-
-
-def _run(state: WorkerState, rating: Rating, after_year: int) -> list[int]:
-    """The longest run of consecutive years rated ``rating`` after ``after_year`` (the
-    latest of equal runs): the appraisals a flag stands on."""
-    best: list[int] = []
-    run: list[int] = []
-    for year in sorted(y for y in state.appraisals if y > after_year):
-        if state.appraisals[year] is not rating:
-            run = []
-            continue
-        run = [*run, year] if run and run[-1] == year - 1 else [year]
-        if len(run) >= len(best):
-            best = run
-    return best
 
 
 def timeline(

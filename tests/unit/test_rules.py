@@ -7,7 +7,13 @@ from datetime import date, timedelta
 import pytest
 
 from domain.errors import GradeOutOfRange
-from domain.rules import dismissal_due, promotion_candidate, step_clock
+from domain.rules import (
+    dismissal_causes,
+    dismissal_due,
+    promotion_candidate,
+    promotion_causes,
+    step_clock,
+)
 from domain.vocabulary import GradeChangeReason, Post, PostChangeReason, Rating, step_rule_label
 from domain.worker import Worker
 from tests.unit.builders import (
@@ -418,3 +424,22 @@ def test_correcting_an_unqualified_rating_clears_the_dismissal_flag() -> None:
     worker = worker_with({2020: U, 2021: U})
     worker.correct_appraisal(year=2021, rating=C, reason="appeal", schedule=SCHEDULE)
     assert dismissal_due(worker.state(SCHEDULE), SCHEDULE) is None
+
+
+def test_a_promotion_flag_names_the_excellent_years_that_raised_it() -> None:
+    # 2020 excellent, a competent break, then three excellent years: the run that counts
+    # is 2022-2024, not the lone 2020 nor the longer run still going on after it.
+    ratings = {2020: E, 2021: C, 2022: E, 2023: E, 2024: E, 2025: E}
+    worker = worker_with(ratings, post=Post.OFFICER, grade=5)
+    assert promotion_causes(worker.state(SCHEDULE), SCHEDULE) == (2022, 2023, 2024)
+
+
+def test_a_dismissal_names_the_unqualified_years_that_require_it() -> None:
+    worker = worker_with({2020: U, 2021: C, 2022: U, 2023: U})
+    assert dismissal_causes(worker.state(SCHEDULE), SCHEDULE) == (2022, 2023)
+
+
+def test_no_flag_names_no_years() -> None:
+    worker = worker_with({2020: E, 2021: E, 2022: C}, post=Post.OFFICER, grade=5)
+    state = worker.state(SCHEDULE)
+    assert (promotion_causes(state, SCHEDULE), dismissal_causes(state, SCHEDULE)) == ((), ())
