@@ -41,6 +41,8 @@ UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # old 15 digits.
 ID_NUMBER_PATTERN = "^([0-9]{17}[0-9Xx]|[0-9]{15})$"  # ASCII digits only
 _ID_NUMBER = re.compile(ID_NUMBER_PATTERN)
+# A search: part of a name (no digits at all) or a whole ID number (a query with digits is one).
+SEARCH_PATTERN = "^([^0-9]*|[0-9]{17}[0-9Xx]|[0-9]{15})$"
 ID_NUMBER_EXPECTED = "18 characters (the last may be X) or 15 digits"
 
 

@@ -44,6 +44,7 @@ from api.schemas.workers import (
     TransferIn,
     WorkerOut,
 )
+from domain import limits
 from domain.vocabulary import Post, WorkerStatus
 from domain.worker import Person
 from ledger.commands import (
@@ -229,6 +230,8 @@ def list_workers(
         str | None,
         Query(
             max_length=100,
+            # Documented, and checked by the search itself with a message that says why.
+            json_schema_extra={"pattern": limits.SEARCH_PATTERN},
             description="Part of a name (any case), or a whole ID number (18 characters or "
             "15 digits: a query with digits is one); a reporter cannot search by ID number",
         ),

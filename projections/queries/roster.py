@@ -64,7 +64,7 @@ class RosterFilter:
 
 
 # Digits in a query: a person's name has none, so it is (part of) an ID number.
-_DIGITS = re.compile(r"\d")
+_DIGITS = re.compile("[0-9]")
 
 
 def search_terms(q: str | None, *, may_search_id_numbers: bool) -> tuple[str | None, str | None]:
@@ -83,6 +83,8 @@ def search_terms(q: str | None, *, may_search_id_numbers: bool) -> tuple[str | N
     if not may_search_id_numbers:
         raise Forbidden.because("id_search_forbidden", field="q")
     try:
+        if q != text:  # a number is written exactly (limits.SEARCH_PATTERN, as documented)
+            raise ValueError(q)
         number = limits.id_number(text)
     except ValueError:
         raise InvalidInput.because(
