@@ -88,6 +88,11 @@ def worker(
                 "city_share": money(pay.city_share),
                 "local_share": money(pay.local_share),
                 "policy_version": pay.policy_version,
+                "basic": money(pay.basic),
+                "performance": money(pay.performance),
+                "performance_rating": (
+                    pay.performance_rating.value if pay.performance_rating else None
+                ),
             }
             if pay
             else None
