@@ -40,6 +40,11 @@ COLUMNS = (
     "city_share",
     "local_share",
     "policy_version",
+    # The split of coefficient x base (policy-format.md, pay_split): the year's rating, the
+    # basic part and the performance part paid. Last, after every column that was there.
+    "performance_rating",
+    "basic",
+    "performance",
 )
 
 _PAID = """SELECT p.worker_id, w.name, p.unit_id, p.post, p.grade, p.certificate
