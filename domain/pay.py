@@ -1,4 +1,8 @@
-"""Monthly pay: coefficient(post, grade) x base + certificate allowance."""
+"""Monthly pay: coefficient(post, grade) x base + certificate allowance.
+
+Where the policy splits pay (``pay_split``), coefficient x base is a basic part and a
+performance part, and the performance part of a year's months is paid at the share
+the year's appraisal rating earns."""
 
 from __future__ import annotations
 
@@ -7,10 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from domain.facts import CertificateFact, Fact
+from domain.facts import AppraisalCorrectionFact, AppraisalFact, CertificateFact, Fact
 from domain.policy import PolicySchedule, money
-from domain.timeline import replay
-from domain.vocabulary import CertificateLevel, Post, WorkerStatus
+from domain.timeline import ordered, replay
+from domain.vocabulary import CertificateLevel, Post, Rating, WorkerStatus
+
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,12 @@ class PayLine:
     city_share: Decimal
     local_share: Decimal
     policy_version: int
+    # coefficient x base = basic + the performance part before the rating's share; without
+    # a split, everything is basic and performance is 0.
+    basic: Decimal = ZERO
+    performance: Decimal = ZERO
+    performance_rating: Rating | None = None
+    performance_paid_share: Decimal | None = None
 
 
 def month_bounds(month: str) -> tuple[date, date]:
@@ -52,7 +64,18 @@ def pay_for_month(facts: Iterable[Fact], schedule: PolicySchedule, month: str) -
     certificate: CertificateLevel | None = max(
         certificates, key=lambda level: level.rank, default=None
     )
-    return price(schedule, month, state.post, state.grade, certificate)
+    policy = schedule.on(first)
+    rating = year_rating(facts, first.year) if policy.pay_split is not None else None
+    return price(schedule, month, state.post, state.grade, certificate, rating)
+
+
+def year_rating(facts: Iterable[Fact], year: int) -> Rating | None:
+    """The rating recorded for ``year`` (a correction replaces it), or None."""
+    rating = None
+    for fact in ordered(facts):
+        if isinstance(fact, (AppraisalFact, AppraisalCorrectionFact)) and fact.year == year:
+            rating = fact.rating
+    return rating
 
 
 def price(
@@ -61,16 +84,29 @@ def price(
     post: Post,
     grade: int,
     certificate: CertificateLevel | None,
+    rating: Rating | None = None,
 ) -> PayLine:
     """The pay of one paid position in ``month``: the one place the arithmetic lives,
-    for a worker's facts and for the payroll read model alike."""
+    for a worker's facts and for the payroll read model alike. ``rating``: the year's
+    appraisal rating, read only where the policy splits pay."""
     first, _ = month_bounds(month)
     version = schedule.version_on(first)
     policy = version.policy
     coefficient = policy.coefficient(post, grade)
-    base = policy.base_pay(first.year)
+    base = policy.base_pay_on(first)
     allowance = policy.allowance(certificate)
-    total = money(coefficient * base + allowance)
+    split = policy.pay_split
+    share: Decimal | None = None
+    if split is None:
+        total = money(coefficient * base + allowance)
+        basic, performance, rating = total - allowance, ZERO, None
+    else:
+        # Basic and the full performance part add up to coefficient x base, in fen.
+        full = money(coefficient * base)
+        basic = money(full * split.basic_share)
+        share = split.paid_share(rating)
+        performance = money((full - basic) * share)
+        total = basic + performance + allowance
     city = money(total * policy.city_share(post))
     return PayLine(
         month=month,
@@ -83,4 +119,8 @@ def price(
         city_share=city,
         local_share=total - city,
         policy_version=version.version,
+        basic=basic,
+        performance=performance,
+        performance_rating=rating,
+        performance_paid_share=share,
     )

@@ -10,6 +10,7 @@ seed figure) or ``default`` (nobody published it; we chose). See
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,7 @@ from typing import Any
 
 from domain.errors import PolicyInvalid, PolicyProblem
 from domain.values import Immutable
-from domain.vocabulary import CertificateLevel, Channel, Education, Post, UnitKind
+from domain.vocabulary import CertificateLevel, Channel, Education, Post, Rating, UnitKind
 
 SOURCES = frozenset({"seed", "published", "inferred", "default"})
 CENT = Decimal("0.01")
@@ -47,8 +48,38 @@ PARAMETERS = (
 )
 # Parameters a document may leave out: a policy adopted before one existed reads as it
 # always did (the default below), so a ledger's stored versions keep their meaning.
-OPTIONAL_PARAMETERS = ("channel_eligibility",)
+OPTIONAL_PARAMETERS = (
+    "channel_eligibility",
+    "fixed_base_pay",
+    "pay_split",
+    "education_service_years",
+    "certificate_grades",
+    "quota_formula",
+)
 ALL_PARAMETERS = (*PARAMETERS, *OPTIONAL_PARAMETERS)
+# A required parameter another method replaces: with the optional one present, the
+# required one may be left out (a fixed base needs no average wage).
+REPLACED_BY = {
+    "base_pay_wage_share": "fixed_base_pay",
+    "average_wages": "fixed_base_pay",
+    "education_bonus": "education_service_years",
+    "certificate_allowances": "certificate_grades",
+}
+QUOTA_METHODS = ("base_class", "committee_plus_grids", "household_bands", "per_residents")
+QUOTA_FIELDS: dict[str, tuple[str, ...]] = {
+    "base_class": (),
+    "committee_plus_grids": ("committee_seats", "households_per_seat"),
+    "household_bands": ("committee_seats", "bands", "beyond", "max_seats"),
+    "per_residents": ("seats_per_10000", "minimum_seats", "minimum_below_population"),
+}
+PAY_SPLIT_FIELDS = ("basic_share", "performance_paid", "unrated_paid")
+COMMUNITY_KINDS = frozenset(
+    {
+        UnitKind.URBAN_COMMUNITY,
+        UnitKind.ADMINISTRATIVE_VILLAGE,
+        UnitKind.VILLAGE_CONVERTED_COMMUNITY,
+    }
+)
 # An age limit (the age a hire must be under) outside these bounds refuses nearly
 # everyone or nobody: a typing mistake, not a rule.
 AGE_LIMIT_BOUNDS = (20, 100)
@@ -77,6 +108,81 @@ class Eligibility(Immutable):
 
 
 UNLIMITED = Eligibility()
+
+
+@dataclass(frozen=True)
+class UnitCounts(Immutable):
+    """What a unit counts on a date (None: not recorded): the quota formulas' inputs."""
+
+    households: int | None = None
+    grids: int | None = None
+    population: int | None = None
+
+
+NO_COUNTS = UnitCounts()
+
+
+@dataclass(frozen=True)
+class PaySplit(Immutable):
+    """Pay split into a basic part and a performance part; the performance part of a
+    year's months is paid at the share its rating earns (``unrated_paid`` until the
+    year is rated)."""
+
+    basic_share: Decimal
+    performance_paid: Mapping[Rating, Decimal]
+    unrated_paid: Decimal = Decimal(1)
+
+    def paid_share(self, rating: Rating | None) -> Decimal:
+        if rating is None:
+            return self.unrated_paid
+        return self.performance_paid[rating]
+
+
+@dataclass(frozen=True)
+class QuotaFormula(Immutable):
+    """A community's computed quota from its counts (see docs/policy-format.md)."""
+
+    method: str
+    committee_seats: int = 0
+    households_per_seat: int | None = None
+    bands: tuple[tuple[int, int], ...] = ()
+    beyond_from: int | None = None
+    beyond_households_per_seat: int | None = None
+    max_seats: int | None = None
+    seats_per_10000: int = 0
+    minimum_seats: int = 0
+    minimum_below_population: int = 0
+
+    def seats(self, counts: UnitCounts) -> int | None:
+        """The computed quota, or None when the counts it needs are not recorded."""
+        if self.method == "committee_plus_grids":
+            if counts.grids is not None:
+                return self.committee_seats + counts.grids
+            if counts.households is None or self.households_per_seat is None:
+                return None
+            per = Decimal(counts.households) / self.households_per_seat
+            return self.committee_seats + int(per.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        if self.method == "household_bands":
+            households = counts.households
+            if households is None:
+                return None
+            workers = max((seats for start, seats in self.bands if start <= households), default=0)
+            if (
+                self.beyond_from is not None
+                and self.beyond_households_per_seat
+                and households >= self.beyond_from
+            ):
+                workers += (households - self.beyond_from) // self.beyond_households_per_seat
+            total = self.committee_seats + workers
+            return total if self.max_seats is None else min(total, self.max_seats)
+        if self.method == "per_residents":
+            if counts.population is None:
+                return None
+            seats = math.ceil(counts.population * self.seats_per_10000 / 10000)
+            if counts.population < self.minimum_below_population:
+                seats = max(seats, self.minimum_seats)
+            return seats
+        return None
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -113,6 +219,12 @@ class Policy(Immutable):
     certificate_allowances: Mapping[CertificateLevel, Decimal]
     city_funding_shares: Mapping[Post, Decimal]
     channel_eligibility: Mapping[Channel, Eligibility]
+    # The optional methods (None or empty: today's method; see OPTIONAL_PARAMETERS).
+    fixed_base_pay: Mapping[date, Decimal] | None = None
+    pay_split: PaySplit | None = None
+    education_service_years: Mapping[Education, int] | None = None
+    certificate_grades: Mapping[CertificateLevel, int] | None = None
+    quota_formula: QuotaFormula | None = None
 
     # -- grades -----------------------------------------------------------
     def grade_range(self, post: Post) -> tuple[int, int]:
@@ -124,15 +236,49 @@ class Policy(Immutable):
 
     def initial_grade(self, post: Post, prior_service_years: int, education: Education) -> int:
         low, _ = self.post_grades[post]
-        raw = (
-            low
-            + prior_service_years // self.prior_service_years_per_grade
-            + self.education_bonus[education]
-        )
+        per_grade = self.prior_service_years_per_grade
+        if self.education_service_years is not None:
+            counted = prior_service_years + self.education_service_years[education]
+            return self.clamp(post, low + counted // per_grade)
+        raw = low + prior_service_years // per_grade + self.education_bonus[education]
         return self.clamp(post, raw)
 
+    def leftover_years(self, prior_service_years: int, education: Education) -> int:
+        """Under education counted as years: the counted years at hire that made no whole
+        grade, kept for an education upgrade (0 under education counted as grades)."""
+        if self.education_service_years is None:
+            return 0
+        counted = prior_service_years + self.education_service_years[education]
+        return counted % self.prior_service_years_per_grade
+
+    def education_raise(
+        self, old: Education, new: Education, leftover_years: int
+    ) -> tuple[int, int]:
+        """Grades an upgrade from ``old`` to ``new`` adds, and the years left over after it.
+
+        As grades: the difference in bonus. As years: the difference in years joins the
+        years left over at hire, and every whole ``prior_service_years_per_grade`` of
+        them is a grade, so an upgrade gives the grade a hire with the new degree gets."""
+        if self.education_service_years is None:
+            return self.education_bonus[new] - self.education_bonus[old], leftover_years
+        years = self.education_service_years
+        counted = leftover_years + years[new] - years[old]
+        return divmod(counted, self.prior_service_years_per_grade)
+
+    def certificate_raise(self, old: CertificateLevel | None, new: CertificateLevel) -> int:
+        """Grades a higher certificate adds: the highest only, not cumulative."""
+        if self.certificate_grades is None:
+            return 0
+        before = self.certificate_grades[old] if old is not None else 0
+        return self.certificate_grades[new] - before
+
     # -- quota ------------------------------------------------------------
-    def computed_quota(self, kind: UnitKind, unit_class: int | None) -> int | None:
+    def computed_quota(
+        self, kind: UnitKind, unit_class: int | None, counts: UnitCounts = NO_COUNTS
+    ) -> int | None:
+        formula = self.quota_formula
+        if formula is not None and formula.method != "base_class" and kind in COMMUNITY_KINDS:
+            return formula.seats(counts)
         base = self.quota_bases.get(kind)
         if base is None:
             return None
@@ -143,8 +289,20 @@ class Policy(Immutable):
         return int(reported_headcount * self.dispatch_conversion_share)
 
     # -- pay --------------------------------------------------------------
+    def base_pay_on(self, day: date) -> Decimal:
+        """Pay of coefficient 1 on ``day``: the fixed base in force then (the first one
+        for earlier days), or a share of last year's average wage / 12."""
+        fixed = self.fixed_base_pay
+        if fixed:
+            dated = [d for d in fixed if d <= day]
+            return fixed[max(dated) if dated else min(fixed)]
+        return self.base_pay(day.year)
+
     def base_pay(self, year: int) -> Decimal:
-        """Pay of coefficient 1 in ``year``: a share of last year's average wage / 12."""
+        """Pay of coefficient 1 in ``year`` by the wage share: a share of last year's
+        average wage / 12 (under a fixed base: the base on 1 January)."""
+        if self.fixed_base_pay:
+            return self.base_pay_on(date(year, 1, 1))
         known = [y for y in self.average_wages if y <= year - 1]
         wage_year = max(known) if known else min(self.average_wages)
         return money(self.base_pay_wage_share * self.average_wages[wage_year] / 12)
@@ -155,7 +313,7 @@ class Policy(Immutable):
     def allowance(self, certificate: CertificateLevel | None) -> Decimal:
         if certificate is None:
             return Decimal("0.00")
-        return self.certificate_allowances[certificate]
+        return self.certificate_allowances.get(certificate, Decimal("0.00"))
 
     def city_share(self, post: Post) -> Decimal:
         return self.city_funding_shares[post]
@@ -201,6 +359,8 @@ class _Reader:
             entry = params.get(name)
             if entry is None and name in OPTIONAL_PARAMETERS:
                 continue
+            if entry is None and isinstance(params.get(REPLACED_BY.get(name, "")), Mapping):
+                continue  # another method replaces it
             if not isinstance(entry, Mapping) or "value" not in entry:
                 self._problem("missing", f"parameters.{name}")
                 continue
@@ -213,10 +373,17 @@ class _Reader:
         # Read the parameters that are there even when some are missing, so that
         # every problem is listed at once; a missing one reads as None and its
         # follow-on complaints are dropped below.
-        missing = [name for name in PARAMETERS if name not in values]
+        replaced = {
+            name
+            for name in REPLACED_BY
+            if params.get(name) is None and isinstance(params.get(REPLACED_BY[name]), Mapping)
+        }
+        missing = [name for name in PARAMETERS if name not in values and name not in replaced]
         if "channel_eligibility" not in params:
             values["channel_eligibility"] = {}
         values.update(dict.fromkeys(missing, None))
+        for name in OPTIONAL_PARAMETERS:
+            values.setdefault(name, None)
         reported = len(self.problems)
 
         post_grades = self._post_grades(values["post_grades"])
@@ -224,8 +391,12 @@ class _Reader:
             policy_id=str(policy_id),
             document=json.loads(json.dumps(doc)),
             post_grades=post_grades,
-            education_bonus=self._enum_map(
-                "education_bonus", values["education_bonus"], Education, self._int
+            education_bonus=(
+                dict.fromkeys(Education, 0)
+                if "education_bonus" in replaced
+                else self._enum_map(
+                    "education_bonus", values["education_bonus"], Education, self._int
+                )
             ),
             prior_service_years_per_grade=self._int(
                 "prior_service_years_per_grade", values["prior_service_years_per_grade"], 1
@@ -249,19 +420,49 @@ class _Reader:
             ),
             quota_class_coefficients=self._class_coefficients(values["quota_class_coefficients"]),
             quota_review_years=self._int("quota_review_years", values["quota_review_years"], 1),
-            base_pay_wage_share=self._share("base_pay_wage_share", values["base_pay_wage_share"]),
-            average_wages=self._average_wages(values["average_wages"]),
+            base_pay_wage_share=(
+                Decimal(0)
+                if "base_pay_wage_share" in replaced
+                else self._share("base_pay_wage_share", values["base_pay_wage_share"])
+            ),
+            average_wages=(
+                {} if "average_wages" in replaced else self._average_wages(values["average_wages"])
+            ),
             pay_coefficients=self._pay_coefficients(values["pay_coefficients"], post_grades),
-            certificate_allowances=self._enum_map(
-                "certificate_allowances",
-                values["certificate_allowances"],
-                CertificateLevel,
-                self._money,
+            certificate_allowances=(
+                {}
+                if "certificate_allowances" in replaced
+                else self._enum_map(
+                    "certificate_allowances",
+                    values["certificate_allowances"],
+                    CertificateLevel,
+                    self._money,
+                )
             ),
             city_funding_shares=self._enum_map(
                 "city_funding_shares", values["city_funding_shares"], Post, self._share
             ),
             channel_eligibility=self._channel_eligibility(values["channel_eligibility"]),
+            fixed_base_pay=self._fixed_base_pay(values["fixed_base_pay"]),
+            pay_split=self._pay_split(values["pay_split"]),
+            education_service_years=(
+                None
+                if values["education_service_years"] is None
+                else self._enum_map(
+                    "education_service_years",
+                    values["education_service_years"],
+                    Education,
+                    self._int,
+                )
+            ),
+            certificate_grades=(
+                None
+                if values["certificate_grades"] is None
+                else self._enum_map(
+                    "certificate_grades", values["certificate_grades"], CertificateLevel, self._int
+                )
+            ),
+            quota_formula=self._quota_formula(values["quota_formula"]),
         )
         if self.consistency:
             self._bands_in_order(post_grades)
@@ -420,6 +621,126 @@ class _Reader:
                 education = None
             found[channel] = Eligibility(age, Education(education) if education else None)
         return found
+
+    def _fixed_base_pay(self, raw: Any) -> dict[date, Decimal] | None:
+        if raw is None:
+            return None
+        where = "parameters.fixed_base_pay"
+        if not isinstance(raw, Mapping) or not raw:
+            self._problem("fixed_base_pay", where)
+            return None
+        bases: dict[date, Decimal] = {}
+        for day, amount in raw.items():
+            try:
+                bases[date.fromisoformat(day)] = self._money(f"fixed_base_pay.{day}", amount)
+            except (TypeError, ValueError):
+                self._problem("not_a_date", f"{where}.{day}")
+        return bases or None
+
+    def _pay_split(self, raw: Any) -> PaySplit | None:
+        if raw is None:
+            return None
+        where = "parameters.pay_split"
+        if not isinstance(raw, Mapping):
+            self._problem("not_an_object", where)
+            return None
+        for key in raw:
+            if key not in PAY_SPLIT_FIELDS:
+                self._problem("unknown_field", f"{where}.{key}", allowed=list(PAY_SPLIT_FIELDS))
+        if "basic_share" not in raw:
+            self._problem("missing_code", f"{where}.basic_share")
+        basic = self._share("pay_split.basic_share", raw.get("basic_share", "1"))
+        paid = self._enum_map(
+            "pay_split.performance_paid", raw.get("performance_paid"), Rating, self._share
+        )
+        unrated = self._share("pay_split.unrated_paid", raw.get("unrated_paid", "1"))
+        return PaySplit(basic, paid, unrated)
+
+    def _quota_formula(self, raw: Any) -> QuotaFormula | None:
+        if raw is None:
+            return None
+        where = "parameters.quota_formula"
+        if not isinstance(raw, Mapping):
+            self._problem("not_an_object", where)
+            return None
+        method = raw.get("method")
+        if method not in QUOTA_METHODS:
+            self._problem("quota_method", f"{where}.method", allowed=list(QUOTA_METHODS))
+            return None
+        allowed = ("method", *QUOTA_FIELDS[method])
+        for key in raw:
+            if key not in allowed:
+                self._problem("unknown_field", f"{where}.{key}", allowed=list(allowed))
+
+        def whole(key: str, minimum: int, default: int | None = None) -> int | None:
+            value = raw.get(key)
+            if value is None:
+                if default is None:
+                    self._problem("missing_code", f"{where}.{key}")
+                return default
+            return self._int(f"quota_formula.{key}", value, minimum)
+
+        if method == "committee_plus_grids":
+            return QuotaFormula(
+                method,
+                committee_seats=whole("committee_seats", 0) or 0,
+                households_per_seat=(
+                    None
+                    if raw.get("households_per_seat") is None
+                    else whole("households_per_seat", 1)
+                ),
+            )
+        if method == "household_bands":
+            bands = self._bands(raw.get("bands"))
+            beyond = raw.get("beyond")
+            beyond_from = beyond_per = None
+            if beyond is not None:
+                if not isinstance(beyond, Mapping) or set(beyond) != {
+                    "from",
+                    "households_per_seat",
+                }:
+                    self._problem("quota_beyond", f"{where}.beyond")
+                else:
+                    beyond_from = self._int("quota_formula.beyond.from", beyond["from"], 0)
+                    beyond_per = self._int(
+                        "quota_formula.beyond.households_per_seat",
+                        beyond["households_per_seat"],
+                        1,
+                    )
+            max_seats = raw.get("max_seats")
+            return QuotaFormula(
+                method,
+                committee_seats=whole("committee_seats", 0, 0) or 0,
+                bands=bands,
+                beyond_from=beyond_from,
+                beyond_households_per_seat=beyond_per,
+                max_seats=None if max_seats is None else whole("max_seats", 1),
+            )
+        if method == "per_residents":
+            return QuotaFormula(
+                method,
+                seats_per_10000=whole("seats_per_10000", 1) or 1,
+                minimum_seats=whole("minimum_seats", 0, 0) or 0,
+                minimum_below_population=whole("minimum_below_population", 0, 0) or 0,
+            )
+        return QuotaFormula(method)
+
+    def _bands(self, raw: Any) -> tuple[tuple[int, int], ...]:
+        """``[[from households, seats], ...]``: from 0, households rising, seats not falling."""
+        where = "parameters.quota_formula.bands"
+        pairs = raw if isinstance(raw, list) else None
+        if not pairs or not all(
+            isinstance(p, list)
+            and len(p) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in p)
+            for p in pairs
+        ):
+            self._problem("quota_bands", where)
+            return ()
+        bands = tuple((p[0], p[1]) for p in pairs)
+        if bands[0][0] != 0 or any(b[0] <= a[0] or b[1] < a[1] for a, b in pairwise(bands)):
+            self._problem("quota_bands", where)
+        return bands
 
     def _bands_in_order(self, bands: Mapping[Post, tuple[int, int]]) -> None:
         """A higher post's band may overlap a lower one's, but not lie lower at both

@@ -10,8 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.policy import AGE_LIMIT_BOUNDS, ALL_PARAMETERS, PARAMETERS, SOURCES
-from domain.vocabulary import CertificateLevel, Channel, Education, Labelled, Post, UnitKind
+from domain.policy import (
+    AGE_LIMIT_BOUNDS,
+    ALL_PARAMETERS,
+    PARAMETERS,
+    QUOTA_METHODS,
+    REPLACED_BY,
+    SOURCES,
+)
+from domain.vocabulary import (
+    CertificateLevel,
+    Channel,
+    Education,
+    Labelled,
+    Post,
+    Rating,
+    UnitKind,
+)
 
 SCHEMA_ID = "urn:community-worker-ledger:policy-format-1"
 
@@ -62,6 +77,76 @@ def value_schemas() -> dict[str, dict[str, Any]]:
         },
         "additionalProperties": False,
     }
+    seats = {"type": "integer", "minimum": 0}
+    quota_formula: dict[str, Any] = {
+        "type": "object",
+        "description": "a community's computed quota from its counts; other units: base x class",
+        "required": ["method"],
+        "oneOf": [
+            {"properties": {"method": {"const": "base_class"}}, "additionalProperties": False},
+            {
+                "properties": {
+                    "method": {"const": "committee_plus_grids"},
+                    "committee_seats": seats,
+                    "households_per_seat": {"type": "integer", "minimum": 1},
+                },
+                "required": ["committee_seats"],
+                "additionalProperties": False,
+            },
+            {
+                "properties": {
+                    "method": {"const": "household_bands"},
+                    "committee_seats": seats,
+                    "bands": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "array",
+                            "items": seats,
+                            "minItems": 2,
+                            "maxItems": 2,
+                            "description": "[households from, seats]",
+                        },
+                    },
+                    "beyond": {
+                        "type": "object",
+                        "properties": {
+                            "from": seats,
+                            "households_per_seat": {"type": "integer", "minimum": 1},
+                        },
+                        "required": ["from", "households_per_seat"],
+                        "additionalProperties": False,
+                    },
+                    "max_seats": {"type": "integer", "minimum": 1},
+                },
+                "required": ["bands"],
+                "additionalProperties": False,
+            },
+            {
+                "properties": {
+                    "method": {"const": "per_residents"},
+                    "seats_per_10000": {"type": "integer", "minimum": 1},
+                    "minimum_seats": seats,
+                    "minimum_below_population": seats,
+                },
+                "required": ["seats_per_10000"],
+                "additionalProperties": False,
+            },
+        ],
+    }
+    assert [m["properties"]["method"]["const"] for m in quota_formula["oneOf"]] == list(
+        QUOTA_METHODS
+    )
+    pay_split = {
+        "type": "object",
+        "properties": {
+            "basic_share": SHARE,
+            "performance_paid": _by_code(Rating, SHARE),
+            "unrated_paid": SHARE,
+        },
+        "required": ["basic_share", "performance_paid"],
+        "additionalProperties": False,
+    }
     return {
         "post_grades": _by_code(Post, band),
         "education_bonus": _by_code(Education, WHOLE),
@@ -83,6 +168,15 @@ def value_schemas() -> dict[str, dict[str, Any]]:
         "certificate_allowances": _by_code(CertificateLevel, DECIMAL),
         "city_funding_shares": _by_code(Post, SHARE),
         "channel_eligibility": _by_code(Channel, eligibility, every=False),
+        "fixed_base_pay": {
+            **_by_number(DECIMAL, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+            "minProperties": 1,
+            "description": "monthly base (pay of coefficient 1) from each date",
+        },
+        "pay_split": pay_split,
+        "education_service_years": _by_code(Education, WHOLE),
+        "certificate_grades": _by_code(CertificateLevel, WHOLE),
+        "quota_formula": quota_formula,
     }
 
 
@@ -126,7 +220,15 @@ def policy_schema() -> dict[str, Any]:
             "parameters": {
                 "type": "object",
                 "properties": parameters,
-                "required": list(PARAMETERS),
+                "required": [name for name in PARAMETERS if name not in REPLACED_BY],
+                # A required parameter another method replaces is required without it.
+                "allOf": [
+                    {
+                        "if": {"not": {"required": [replacement]}},
+                        "then": {"required": [name]},
+                    }
+                    for name, replacement in REPLACED_BY.items()
+                ],
                 "additionalProperties": False,
             },
         },

@@ -73,6 +73,9 @@ class WorkerState:
     appraisal_dates: dict[int, date] = field(default_factory=dict)
     step_boundary_year: int = 0
     last_promotion_date: date | None = None
+    # Education counted as years of service: the counted years that made no whole grade
+    # at hire (or after the last upgrade), which an education upgrade adds to.
+    leftover_years: int = 0
     placements: tuple[Placement, ...] = ()
     # The facts effective by the state's date, in timeline order: the rules look
     # back at the post and grade on an earlier date (a step's due date).
@@ -160,14 +163,13 @@ def _evolve(state: WorkerState, **changes: Any) -> WorkerState:
 
 def _hired(fact: HireFact, schedule: PolicySchedule) -> WorkerState:
     grade = fact.grade
+    policy = schedule.on(fact.effective_date)
     if fact.grade_from_policy:
         # The policy chose the grade, so the version in force on the hire date chooses it
         # again: a version adopted after a future-dated hire was recorded (or a draft
         # being replayed) sets that hire's grade. Under the recording schedule this is
         # the recorded grade.
-        grade = schedule.on(fact.effective_date).initial_grade(
-            fact.post, fact.prior_service_years, fact.education
-        )
+        grade = policy.initial_grade(fact.post, fact.prior_service_years, fact.education)
     return WorkerState(
         status=WorkerStatus.ACTIVE,
         unit_id=fact.unit_id,
@@ -177,6 +179,7 @@ def _hired(fact: HireFact, schedule: PolicySchedule) -> WorkerState:
         channel=fact.channel,
         hire_date=fact.effective_date,
         step_boundary_year=fact.effective_date.year - 1,
+        leftover_years=policy.leftover_years(fact.prior_service_years, fact.education),
         placements=(Placement(fact.unit_id, fact.effective_date, None),),
     )
 
@@ -259,15 +262,22 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
                         education=state.education,
                     )
                 return state
-            raise_by = policy.education_bonus[education] - policy.education_bonus[state.education]
+            raise_by, leftover = policy.education_raise(
+                state.education, education, state.leftover_years
+            )
             return _evolve(
                 state,
                 education=education,
                 grade=policy.clamp(state.post, state.grade + raise_by),
+                leftover_years=leftover,
             )
         case CertificateFact(level=level):
             if state.certificate is not None and state.certificate.rank >= level.rank:
                 return state
+            raise_by = policy.certificate_raise(state.certificate, level)
+            if raise_by:
+                grade = policy.clamp(state.post, state.grade + raise_by)
+                return _evolve(state, certificate=level, grade=grade)
             return _evolve(state, certificate=level)
         case DismissalFact(reason=reason):
             return _evolve(

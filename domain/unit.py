@@ -23,18 +23,12 @@ from domain.errors import (
     NoApprovedQuota,
     QuotaExceeded,
 )
-from domain.policy import Policy, PolicySchedule
+from domain.policy import COMMUNITY_KINDS, Policy, PolicySchedule, UnitCounts
 from domain.timeline import Placement
 from domain.values import Immutable
 from domain.vocabulary import UnitKind
 
-COMMUNITY_KINDS = frozenset(
-    {
-        UnitKind.URBAN_COMMUNITY,
-        UnitKind.ADMINISTRATIVE_VILLAGE,
-        UnitKind.VILLAGE_CONVERTED_COMMUNITY,
-    }
-)
+__all__ = ["COMMUNITY_KINDS", "CountsRecord", "QuotaApproval", "Seat", "Unit"]
 ALLOWED_PARENTS: dict[UnitKind, frozenset[UnitKind | None]] = {
     UnitKind.DISTRICT: frozenset({None}),
     UnitKind.STREET_OFFICE: frozenset({UnitKind.DISTRICT}),
@@ -56,6 +50,16 @@ class QuotaApproval(Immutable):
     quota: int
     effective_date: date
     document_ref: str
+
+
+@dataclass(frozen=True)
+class CountsRecord(Immutable):
+    """Counts recorded as true from ``effective_date``; None: not stated, unchanged."""
+
+    effective_date: date
+    households: int | None
+    grids: int | None
+    population: int | None
 
 
 class Unit(LedgerAggregate):
@@ -121,6 +125,7 @@ class Unit(LedgerAggregate):
         self.dispatch_headcount: dict[int, int] = {}
         self.conversions: dict[int, list[UUID]] = {}
         self.seats: dict[UUID, tuple[Seat, ...]] = {}
+        self.counts_records: list[CountsRecord] = []
 
     @event("ChildRegistered")
     def _child_registered(self, child_id: UUID) -> None:
@@ -150,8 +155,56 @@ class Unit(LedgerAggregate):
         # max() keeps the first of equals: look from the latest recorded backwards.
         return max(reversed(in_force), key=lambda a: a.effective_date, default=None)
 
-    def computed_quota(self, policy: Policy) -> int | None:
-        return policy.computed_quota(self.kind, self.unit_class)
+    def computed_quota(self, policy: Policy, day: date | None = None) -> int | None:
+        """The policy's quota for the unit with its counts on ``day`` (None: the latest)."""
+        return policy.computed_quota(self.kind, self.unit_class, self.counts_on(day))
+
+    # -- counts (households, grids, population) -----------------------------------------
+    def record_counts(
+        self,
+        *,
+        effective_date: date,
+        households: int | None = None,
+        grids: int | None = None,
+        population: int | None = None,
+        note: str = "",
+    ) -> None:
+        """Record what the unit counts from ``effective_date``; a count left None keeps
+        its earlier value."""
+        given = {"households": households, "grids": grids, "population": population}
+        if all(value is None for value in given.values()):
+            raise InvalidInput(
+                "give at least one of households, grids and population", field="households"
+            )
+        for name, value in given.items():
+            if value is not None and value < 0:
+                raise InvalidInput(f"{name} cannot be negative", field=name)
+        self._counts_recorded(effective_date=effective_date, note=note, **given)
+
+    @event("CountsRecorded")
+    def _counts_recorded(
+        self,
+        effective_date: date,
+        households: int | None,
+        grids: int | None,
+        population: int | None,
+        note: str,
+    ) -> None:
+        self.counts_records.append(CountsRecord(effective_date, households, grids, population))
+
+    def counts_on(self, day: date | None = None) -> UnitCounts:
+        """The counts on ``day`` (None: after every record): those given at registration,
+        then each record effective by then in date order (recorded order breaks ties)."""
+        households, grids, population = self.households, None, self.population
+        records = sorted(
+            (r for r in self.counts_records if day is None or r.effective_date <= day),
+            key=lambda r: r.effective_date,  # stable: recorded order breaks ties
+        )
+        for record in records:
+            households = record.households if record.households is not None else households
+            grids = record.grids if record.grids is not None else grids
+            population = record.population if record.population is not None else population
+        return UnitCounts(households, grids, population)
 
     # -- dispatch ---------------------------------------------------------------------
     def report_dispatch_headcount(self, *, year: int, count: int, note: str = "") -> None:

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from domain.access import Actor
 from domain.policy import PolicySchedule
+from domain.unit import Unit
 from domain.vocabulary import (
     CertificateLevel,
     Channel,
@@ -266,3 +267,25 @@ class ApplySteps(WorkerChange):
 
     def apply(self, worker: Worker, schedule: PolicySchedule) -> None:
         worker.apply_due_steps(self.as_of, schedule)
+
+
+@dataclass(frozen=True)
+class RecordUnitCounts:
+    """A unit's households, grids and residents from ``effective_date`` (None: unchanged):
+    what the policy's quota formula reads."""
+
+    unit_id: UUID
+    effective_date: date
+    households: int | None = None
+    grids: int | None = None
+    population: int | None = None
+    note: str = ""
+
+    def apply(self, unit: Unit) -> None:
+        unit.record_counts(
+            effective_date=self.effective_date,
+            households=self.households,
+            grids=self.grids,
+            population=self.population,
+            note=self.note,
+        )

@@ -88,6 +88,11 @@ def worker(
                 "city_share": money(pay.city_share),
                 "local_share": money(pay.local_share),
                 "policy_version": pay.policy_version,
+                "basic": money(pay.basic),
+                "performance": money(pay.performance),
+                "performance_rating": (
+                    pay.performance_rating.value if pay.performance_rating else None
+                ),
             }
             if pay
             else None
@@ -168,16 +173,18 @@ def unit(unit: Unit, schedule: PolicySchedule, as_of: date) -> dict[str, Any]:
         else None
     )
     headcount = unit.headcount_on(as_of)
+    counts = unit.counts_on(as_of)
     return {
         "unit_id": str(unit.id),
         "name": unit.name,
         **coded("kind", unit.kind),
         "parent_id": str(unit.parent_id) if unit.parent_id else None,
         "class": unit.unit_class,
-        "households": unit.households,
-        "population": unit.population,
+        "households": counts.households,
+        "grids": counts.grids,
+        "population": counts.population,
         "children": [str(c) for c in unit.children],
-        "computed_quota": unit.computed_quota(policy),
+        "computed_quota": policy.computed_quota(unit.kind, unit.unit_class, counts),
         "approved_quota": approval.quota if approval else None,
         "approval": (
             {

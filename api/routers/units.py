@@ -15,6 +15,7 @@ from api.schemas.units import (
     DispatchHeadcountOut,
     QuotaApprovalIn,
     QuotaUsageOut,
+    UnitCountsIn,
     UnitIn,
     UnitListOut,
     UnitOut,
@@ -67,6 +68,29 @@ def approve_quota(
         quota=body.quota,
         effective_date=body.effective_date,
         document_ref=body.document_ref,
+        note=body.note,
+    )
+
+
+@router.post(
+    "/{unit_id}/counts",
+    status_code=201,
+    response_model=UnitOut,
+    responses=WRITE_PROBLEMS,
+)
+def record_unit_counts(
+    unit_id: UUID, body: UnitCountsIn, ctx: ContextDep, ledger: LedgerDep
+) -> dict[str, Any]:
+    """Record the unit's households, grids and residents from a date (a count left out
+    keeps its earlier value): the computed quota follows them. Answers the unit on that
+    date."""
+    return ledger.record_unit_counts(
+        ctx,
+        unit_id,
+        effective_date=body.effective_date,
+        households=body.households,
+        grids=body.grids,
+        population=body.population,
         note=body.note,
     )
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from api.schemas.common import ResponseModel
-from domain.vocabulary import Post
+from domain.vocabulary import Post, Rating
 
 
 class PayrollLineOut(ResponseModel):
@@ -26,6 +26,17 @@ class PayrollLineOut(ResponseModel):
     city_share: Decimal
     local_share: Decimal = Field(description="Shared by street and community")
     policy_version: int = Field(description="The policy version in force on the first day")
+    basic: Decimal | None = Field(
+        None, description="The basic part of coefficient x base (all of it without a split)"
+    )
+    performance: Decimal | None = Field(
+        None,
+        description="The performance part paid: its share of coefficient x base at the share "
+        "the year's rating earns (0 without a split)",
+    )
+    performance_rating: Rating | None = Field(
+        None, description="The year's rating the performance part was paid by; null: none yet"
+    )
 
 
 class PayrollTotalsOut(ResponseModel):

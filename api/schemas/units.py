@@ -58,6 +58,14 @@ class QuotaApprovalIn(RequestModel):
     note: Note = ""
 
 
+class UnitCountsIn(RequestModel):
+    effective_date: LedgerDate = Field(description="The date the counts are true from")
+    households: Population | None = Field(None, description="Households (户数); null: unchanged")
+    grids: Population | None = Field(None, description="Grids (网格数); null: unchanged")
+    population: Population | None = Field(None, description="Residents (常住人口); null: unchanged")
+    note: Note = ""
+
+
 class DispatchHeadcountIn(RequestModel):
     count: Headcount
     year: Year
@@ -77,8 +85,9 @@ class UnitOut(ResponseModel):
     kind_label: str
     parent_id: UUID | None
     unit_class: int | None = Field(alias="class")
-    households: int | None
-    population: int | None
+    households: int | None = Field(description="Households on `as_of`")
+    grids: int | None = Field(None, description="Grids on `as_of`")
+    population: int | None = Field(description="Residents on `as_of`")
     children: list[UUID]
     computed_quota: int | None
     approved_quota: int | None

@@ -141,6 +141,13 @@ class PayOut(ResponseModel):
     city_share: str
     local_share: str
     policy_version: int
+    basic: str | None = Field(None, description="The basic part of coefficient x base")
+    performance: str | None = Field(
+        None, description="The performance part paid (0 without a split)"
+    )
+    performance_rating: Rating | None = Field(
+        None, description="The year's rating the performance part was paid by"
+    )
 
 
 class WorkerOut(ResponseModel):

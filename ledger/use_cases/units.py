@@ -15,7 +15,7 @@ from domain.unit import Unit
 from domain.vocabulary import UnitKind
 from domain.worker import Worker
 from ledger import views
-from ledger.commands import Context
+from ledger.commands import Context, RecordUnitCounts
 from ledger.core import LedgerCore, Result
 
 
@@ -92,6 +92,30 @@ class UnitUseCases(LedgerCore):
             unit.report_dispatch_headcount(year=year, count=count, note=note)
             result = {"unit_id": str(unit.id), "year": year, "count": count}
             return result, [unit]
+
+        return self._command(ctx, run)
+
+    def record_unit_counts(
+        self,
+        ctx: Context,
+        unit_id: UUID,
+        *,
+        effective_date: date,
+        households: int | None = None,
+        grids: int | None = None,
+        population: int | None = None,
+        note: str = "",
+    ) -> Result:
+        """Record a unit's households, grids and residents from ``effective_date``; the
+        computed quota follows them. Answers the unit as of that date."""
+        command = RecordUnitCounts(unit_id, effective_date, households, grids, population, note)
+
+        def run() -> tuple[Result, list[Aggregate]]:
+            unit = self.get(command.unit_id, Unit)
+            self._authorize_write(ctx.actor, [unit.id])
+            self._require_version(ctx, unit, "unit")
+            command.apply(unit)
+            return views.unit(unit, self.schedule(), command.effective_date), [unit]
 
         return self._command(ctx, run)
 

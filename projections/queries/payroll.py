@@ -7,6 +7,7 @@ agreement test holds them to it line by line.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -17,7 +18,7 @@ from domain.errors import InvalidInput, NotFound
 from domain.limits import FIRST_YEAR, LAST_YEAR
 from domain.pay import PayLine, month_bounds, pay_for_month, price
 from domain.policy import PolicySchedule
-from domain.vocabulary import CertificateLevel, Post
+from domain.vocabulary import CertificateLevel, Post, Rating
 from domain.worker import Worker
 from ledger.application import Ledger
 from projections.queries.scope import SUBTREE, within
@@ -39,6 +40,11 @@ COLUMNS = (
     "city_share",
     "local_share",
     "policy_version",
+    # The split of coefficient x base (policy-format.md, pay_split): the year's rating, the
+    # basic part and the performance part paid. Last, after every column that was there.
+    "performance_rating",
+    "basic",
+    "performance",
 )
 
 _PAID = """SELECT p.worker_id, w.name, p.unit_id, p.post, p.grade, p.certificate
@@ -71,22 +77,41 @@ def lines(
             condition, units = within(tx, "p.unit_id", root)
             statement, params = f"{statement} AND {condition}", [*params, *units]
         rows = tx.query(statement + " ORDER BY p.worker_id", params)
+    # A policy that splits pay pays the performance part by the year's rating.
+    split = schedule.on(month_bounds(month)[0]).pay_split is not None
+    ratings = _ratings(store, int(month[:4])) if split else {}
     # A district has thousands of lines but a few dozen distinct positions (post, grade,
     # certificate): price each once. Pricing every line was a quarter of a district's
     # payroll request.
-    priced: dict[tuple[str, int, str | None], PayLine] = {}
+    priced: dict[tuple[str, int, str | None, Rating | None], PayLine] = {}
 
-    def pay(post: str, grade: int, certificate: str | None) -> PayLine:
-        key = (post, grade, certificate)
+    def pay(post: str, grade: int, certificate: str | None, rating: Rating | None) -> PayLine:
+        key = (post, grade, certificate, rating)
         if key not in priced:
             level = CertificateLevel(certificate) if certificate else None
-            priced[key] = price(schedule, month, Post(post), grade, level)
+            priced[key] = price(schedule, month, Post(post), grade, level, rating)
         return priced[key]
 
     return [
-        _line(worker_id, name, unit_id, pay(post, grade, certificate))
+        _line(worker_id, name, unit_id, pay(post, grade, certificate, ratings.get(worker_id)))
         for worker_id, name, unit_id, post, grade, certificate in rows
     ]
+
+
+def _ratings(store: ReadStore, year: int) -> dict[str, Rating]:
+    """Each worker's rating for ``year`` as recorded (a correction replaces it), from the
+    recorded history, in the order ``domain.pay.year_rating`` reads the facts."""
+    found: dict[str, Rating] = {}
+    rows = store.query(
+        "SELECT worker_id, effective_date, version, data FROM rm_worker_history "
+        "WHERE type IN ('Appraised', 'AppraisalCorrected') AND data LIKE %s",
+        [f'%"year": {year}%'],
+    )
+    for worker_id, _, _, data in sorted(rows, key=lambda r: (r[0], r[1] or "", r[2])):
+        recorded = json.loads(data)
+        if recorded.get("year") == year:
+            found[worker_id] = Rating(recorded["rating"])
+    return found
 
 
 def lines_as_known(
@@ -138,6 +163,9 @@ def _line(worker_id: str, name: str, unit_id: str, pay: PayLine) -> dict[str, An
         "city_share": pay.city_share,
         "local_share": pay.local_share,
         "policy_version": pay.policy_version,
+        "basic": pay.basic,
+        "performance": pay.performance,
+        "performance_rating": pay.performance_rating.value if pay.performance_rating else None,
     }
 
 

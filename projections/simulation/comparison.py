@@ -106,8 +106,8 @@ class Comparison:
             unit.kind,
             str(unit.parent_id) if unit.parent_id else None,
             approval.quota if approval else None,
-            unit.computed_quota(self.adopted.on(self.quota_day)),
-            unit.computed_quota(self.draft.on(self.quota_day)),
+            unit.computed_quota(self.adopted.on(self.quota_day), self.quota_day),
+            unit.computed_quota(self.draft.on(self.quota_day), self.quota_day),
         )
 
     # -- workers ------------------------------------------------------------------------

@@ -14,7 +14,13 @@ DRAFT_REF = "draft (simulation)"
 # The parameters a career's grades, steps and flags are derived from; pay and quota aside.
 FLAG_PARAMETERS = ("promotion_excellent_years", "dismissal_unqualified_years", "dismissal_due_days")
 # What replaying the recorded facts reads (the grade bands, raises and the initial grade).
-REPLAY_PARAMETERS = ("post_grades", "education_bonus", "prior_service_years_per_grade")
+REPLAY_PARAMETERS = (
+    "post_grades",
+    "education_bonus",
+    "prior_service_years_per_grade",
+    "education_service_years",
+    "certificate_grades",
+)
 CAREER_PARAMETERS = (*REPLAY_PARAMETERS, "step_years", *FLAG_PARAMETERS)
 
 

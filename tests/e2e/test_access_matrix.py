@@ -113,6 +113,11 @@ EXPECTED: dict[tuple[str, str], Row] = {
             "document_ref": "望街〔2022〕1号",
         },
     ),
+    ("POST", "/units/{unit_id}/counts"): Row(
+        "/units/{unit_id}/counts",
+        WRITE_IN_X,
+        body=lambda w: {"effective_date": "2022-01-01", "households": 2400},
+    ),
     ("POST", "/units/{unit_id}/dispatch-headcount"): Row(
         "/units/{unit_id}/dispatch-headcount",
         WRITE_IN_X,

@@ -116,6 +116,37 @@ def test_a_dispatch_headcount_is_recorded_by_year(api: Api, tree: Tree) -> None:
     assert api.ok(f"/units/{tree.community}")["dispatch_headcount"] == {"2022": 25}
 
 
+def test_unit_counts_are_recorded_by_date_and_the_computed_quota_follows_them(
+    api: Api, tree: Tree
+) -> None:
+    api.created(
+        "/policies",
+        {"policy": "chibi-2020", "effective_date": "2023-01-01", "document_ref": "赤政〔2023〕1号"},
+    )
+    answer = api.created(
+        f"/units/{tree.community}/counts",
+        {"effective_date": "2024-01-01", "households": 2600, "note": "2023 年末户数"},
+    )
+    # Chibi: 7 two-committee seats + round(2600 / 500) = 7 + 5
+    assert (answer["households"], answer["grids"], answer["computed_quota"]) == (2600, None, 12)
+    assert answer["as_of"] == "2024-01-01"
+    api.created(f"/units/{tree.community}/counts", {"effective_date": "2025-01-01", "grids": 8})
+    later = api.ok(f"/units/{tree.community}", as_of="2025-06-01")
+    assert (later["households"], later["grids"], later["computed_quota"]) == (2600, 8, 15)
+    assert api.ok(f"/units/{tree.community}", as_of="2024-06-01")["computed_quota"] == 12
+
+
+def test_unit_counts_need_a_count_and_refuse_a_negative_one(api: Api, tree: Tree) -> None:
+    before = api.events_recorded()
+    nothing = api.post(f"/units/{tree.community}/counts", {"effective_date": "2024-01-01"})
+    assert_problem(nothing, 422, "validation_error", "households")
+    negative = api.post(
+        f"/units/{tree.community}/counts", {"effective_date": "2024-01-01", "grids": -1}
+    )
+    assert_problem(negative, 422, "validation_error", "grids")
+    assert api.events_recorded() == before
+
+
 def test_a_dispatch_headcount_for_an_absurd_year_is_refused(api: Api, tree: Tree) -> None:
     response = api.post(f"/units/{tree.community}/dispatch-headcount", {"count": 5, "year": 1800})
     assert_problem(response, 422, "validation_error", "year")

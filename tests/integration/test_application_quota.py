@@ -245,3 +245,28 @@ def test_workers_already_seated_in_an_over_quota_unit_can_still_be_appraised_and
 
     assert sorted(topics_since(ledger, before)) == ["Appraised", "Dismissed", "SeatsAssigned"]
     assert ledger.quota_usage(ADMIN, tree.street_a, date(2022, 1, 1))["headroom"] == -1
+
+
+def test_unit_counts_are_dated_and_the_computed_quota_follows_them(ledger: Ledger) -> None:
+    """Households and grids recorded through the use case; under Chibi's formula (adopted
+    from 2023) the computed quota on each date follows the counts on that date."""
+    from ledger.commands import Context
+
+    tree = build_tree(ledger)
+    ctx = Context(ADMIN, "counts")
+    # registered with 3000 households: Baohe's rule ignores them, 16 x 1.0
+    assert ledger.unit_view(ADMIN, tree.community_a, date(2022, 6, 1))["computed_quota"] == 16
+    ledger.adopt_policy(ctx, "chibi-2020", date(2023, 1, 1), "赤政〔2023〕1号")
+    # 7 + round(3000 / 500) = 13
+    assert ledger.unit_view(ADMIN, tree.community_a, date(2023, 6, 1))["computed_quota"] == 13
+    answer = ledger.record_unit_counts(
+        ctx, tree.community_a, effective_date=date(2024, 1, 1), households=3300
+    )
+    assert (answer["households"], answer["computed_quota"]) == (3300, 14)  # 7 + 6.6 -> 7
+    ledger.record_unit_counts(ctx, tree.community_a, effective_date=date(2025, 1, 1), grids=9)
+    view = ledger.unit_view(ADMIN, tree.community_a, date(2025, 3, 1))
+    assert (view["households"], view["grids"], view["computed_quota"]) == (3300, 9, 16)
+    assert ledger.unit_view(ADMIN, tree.community_a, date(2023, 6, 1))["computed_quota"] == 13
+    # the street office keeps base x class: 75 x 1.0
+    assert ledger.unit_view(ADMIN, tree.street_a, date(2025, 3, 1))["computed_quota"] == 75
+    assert topics_since(ledger, [])[-1].endswith("CountsRecorded")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -11,6 +11,7 @@ from uuid import UUID
 import pytest
 
 from domain.pay import month_bounds, pay_for_month
+from domain.policy import load_document
 from domain.timeline import replay
 from domain.unit import Unit
 from ledger.application import Ledger
@@ -101,3 +102,45 @@ def test_nothing_is_paid_as_known_before_the_ledger_knew_anything(district: Dist
     long_ago = datetime(2000, 1, 1, tzinfo=UTC)
 
     assert payroll.lines_as_known(district.ledger, district.store, None, "2026-01", long_ago) == []
+
+
+SPLIT = {
+    "basic_share": "0.7",
+    "performance_paid": {
+        "excellent": "1",
+        "competent": "1",
+        "basically_competent": "0.5",
+        "unqualified": "0",
+    },
+}
+
+
+def test_a_split_payroll_agrees_with_pay_for_month_rating_by_rating(district: District) -> None:
+    """Pay split 70/30 with the performance part by the year's rating: the read model reads
+    the ratings from the recorded history, the aggregate from its facts."""
+    from ledger.commands import Context
+    from tests.integration.application_support import ADMIN
+
+    ledger = district.ledger
+    latest = max(v["effective_date"] for v in ledger.policy_versions())
+    start = max(latest + timedelta(days=1), date(2022, 1, 1))
+    document = load_document("baohe-2020")
+    document["parameters"]["pay_split"] = {"value": SPLIT, "source": "published"}
+    ledger.adopt_policy(Context(ADMIN, "split"), document, start, "本溪 2023")
+    district.projector.catch_up()
+    schedule = ledger.schedule()
+    months = [f"{year}-{month:02d}" for year in range(start.year + 1, 2027) for month in (1, 7)]
+    ratings = set()
+    for month in months:
+        found = payroll.lines(district.store, None, month, schedule)
+        wanted = expected(district, month, None)
+        check(found, wanted)
+        for row in found:
+            line = wanted[row["worker_id"]][1]
+            assert (row["basic"], row["performance"]) == (line.basic, line.performance)
+            assert row["performance_rating"] == (
+                line.performance_rating.value if line.performance_rating else None
+            )
+            assert row["basic"] + row["performance"] + row["allowance"] == row["total"]
+            ratings.add(row["performance_rating"])
+    assert {"competent", "unqualified"} <= ratings or {"competent", None} <= ratings
