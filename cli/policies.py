@@ -23,7 +23,8 @@ from rich.table import Table
 from cli.common import CliError, json_lines, ledger_for, load_settings, stderr, user_errors
 from domain import catalogue
 from domain.errors import PolicyInvalid
-from domain.policy import ALL_PARAMETERS, Policy, load_document
+from domain.policy import Policy, load_document
+from domain.policy_parts import ALL_PARAMETERS
 from domain.policy_schema import policy_schema
 
 policies_app = typer.Typer(

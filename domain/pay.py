@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from domain.facts import AppraisalCorrectionFact, AppraisalFact, CertificateFact, Fact
-from domain.policy import PolicySchedule, money
+from domain.policy import PolicySchedule
+from domain.policy_parts import money
 from domain.timeline import ordered, replay
 from domain.vocabulary import CertificateLevel, Post, Rating, WorkerStatus
 

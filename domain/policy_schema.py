@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.policy import (
+from domain.policy_parts import (
     AGE_LIMIT_BOUNDS,
     ALL_PARAMETERS,
     PARAMETERS,

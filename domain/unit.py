@@ -23,7 +23,8 @@ from domain.errors import (
     NoApprovedQuota,
     QuotaExceeded,
 )
-from domain.policy import COMMUNITY_KINDS, Policy, PolicySchedule, UnitCounts
+from domain.policy import Policy, PolicySchedule
+from domain.policy_parts import COMMUNITY_KINDS, UnitCounts
 from domain.timeline import Placement
 from domain.values import Immutable
 from domain.vocabulary import UnitKind

@@ -31,7 +31,8 @@ from domain.facts import (
     PostChangeFact,
     TransferFact,
 )
-from domain.policy import PolicySchedule, age_on
+from domain.policy import PolicySchedule
+from domain.policy_parts import age_on
 from domain.rules import StepDue, step_clock
 from domain.timeline import WorkerState, replay
 from domain.values import Immutable

@@ -9,8 +9,9 @@ from uuid import uuid4
 import pytest
 
 from domain.errors import IneligibleForChannel, PolicyInvalid, PolicyProblem
-from domain.policy import AdoptedVersion, Policy, PolicySchedule, age_on
+from domain.policy import AdoptedVersion, Policy, PolicySchedule
 from domain.policy_book import PolicyBook
+from domain.policy_parts import age_on
 from domain.vocabulary import Channel, Education, Gender, Post
 from domain.worker import Person, Worker
 from tests.unit.builders import LONG_AGO, document

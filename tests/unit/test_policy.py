@@ -11,13 +11,13 @@ import pytest
 from domain.errors import PolicyInvalid
 from domain.pay import pay_for_month
 from domain.policy import (
-    PARAMETERS,
     AdoptedVersion,
     Policy,
     PolicySchedule,
     load_document,
     shipped_packs,
 )
+from domain.policy_parts import PARAMETERS
 from domain.rules import step_clock
 from domain.vocabulary import Post, Rating, UnitKind
 from tests.unit.builders import GRADES, appraise, document, hire
