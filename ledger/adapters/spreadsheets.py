@@ -24,6 +24,7 @@ from domain.catalogue import ZH
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+
 def header(code: str, locale: str = ZH) -> str:
     """A column's header: its title in the catalogue (``header.<code>``) and its code,
     "姓名 name"; a label column is its code's title marked as the Chinese one,
