@@ -2,9 +2,11 @@
 
 ``Accept: text/csv`` gives UTF-8 with a BOM, so spreadsheet programs read Chinese
 text; ``Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet``
-gives a workbook (ledger/spreadsheets.py) whose headers are bilingual ("岗位 post").
-Rows are mappings; ``columns`` names the keys to write, in order, and is the
-header. Codes and their Chinese labels are simply two columns (``post``,
+gives a workbook (ledger/adapters/spreadsheets.py) whose headers are bilingual
+("岗位 post"). Rows are mappings; ``columns`` names the keys to write, in order, and is
+the CSV's header, or with ``bilingual`` the workbook's "岗位 post" form, each column's
+Chinese title from the catalogue (``header.<code>``) before its code, which stays the
+header's last word. Codes and their Chinese labels are simply two columns (``post``,
 ``post_label``). Nested values (``by_post``) are flattened by the caller.
 """
 
@@ -18,7 +20,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
-from ledger.adapters.spreadsheets import XLSX_MEDIA_TYPE, Table, xlsx_bytes
+from ledger.adapters.spreadsheets import XLSX_MEDIA_TYPE, Table, header, xlsx_bytes
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 # For an endpoint's OpenAPI ``responses[200]["content"]``: the tables it can answer.
@@ -42,14 +44,20 @@ def _accepted(request: Request) -> list[str]:
 
 
 def table_response(
-    request: Request, rows: Iterable[Mapping[str, Any]], columns: Sequence[str], name: str
+    request: Request,
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    name: str,
+    *,
+    bilingual: bool = False,
 ) -> Response | None:
     """The rows as the table the client asked for (.xlsx or CSV, named ``name`` plus
-    the extension), or None when it asked for JSON."""
+    the extension), or None when it asked for JSON. ``bilingual``: the CSV's header is
+    the workbook's "姓名 name"."""
     if wants_xlsx(request):
         return xlsx_response(rows, columns, f"{name}.xlsx")
     if wants_csv(request):
-        return csv_response(rows, columns, f"{name}.csv")
+        return csv_response(rows, columns, f"{name}.csv", bilingual=bilingual)
     return None
 
 
@@ -65,11 +73,13 @@ def xlsx_response(
     )
 
 
-def csv_lines(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Iterator[str]:
+def csv_lines(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], bilingual: bool = False
+) -> Iterator[str]:
     """The BOM and header, then the rows, a few hundred per chunk."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow([header(c) for c in columns] if bilingual else columns)
     yield BOM + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
@@ -84,11 +94,15 @@ def csv_lines(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> Iter
 
 
 def csv_response(
-    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], filename: str
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    filename: str,
+    *,
+    bilingual: bool = False,
 ) -> StreamingResponse:
     """Streamed as the rows come, so a large report never sits whole in memory."""
     return StreamingResponse(
-        (chunk.encode("utf-8") for chunk in csv_lines(rows, columns)),
+        (chunk.encode("utf-8") for chunk in csv_lines(rows, columns, bilingual)),
         media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

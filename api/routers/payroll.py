@@ -45,7 +45,8 @@ def payroll_report(
     day, the total and its city and local shares; then the totals. With `known_at`, the
     payroll as it stood on what was recorded by then: compare with today's for arrears.
     A clerk's report covers their own unit's subtree. `Accept: text/csv` gives the lines
-    as CSV (UTF-8 with BOM), the .xlsx media type as a workbook."""
+    as CSV (UTF-8 with BOM), the .xlsx media type as a workbook; both headers are
+    bilingual, each column's Chinese title before its code ("月应发 total")."""
     paid = payroll.parse_month(month)
     store = read_models.store
     root = report_root(store, actor, unit_id)
@@ -53,7 +54,8 @@ def payroll_report(
         found = payroll.lines(store, root, paid, ledger.schedule())
     else:
         found = payroll.lines_as_known(ledger, store, root, paid, known_at)
-    if (table := table_response(request, found, payroll.COLUMNS, f"payroll-{paid}")) is not None:
+    table = table_response(request, found, payroll.COLUMNS, f"payroll-{paid}", bilingual=True)
+    if table is not None:
         return table
     return {
         "month": paid,

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from api import problems
+from api import history, problems
 from api.csv import TABLE_CONTENT, table_response
 from api.deps import (
     ActorDep,
@@ -298,9 +298,30 @@ def get_worker(
     return redact(actor, found)
 
 
-@router.get("/{worker_id}/history", response_model=HistoryOut, responses=READ_PROBLEMS)
+@router.get(
+    "/{worker_id}/history",
+    response_model=HistoryOut,
+    responses={**READ_PROBLEMS, 200: {"content": TABLE_CONTENT}},
+)
 def get_history(
-    worker_id: UUID, actor: ActorDep, ledger: LedgerDep, known_at: KnownAt = None
+    worker_id: UUID,
+    request: Request,
+    actor: ActorDep,
+    ledger: LedgerDep,
+    read_models: ReadModelsDep,
+    known_at: KnownAt = None,
 ) -> Any:
-    """Every recorded fact in effective-date order, with who recorded it and when."""
-    return {"items": redact(actor, ledger.worker_history(actor, worker_id, known_at))}
+    """Every recorded fact in effective-date order, with who recorded it and when; each
+    with its Chinese label (`type_label`), a Chinese label beside each code of its data
+    (`rating_label`, `post_label`, `reason_label`...), the unit the worker was in
+    (`unit_id`, `unit_name`) and, for a transfer, the unit left (`from_unit_id`,
+    `from_unit_name`). `Accept: text/csv` gives one row per fact (UTF-8 with BOM,
+    bilingual headers), the .xlsx media type a workbook."""
+    found = redact(actor, ledger.worker_history(actor, worker_id, known_at))
+    items = history.labelled(found, history.unit_names(read_models.store))
+    table = table_response(
+        request, history.rows(items), history.COLUMNS, f"history-{worker_id}", bilingual=True
+    )
+    if table is not None:
+        return table
+    return {"items": items}

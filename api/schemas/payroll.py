@@ -16,6 +16,7 @@ class PayrollLineOut(ResponseModel):
     worker_id: UUID
     name: str
     unit_id: UUID = Field(description="The unit on the month's first day")
+    unit_name: str
     post: Post
     post_label: str
     grade: int

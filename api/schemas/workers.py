@@ -189,12 +189,22 @@ def _absent(value: Any) -> bool:
 
 class HistoryItemOut(ResponseModel):
     type: str = Field(description="The event: Hired, Appraised, GradeStepped, ...")
+    type_label: str = Field(description="The event in Chinese: 入职, 年度考核, 晋档, ...")
     effective_date: date | None
     recorded_at: datetime
     recorded_by: str
     request_id: str
     version: int
-    data: dict[str, Any]
+    unit_id: UUID | None = Field(description="The unit the worker was in when it took effect")
+    unit_name: str | None
+    from_unit_id: UUID | None = Field(
+        None, description="A transfer's unit left", exclude_if=_absent
+    )
+    from_unit_name: str | None = Field(None, exclude_if=_absent)
+    data: dict[str, Any] = Field(
+        description="The fact as recorded, with a Chinese label beside each code "
+        "(`post_label`, `rating_label`, `reason_label`, ...)"
+    )
     caused_by: list[dict[str, Any]] | None = Field(None, exclude_if=_absent)
     corrects: dict[str, Any] | None = Field(None, exclude_if=_absent)
 

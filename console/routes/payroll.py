@@ -10,7 +10,7 @@ the read model, ``payroll.lines_as_known`` from the events as known at a moment.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,15 +23,14 @@ from api.csv import csv_response, xlsx_response
 from console.routes import report_filters as filters
 from console.web import Page, PageDep
 from domain.vocabulary import Post
-from ledger.adapters.spreadsheets import header
 from projections.projector import Projector
 from projections.queries import payroll, roster
 from projections.queries.scope import report_root
 
 router = APIRouter(include_in_schema=False)
 
-# The API's columns with the unit's name beside its id.
-COLUMNS = (*payroll.COLUMNS[:3], "unit_name", *payroll.COLUMNS[3:])
+# The API's columns, the unit's name beside its id.
+COLUMNS = payroll.COLUMNS
 # Lines shown per page: the totals cover every line; a district's 3,000 lines in one
 # page were 870 kB of HTML and most of its time. The downloads hold every line.
 LINES_PER_PAGE = 100
@@ -56,11 +55,7 @@ def _month(page: Page, request: Request) -> Month:
     given["month"] = month
     root = report_root(store, page.actor, filters.unit(given["unit_id"]))
     units = roster.units(store, report_root(store, page.actor, None))
-    names = {unit["unit_id"]: unit["name"] for unit in units}
-    lines = [
-        {**line, "unit_name": names.get(line["unit_id"], "")}
-        for line in payroll.lines(store, root, month, page.ledger.schedule())
-    ]
+    lines = payroll.lines(store, root, month, page.ledger.schedule())
     known_at = filters.moment(given["known_at"])
     return Month(given, month, root, known_at, lines, units)
 
@@ -158,11 +153,6 @@ def payroll_page(page: PageDep, request: Request) -> HTMLResponse:
     )
 
 
-def _bilingual(lines: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
-    for line in lines:
-        yield {header(column): line.get(column) for column in COLUMNS}
-
-
 @router.get("/payroll.xlsx")
 def download_xlsx(page: PageDep, request: Request) -> Response:
     found = _month(page, request)
@@ -171,7 +161,6 @@ def download_xlsx(page: PageDep, request: Request) -> Response:
 
 @router.get("/payroll.csv")
 def download_csv(page: PageDep, request: Request) -> Response:
-    """The CSV's header is "姓名 name", the .xlsx's form, not the API's codes alone."""
+    """The CSV's header is "姓名 name", the .xlsx's form, as the API's."""
     found = _month(page, request)
-    headers = [header(column) for column in COLUMNS]
-    return csv_response(_bilingual(found.lines), headers, f"payroll-{found.month}.csv")
+    return csv_response(found.lines, COLUMNS, f"payroll-{found.month}.csv", bilingual=True)

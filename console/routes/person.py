@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from api.deps import get_read_models
+from api.history import labelled
 from api.personal import redact
 from console.web import Page, PageDep, fmt_date
 from domain import catalogue, rules
@@ -27,13 +28,10 @@ from domain.timeline import WorkerState, states
 from domain.vocabulary import (
     CertificateLevel,
     Channel,
-    DismissalReason,
     Education,
     Gender,
-    GradeChangeReason,
     Labelled,
     Post,
-    PostChangeReason,
     Rating,
     WorkerStatus,
 )
@@ -254,18 +252,20 @@ def timeline(
     since: datetime | None,
 ) -> list[dict[str, Any]]:
     """Every fact in words, in effective-date order; a correction sits inside the
-    appraisal it corrects, which keeps its first rating visible."""
+    appraisal it corrects, which keeps its first rating visible. The labels and unit
+    names are the API's (api/history.py), in the page's language."""
     items: list[dict[str, Any]] = []
     appraisals: dict[int, dict[str, Any]] = {}
     ratings: dict[int, str] = {}  # each year's rating so far, in recorded order
-    for fact in history:
+    names = {unit_id: str(unit["name"]) for unit_id, unit in units.items()}
+    for fact in labelled(history, names, page.locale):
         data = fact["data"]
         kind = fact["type"]
         item = {
             "type": kind,
-            "label": page.t(f"fact.{kind}"),
+            "label": fact["type_label"],
             "effective_date": fact["effective_date"],
-            "text": describe(page, kind, data, units, ratings),
+            "text": describe(page, fact, ratings),
             "recorded": page.t(
                 "page.person.recorded",
                 when=_when(page, fact["recorded_at"]),
@@ -291,40 +291,29 @@ def timeline(
     return items
 
 
-def describe(
-    page: Page,
-    kind: str,
-    data: dict[str, Any],
-    units: dict[str, dict[str, Any]],
-    ratings: dict[int, str],
-) -> str:
-    """What happened, in words, codes by their labels and units by their names."""
+def describe(page: Page, fact: dict[str, Any], ratings: dict[int, str]) -> str:
+    """What happened, in words: a fact shaped by ``labelled``, codes by their labels
+    and units by their names."""
+    kind, data = fact["type"], fact["data"]
     key = f"fact.{kind}.text"
     if key not in catalogue.entries(page.locale):
         return ""
-
-    def unit(unit_id: str) -> str:
-        found = units.get(unit_id)
-        return str(found["name"]) if found else unit_id
-
+    unit = fact["unit_name"] or fact["unit_id"]
     if kind == "Hired":
         return page.t(
             key,
-            unit=unit(data["unit_id"]),
-            post=_label(page, Post, data["post"]),
+            unit=unit,
+            post=data["post_label"],
             grade=data["grade"],
-            education=_label(page, Education, data["education"]),
-            channel=_label(page, Channel, data["channel"]),
+            education=data["education_label"],
+            channel=data["channel_label"],
         )
     if kind == "Appraised":
-        return page.t(key, year=data["year"], rating=_label(page, Rating, data["rating"]))
+        return page.t(key, year=data["year"], rating=data["rating_label"])
     if kind == "AppraisalCorrected":
         old = ratings.get(data["year"])
         return page.t(
-            key,
-            year=data["year"],
-            rating=_label(page, Rating, data["rating"]),
-            old=_label(page, Rating, old),
+            key, year=data["year"], rating=data["rating_label"], old=_label(page, Rating, old)
         )
     if kind == "GradeChanged":
         return page.t(key, grade=data["grade"])
@@ -332,29 +321,21 @@ def describe(
         years = "、".join(str(y) for y in data["caused_by_years"])
         return page.t(key, years=years, version=data["policy_version"])
     if kind == "PostChanged":
-        return page.t(key, post=_label(page, Post, data["post"]))
+        return page.t(key, post=data["post_label"])
     if kind == "Transferred":
-        return page.t(key, unit=unit(data["unit_id"]))
+        return page.t(key, unit=unit)
     if kind == "EducationUpgraded":
-        return page.t(key, education=_label(page, Education, data["education"]))
+        return page.t(key, education=data["education_label"])
     if kind == "CertificateObtained":
-        return page.t(key, level=_label(page, CertificateLevel, data["level"]))
+        return page.t(key, level=data["level_label"])
     return page.t(key)
-
-
-_REASONS: dict[str, type[Labelled]] = {
-    "GradeChanged": GradeChangeReason,
-    "PostChanged": PostChangeReason,
-    "Dismissed": DismissalReason,
-}
 
 
 def reason(page: Page, kind: str, data: dict[str, Any]) -> str:
     """Why, in words: a coded reason's label, a correction's stated reason, the note."""
     parts = []
-    coded = _REASONS.get(kind)
-    if coded and data.get("reason"):
-        parts.append(_label(page, coded, data["reason"]))
+    if data.get("reason_label"):
+        parts.append(str(data["reason_label"]))
     elif kind == "GradeStepped":
         parts.append(page.t("rule.step"))
     elif kind == "AppraisalCorrected" and data.get("reason"):

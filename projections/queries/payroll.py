@@ -30,6 +30,7 @@ COLUMNS = (
     "worker_id",
     "name",
     "unit_id",
+    "unit_name",
     "post",
     "post_label",
     "grade",
@@ -47,8 +48,9 @@ COLUMNS = (
     "performance",
 )
 
-_PAID = """SELECT p.worker_id, w.name, p.unit_id, p.post, p.grade, p.certificate
+_PAID = """SELECT p.worker_id, w.name, p.unit_id, u.name, p.post, p.grade, p.certificate
 FROM rm_pay_periods p JOIN rm_workers w ON w.worker_id = p.worker_id
+LEFT JOIN rm_units u ON u.unit_id = p.unit_id
 WHERE p.month_from <= %s AND (p.month_to IS NULL OR p.month_to > %s)"""
 
 # Anyone ever placed in the subtree (in any state, however briefly), hired by the month's
@@ -93,8 +95,14 @@ def lines(
         return priced[key]
 
     return [
-        _line(worker_id, name, unit_id, pay(post, grade, certificate, ratings.get(worker_id)))
-        for worker_id, name, unit_id, post, grade, certificate in rows
+        _line(
+            worker_id,
+            name,
+            unit_id,
+            unit_name,
+            pay(post, grade, certificate, ratings.get(worker_id)),
+        )
+        for worker_id, name, unit_id, unit_name, post, grade, certificate in rows
     ]
 
 
@@ -133,6 +141,7 @@ def lines_as_known(
         units = {row[0] for row in store.query(SUBTREE + "SELECT unit_id FROM subtree", [root])}
         condition, subtree = within(store, "p.unit_id", root)
         statement, params = f"{statement} AND {condition}", [*params, *subtree]
+    names = dict(store.query("SELECT unit_id, name FROM rm_units"))
     found = []
     for worker_id, name in store.query(statement + " ORDER BY p.worker_id", params):
         try:
@@ -144,15 +153,18 @@ def lines_as_known(
             continue
         unit_id = str(worker.state(schedule, month_bounds(month)[0]).unit_id)
         if units is None or unit_id in units:
-            found.append(_line(worker_id, name, unit_id, line))
+            found.append(_line(worker_id, name, unit_id, names.get(unit_id, ""), line))
     return found
 
 
-def _line(worker_id: str, name: str, unit_id: str, pay: PayLine) -> dict[str, Any]:
+def _line(
+    worker_id: str, name: str, unit_id: str, unit_name: str | None, pay: PayLine
+) -> dict[str, Any]:
     return {
         "worker_id": worker_id,
         "name": name,
         "unit_id": unit_id,
+        "unit_name": unit_name or "",
         "post": pay.post.value,
         "post_label": pay.post.label,
         "grade": pay.grade,

@@ -157,7 +157,7 @@ def test_an_unknown_unit_is_not_found(api: Api) -> None:
     assert_problem(response, 404, "not_found", "unit_id")
 
 
-def test_csv_has_a_bom_a_header_and_one_row_per_line(api: Api, tree: Tree) -> None:
+def test_csv_has_a_bom_a_bilingual_header_and_one_row_per_line(api: Api, tree: Tree) -> None:
     hire(api, tree.community, name="张三", post="officer", hire_date="2021-01-01")
     hire(api, tree.community, name="李四", hire_date="2021-01-01")
 
@@ -170,12 +170,16 @@ def test_csv_has_a_bom_a_header_and_one_row_per_line(api: Api, tree: Tree) -> No
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     assert response.content.startswith("\ufeff".encode())
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert list(rows[0]) == list(COLUMNS)
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[0][:4] == ["人员ID worker_id", "姓名 name", "单位ID unit_id", "单位名称 unit_name"]
+    codes = [h.rsplit(" ", 1)[-1] for h in lines[0]]
+    assert codes == list(COLUMNS), "each header ends with its code"
+    rows = [dict(zip(codes, line, strict=True)) for line in lines[1:]]
     json_lines = payroll(api, "2021-06")["lines"]
     cell = lambda v: "" if v is None else str(v)  # noqa: E731 - a null is an empty cell
     assert [{k: cell(v) for k, v in line.items()} for line in json_lines] == rows
     assert {row["post_label"] for row in rows} == {"主办", "助理"}
+    assert {row["unit_name"] for row in rows} == {"南薰门社区"}
 
 
 def test_each_month_uses_the_policy_version_in_force_on_its_first_day(api: Api, tree: Tree) -> None:
