@@ -59,6 +59,16 @@ class QuotaApprovalIn(RequestModel):
 
 
 class UnitCountsIn(RequestModel):
+    # Stated in the document: at least one count given, as a number (null leaves it as is).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [count], "properties": {count: {"type": "integer"}}}
+                for count in ("households", "grids", "population")
+            ]
+        }
+    )
+
     effective_date: LedgerDate = Field(description="The date the counts are true from")
     households: Population | None = Field(None, description="Households (户数); null: unchanged")
     grids: Population | None = Field(None, description="Grids (网格数); null: unchanged")
