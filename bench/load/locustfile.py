@@ -205,6 +205,8 @@ class ReaderUser(FastHttpUser):
         readers = PLAN["readers"]
         self.headers = {"Authorization": f"Bearer {readers[next(_reader_turn) % len(readers)]}"}
         self.rng = random.Random()
+        session = PLAN.get("console_session")
+        self.console = {"Cookie": f"ledger_session={session}"} if session else None
 
     def _get(self, path: str, name: str, base: str = "") -> None:
         with self.client.get(
@@ -217,6 +219,22 @@ class ReaderUser(FastHttpUser):
     def worker(self) -> None:
         worker_id = self.rng.choice(PLAN["sample_workers"])
         self._get(f"/workers/{worker_id}", "GET worker")
+
+    @task(10)
+    def person_page(self) -> None:
+        """The console's person page (人员档案) as an auditor signed in: served by
+        ``ledger serve`` (the console's process), so only in the one-process shape."""
+        if self.console is None:
+            return
+        worker_id = self.rng.choice(PLAN["sample_workers"])
+        with self.client.get(
+            f"/workers/{worker_id}",
+            headers=self.console,
+            name="GET person page",
+            catch_response=True,
+        ) as answer:
+            if answer.status_code != 200 or "人员档案" not in answer.text:
+                answer.failure(_why(answer))
 
     @task(15)
     def roster_page(self) -> None:

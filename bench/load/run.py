@@ -10,7 +10,7 @@ Steps (each skipped when already done, so a second run reuses the province):
 2. ``ledger generate --workers N --years Y`` into it, then ``ledger projections rebuild``;
 3. for each server shape in ``--processes``: ``ledger project --interval I`` (the production
    shape: one projector process), then the API with ``LEDGER_PROJECTOR=external``, one
-   process (``ledger serve``) or several (``uvicorn api.app:create_app --factory --workers
+   process (``ledger serve``) or several (``uvicorn console.app:create_app --factory --workers
    K``); the first time, an admin raises the quota of the communities the clerks write in
    (effective 2026-01-01, so hires and transfers have seats); then clerk tokens (one per
    street office, scoped to it) and reporter/auditor tokens, made by the same
@@ -197,7 +197,7 @@ def _serve_command(port: int, processes: int) -> list[str]:
         return [str(BIN / "ledger"), "serve", "--host", HOST, "--port", str(port)]
     # `ledger serve` runs one process; uvicorn's supervisor runs several
     return [
-        str(BIN / "uvicorn"), "api.app:create_app", "--factory", "--host", HOST,
+        str(BIN / "uvicorn"), "console.app:create_app", "--factory", "--host", HOST,
         "--port", str(port), "--workers", str(processes), "--no-access-log",
     ]  # fmt: skip
 
@@ -393,6 +393,7 @@ def make_plan(
         "payroll_month": month,
         "districts": districts,
         "readers": tokens["readers"],
+        "console_session": tokens.get("console_session"),
         "sample_workers": sample,
         "streets": [
             {
@@ -413,6 +414,7 @@ def make_tokens(url: str, streets: list[str]) -> dict[str, Any]:
     ledger = build_ledger(Settings(database_url=url))
     try:
         return {
+            "console_session": console_session(ledger),
             "admin": ledger.create_token("load-admin", Role.ADMIN),
             "readers": [
                 ledger.create_token("load-reporter-1", Role.REPORTER),
@@ -427,6 +429,22 @@ def make_tokens(url: str, streets: list[str]) -> dict[str, Any]:
         }
     finally:
         ledger.close()
+
+
+def console_session(ledger: Any) -> str:
+    """A signed-in auditor's console session (its first password changed, as a person
+    does), for the readers' person pages: the same use cases as the sign-in form."""
+    from domain.errors import LedgerError
+
+    name, chosen = "load-auditor", "load-test-password-2026"
+    try:
+        once = ledger.create_account(name, Role.AUDITOR)
+    except LedgerError:  # a province reused from an earlier run: the account is there
+        once = ledger.reset_password(name)
+    first, _ = ledger.sign_in(name, once)
+    ledger.change_password(first, once, chosen)
+    secret, _ = ledger.sign_in(name, chosen)
+    return str(secret)
 
 
 def raise_quota(base: str, admin: str, url: str, communities: list[str]) -> None:
