@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
+from console.routes.account import local_target
 from console.web import LANGUAGE_COOKIE
 from domain import catalogue
 from domain.errors import NotFound
@@ -17,8 +18,6 @@ YEAR = 365 * 24 * 3600
 def choose(locale: str, next: str = "/") -> RedirectResponse:
     if locale not in catalogue.LOCALES:
         raise NotFound(f"no language {locale}")
-    # Only a path of this site: never an open redirect to elsewhere.
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
-    answer = RedirectResponse(target, status_code=303)
+    answer = RedirectResponse(local_target(next), status_code=303)  # never elsewhere
     answer.set_cookie(LANGUAGE_COOKIE, locale, max_age=YEAR, httponly=True, samesite="lax")
     return answer
