@@ -16,16 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from uuid import UUID
-
-# Run as a script, this file's folder comes first on the path and its name would hide the
-# ``console`` package it measures.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)
 
 from fastapi.testclient import TestClient
 

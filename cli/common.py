@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from urllib.parse import urlsplit, urlunsplit
 from uuid import UUID
 
@@ -86,6 +86,10 @@ def ledger_for(settings: Settings) -> Iterator[Ledger]:
         yield ledger
     finally:
         ledger.close()
+
+
+# The ``--json`` option of every list command: one JSON object per line instead of a table.
+AsJson = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 
 
 def json_lines(items: Iterable[Mapping[str, Any]]) -> None:

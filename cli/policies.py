@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import CliError, json_lines, ledger_for, load_settings, stderr, user_errors
+from cli.common import AsJson, CliError, json_lines, ledger_for, load_settings, stderr, user_errors
 from domain import catalogue
 from domain.errors import PolicyInvalid
 from domain.policy import Policy, load_document
@@ -50,7 +50,7 @@ def _compact(value: Any) -> str:
 
 @policies_app.command("list")
 def list_versions(
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """The adopted versions in version order (版本、生效日期、文号、采纳人)."""
     settings = load_settings()
@@ -136,7 +136,7 @@ def check(
 def diff(
     first: Annotated[str, typer.Argument(metavar="A", help="A policy file or pack name.")],
     second: Annotated[str, typer.Argument(metavar="B", help="A policy file or pack name.")],
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Compare two policies parameter by parameter: every value that differs (down to
     one grade's coefficient) and every source that differs."""

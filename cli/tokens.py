@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.common import (
+    AsJson,
     CliError,
     json_lines,
     ledger_for,
@@ -123,7 +124,7 @@ def revoke(
 
 @tokens_app.command("list")
 def list_tokens(
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Every token issued: id, name, role, unit, expiry, revocation. Never a secret."""
     settings = load_settings()

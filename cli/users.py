@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.common import (
+    AsJson,
     json_lines,
     ledger_for,
     load_settings,
@@ -79,7 +80,7 @@ def revoke_sessions(name: Name) -> None:
 
 @users_app.command("list")
 def list_users(
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Every account: name, role, unit, state. Never a password or its hash."""
     settings = load_settings()

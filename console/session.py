@@ -95,16 +95,16 @@ async def check_csrf(request: Request, subject: str) -> None:
         value = form.get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
     if not given or not hmac.compare_digest(given, _sign(request, subject)):
-        raise CsrfRefused("the form's security token is missing or not this session's")
+        raise CsrfRefused.because("csrf_token")
 
 
 def check_same_origin(request: Request) -> None:
     site = request.headers.get("sec-fetch-site")
     if site is not None and site not in ("same-origin", "none"):
-        raise CsrfRefused(f"the request came from another site ({site})")
+        raise CsrfRefused.because("csrf_other_site")
     origin = request.headers.get("origin")
     if origin is not None and urlsplit(origin).netloc != request.headers.get("host"):
-        raise CsrfRefused("the request came from another site")
+        raise CsrfRefused.because("csrf_other_site")
 
 
 async def check_sign_in_form(request: Request, given: str) -> None:
@@ -112,7 +112,7 @@ async def check_sign_in_form(request: Request, given: str) -> None:
     check_same_origin(request)
     expected = request.cookies.get(SIGN_IN_COOKIE, "")
     if not expected or not given or not hmac.compare_digest(given, expected):
-        raise CsrfRefused("the sign-in form's security token is missing or stale")
+        raise CsrfRefused.because("csrf_sign_in_form")
 
 
 def new_sign_in_token() -> str:

@@ -134,23 +134,17 @@ def problem_page(
     detail: str,
     headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
-    """A refusal as a page in the reader's language (for htmx, the fragment that takes
-    the form's message box). Called by ``api.problems.problem`` for non-API paths."""
-    locale = locale_of(request)
-    key = f"problem.{code}.title"
+    """A refusal as a page (for htmx, the fragment that takes the form's message box).
+    Called by ``api.problems.problem`` for non-API paths, with the title and detail
+    already in the reader's language (``app.state.problem_locale``)."""
     values = {
-        "locale": locale,
+        "locale": locale_of(request),
         "code": code,
-        "title": catalogue.text(key, locale) if key in catalogue.entries(locale) else title,
-        "detail": _detail(code, detail, locale),
+        "title": title,
+        "detail": detail,
         "status": status,
     }
     template = "_problem.html" if request.headers.get("hx-request") else "error.html"
     keep = {k: v for k, v in (headers or {}).items() if k.lower() in ("retry-after", "allow")}
     return templates.TemplateResponse(request, template, values, status_code=status, headers=keep)
 
-
-def _detail(code: str, detail: str, locale: str) -> str:
-    """The catalogue's words for a refusal whose detail names nothing particular."""
-    key = f"problem.{code}.detail"
-    return catalogue.text(key, locale) if key in catalogue.entries(locale) else detail

@@ -50,12 +50,6 @@ class LedgerError(Exception):
             return self.detail
         return catalogue.message(self.key, locale, self.params)
 
-    @classmethod
-    def title_in(cls, locale: str) -> str:
-        if locale == catalogue.EN:
-            return cls.title
-        return catalogue.text(f"problem.{cls.code}.title", locale)
-
 
 class NotFound(LedgerError):
     code = "not_found"

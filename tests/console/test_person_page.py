@@ -179,6 +179,8 @@ def test_a_clerk_of_another_street_gets_the_refusal_page_not_the_card(
     html = console.page(f"/workers/{story.worker}", status=403)
     assert 'class="problem"' in html
     assert "张三" not in html and "340104" not in html
+    # The refusal says why, in Chinese: the clerk's own unit bounds what they may see.
+    assert f"您只能在单位 {story.tree.street_b} 及其下级单位范围内" in text_of(html)
 
 
 def test_a_clerk_sees_the_id_number_masked_and_a_reporter_not_at_all(
