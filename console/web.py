@@ -147,4 +147,3 @@ def problem_page(
     template = "_problem.html" if request.headers.get("hx-request") else "error.html"
     keep = {k: v for k, v in (headers or {}).items() if k.lower() in ("retry-after", "allow")}
     return templates.TemplateResponse(request, template, values, status_code=status, headers=keep)
-

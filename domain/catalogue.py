@@ -73,6 +73,9 @@ def _localized(value: Any, locale: str) -> Any:
         return label(value, locale)
     if isinstance(value, Term):
         return text(f"term.{value.replace(' ', '_')}", locale)
+    label_zh = getattr(value, "label_zh", None)  # a post as its policy names it
+    if isinstance(label_zh, str):
+        return label_zh
     if type(value) is date:
         return f"{value.year}年{value.month}月{value.day}日"
     return value

@@ -20,7 +20,6 @@ from domain.vocabulary import (
     DismissalReason,
     Education,
     GradeChangeReason,
-    Post,
     PostChangeReason,
     Rating,
 )
@@ -39,7 +38,7 @@ class Fact(Immutable):
 @dataclass(frozen=True)
 class HireFact(Fact):
     unit_id: UUID
-    post: Post
+    post: str  # the code as recorded; a later version may map it (domain.posts)
     grade: int
     grade_from_policy: bool
     education: Education
@@ -75,7 +74,7 @@ class GradeStepFact(Fact):
 
 @dataclass(frozen=True)
 class PostChangeFact(Fact):
-    post: Post
+    post: str  # the code as recorded; a later version may map it (domain.posts)
     reason: PostChangeReason
 
 

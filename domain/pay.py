@@ -15,7 +15,7 @@ from domain.facts import AppraisalCorrectionFact, AppraisalFact, CertificateFact
 from domain.policy import PolicySchedule
 from domain.policy_parts import money
 from domain.timeline import ordered, replay
-from domain.vocabulary import CertificateLevel, Post, Rating, WorkerStatus
+from domain.vocabulary import CertificateLevel, Rating, WorkerStatus
 
 ZERO = Decimal("0.00")
 
@@ -23,7 +23,7 @@ ZERO = Decimal("0.00")
 @dataclass(frozen=True)
 class PayLine:
     month: str
-    post: Post
+    post: str
     grade: int
     coefficient: Decimal
     base: Decimal
@@ -82,7 +82,7 @@ def year_rating(facts: Iterable[Fact], year: int) -> Rating | None:
 def price(
     schedule: PolicySchedule,
     month: str,
-    post: Post,
+    post: str,
     grade: int,
     certificate: CertificateLevel | None,
     rating: Rating | None = None,

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from domain.errors import PolicyInvalid, PolicyProblem
+from domain.errors import InvalidInput, PolicyInvalid, PolicyProblem
 from domain.policy_parts import (
     COMMUNITY_KINDS,
     NO_COUNTS,
@@ -30,8 +30,9 @@ from domain.policy_parts import (
     money,
 )
 from domain.policy_reader import PolicyReader
+from domain.posts import PostDef, PostName, carried_aliases
 from domain.values import Immutable
-from domain.vocabulary import CertificateLevel, Channel, Education, Post, UnitKind
+from domain.vocabulary import CertificateLevel, Channel, Education, UnitKind
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class Policy(Immutable):
 
     policy_id: str
     document: Mapping[str, Any]
-    post_grades: Mapping[Post, tuple[int, int]]
+    posts: tuple[PostDef, ...]  # top first
+    post_grades: Mapping[str, tuple[int, int]]
     education_bonus: Mapping[Education, int]
     prior_service_years_per_grade: int
     step_years: int
@@ -54,9 +56,9 @@ class Policy(Immutable):
     quota_review_years: int
     base_pay_wage_share: Decimal
     average_wages: Mapping[int, Decimal]
-    pay_coefficients: Mapping[Post, Mapping[int, Decimal]]
+    pay_coefficients: Mapping[str, Mapping[int, Decimal]]
     certificate_allowances: Mapping[CertificateLevel, Decimal]
-    city_funding_shares: Mapping[Post, Decimal]
+    city_funding_shares: Mapping[str, Decimal]
     channel_eligibility: Mapping[Channel, Eligibility]
     # The optional methods (None or empty: today's method; see OPTIONAL_PARAMETERS).
     fixed_base_pay: Mapping[date, Decimal] | None = None
@@ -64,17 +66,60 @@ class Policy(Immutable):
     education_service_years: Mapping[Education, int] | None = None
     certificate_grades: Mapping[CertificateLevel, int] | None = None
     quota_formula: QuotaFormula | None = None
+    # The document's own mapping of codes earlier versions had to its posts, and every code
+    # facts may carry to the post it means under this version (set in a schedule).
+    post_mapping: Mapping[str, str] = field(default_factory=dict)
+    post_aliases: Mapping[str, str] = field(default_factory=dict)
+
+    # -- posts --------------------------------------------------------------
+    def post_of(self, code: str) -> str:
+        """The post a recorded code means under this version (a dropped one, mapped)."""
+        return self.post_aliases.get(code, code)
+
+    def post_def(self, code: str) -> PostDef:
+        wanted = self.post_of(code)
+        for post in self.posts:
+            if post.code == wanted:
+                return post
+        return PostDef(code, code, code)  # not a post of this version: shown as recorded
+
+    def post_label(self, code: str, locale: str = "zh-CN") -> str:
+        return self.post_def(code).label(locale)
+
+    def post_name(self, code: str) -> PostName:
+        """The post as a refusal names it (its label in Chinese, its code in English)."""
+        return PostName(self.post_def(code))
+
+    @property
+    def post_codes(self) -> tuple[str, ...]:
+        return tuple(p.code for p in self.posts)
+
+    @property
+    def top_post(self) -> str:
+        return self.posts[0].code
+
+    def require_post(self, code: str) -> str:
+        """``code`` if it is a post of this version, else refused naming the posts there are."""
+        if code not in self.post_grades:
+            raise InvalidInput.because(
+                "unknown_post",
+                field="post",
+                post=code,
+                policy=self.policy_id,
+                posts=", ".join(f"{p.code} ({p.label_zh})" for p in self.posts),
+            )
+        return code
 
     # -- grades -----------------------------------------------------------
-    def grade_range(self, post: Post) -> tuple[int, int]:
-        return self.post_grades[post]
+    def grade_range(self, post: str) -> tuple[int, int]:
+        return self.post_grades[self.post_of(post)]
 
-    def clamp(self, post: Post, grade: int) -> int:
-        low, high = self.post_grades[post]
+    def clamp(self, post: str, grade: int) -> int:
+        low, high = self.grade_range(post)
         return max(low, min(high, grade))
 
-    def initial_grade(self, post: Post, prior_service_years: int, education: Education) -> int:
-        low, _ = self.post_grades[post]
+    def initial_grade(self, post: str, prior_service_years: int, education: Education) -> int:
+        low, _ = self.grade_range(post)
         per_grade = self.prior_service_years_per_grade
         if self.education_service_years is not None:
             counted = prior_service_years + self.education_service_years[education]
@@ -146,16 +191,16 @@ class Policy(Immutable):
         wage_year = max(known) if known else min(self.average_wages)
         return money(self.base_pay_wage_share * self.average_wages[wage_year] / 12)
 
-    def coefficient(self, post: Post, grade: int) -> Decimal:
-        return self.pay_coefficients[post][grade]
+    def coefficient(self, post: str, grade: int) -> Decimal:
+        return self.pay_coefficients[self.post_of(post)][grade]
 
     def allowance(self, certificate: CertificateLevel | None) -> Decimal:
         if certificate is None:
             return Decimal("0.00")
         return self.certificate_allowances.get(certificate, Decimal("0.00"))
 
-    def city_share(self, post: Post) -> Decimal:
-        return self.city_funding_shares[post]
+    def city_share(self, post: str) -> Decimal:
+        return self.city_funding_shares[self.post_of(post)]
 
     # -- entry channels -------------------------------------------------------
     def eligibility(self, channel: Channel) -> Eligibility:
@@ -211,6 +256,41 @@ class AdoptedVersion(Immutable):
     effective_date: date
     document_ref: str
     policy: Policy
+
+
+def known_posts(version: AdoptedVersion | None) -> dict[str, str]:
+    """Every code facts recorded up to ``version`` may carry, to the post it means there."""
+    if version is None:
+        return {}
+    policy = version.policy
+    return {**{code: code for code in policy.post_codes}, **policy.post_aliases}
+
+
+def following(
+    previous: AdoptedVersion | None,
+    version: int,
+    effective_date: date,
+    document_ref: str,
+    policy: Policy,
+    *,
+    strict: bool = True,
+) -> AdoptedVersion:
+    """``policy`` adopted after ``previous``, with every code recorded before it placed
+    among its posts: by its ``post_mapping``, or kept when the post remains.
+
+    ``strict``: a dropped post left unmapped, or a mapping naming a code no earlier version
+    had, is refused with every problem listed (``PolicyInvalid``); otherwise (replaying a
+    version accepted before) whatever can be placed is.
+    """
+    problems: list[PolicyProblem] | None = [] if strict else None
+    aliases = carried_aliases(
+        known_posts(previous), policy.post_codes, policy.post_mapping, problems
+    )
+    if problems:
+        raise PolicyInvalid(problems)
+    return AdoptedVersion(
+        version, effective_date, document_ref, replace(policy, post_aliases=aliases)
+    )
 
 
 class PolicySchedule:

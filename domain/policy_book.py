@@ -11,7 +11,7 @@ from eventsourcing.domain import event
 
 from domain.base import LedgerAggregate
 from domain.errors import InvalidInput, PolicyOutOfOrder
-from domain.policy import AdoptedVersion, Policy, PolicySchedule
+from domain.policy import AdoptedVersion, Policy, PolicySchedule, following
 
 POLICY_BOOK_ID: UUID = uuid5(NAMESPACE_URL, "community-worker-ledger:policy-book")
 
@@ -23,7 +23,7 @@ class PolicyBook(LedgerAggregate):
     def open(
         cls, document: Mapping[str, Any], effective_date: date, document_ref: str
     ) -> PolicyBook:
-        Policy.from_document(document)
+        following(None, 1, effective_date, document_ref, Policy.from_document(document))
         book = cls()
         book._adopted(
             version=1,
@@ -48,7 +48,9 @@ class PolicyBook(LedgerAggregate):
         re-order the versions and rewrite months another version governs. A date before
         today is allowed (back pay): the payroll as known before the adoption still answers.
         """
-        Policy.from_document(document)
+        latest_version = max(self.versions, key=lambda v: v.effective_date, default=None)
+        # Every post of the previous version must be placed among the new one's posts.
+        following(latest_version, 0, effective_date, document_ref, Policy.from_document(document))
         if not document_ref.strip():
             raise InvalidInput.because("adoption_needs_document", field="document_ref")
         latest = max((v.effective_date for v in self.versions), default=None)
@@ -72,13 +74,16 @@ class PolicyBook(LedgerAggregate):
     def _adopted(
         self, version: int, document: dict[str, Any], effective_date: date, document_ref: str
     ) -> None:
+        previous = self.versions[-1] if self.versions else None
         self.versions.append(
             # Read as it was accepted: checks added since then do not refuse a recorded version.
-            AdoptedVersion(
+            following(
+                previous,
                 version,
                 effective_date,
                 document_ref,
                 Policy.from_document(document, consistency=False),
+                strict=False,
             )
         )
 

@@ -38,6 +38,7 @@ PARAMETERS = (
 # Parameters a document may leave out: a policy adopted before one existed reads as it
 # always did (the default below), so a ledger's stored versions keep their meaning.
 OPTIONAL_PARAMETERS = (
+    "posts",
     "channel_eligibility",
     "fixed_base_pay",
     "pay_split",

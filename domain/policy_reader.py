@@ -19,7 +19,8 @@ from domain.policy_parts import (
     SOURCES,
 )
 from domain.policy_reads import identity
-from domain.vocabulary import CertificateLevel, Education, Post, UnitKind
+from domain.posts import DEFAULT_POSTS, PostDef, read_mapping, read_posts
+from domain.vocabulary import CertificateLevel, Education, UnitKind
 
 
 class PolicyReader(MethodReads):
@@ -68,11 +69,17 @@ class PolicyReader(MethodReads):
             values.setdefault(name, None)
         reported = len(self.problems)
 
-        post_grades = self._post_grades(values["post_grades"])
+        posts = (
+            DEFAULT_POSTS if values["posts"] is None else read_posts(values["posts"], self.problems)
+        )
+        codes = [p.code for p in posts]
+        post_grades = self._post_grades(values["post_grades"], codes)
         fields: dict[str, Any] = dict(
             policy_id=str(policy_id),
             document=json.loads(json.dumps(doc)),
+            posts=posts,
             post_grades=post_grades,
+            post_mapping=read_mapping(doc.get("post_mapping"), posts, self.problems),
             education_bonus=(
                 dict.fromkeys(Education, 0)
                 if "education_bonus" in replaced
@@ -110,7 +117,7 @@ class PolicyReader(MethodReads):
             average_wages=(
                 {} if "average_wages" in replaced else self._average_wages(values["average_wages"])
             ),
-            pay_coefficients=self._pay_coefficients(values["pay_coefficients"], post_grades),
+            pay_coefficients=self._pay_coefficients(values["pay_coefficients"], codes, post_grades),
             certificate_allowances=(
                 {}
                 if "certificate_allowances" in replaced
@@ -122,7 +129,7 @@ class PolicyReader(MethodReads):
                 )
             ),
             city_funding_shares=self._enum_map(
-                "city_funding_shares", values["city_funding_shares"], Post, self._share
+                "city_funding_shares", values["city_funding_shares"], codes, self._share
             ),
             channel_eligibility=self._channel_eligibility(values["channel_eligibility"]),
             fixed_base_pay=self._fixed_base_pay(values["fixed_base_pay"]),
@@ -147,7 +154,7 @@ class PolicyReader(MethodReads):
             quota_formula=self._quota_formula(values["quota_formula"]),
         )
         if self.consistency:
-            self._bands_in_order(post_grades)
+            self._bands_in_order(posts, post_grades)
         self.problems[reported:] = [
             problem
             for problem in self.problems[reported:]
@@ -161,16 +168,16 @@ class PolicyReader(MethodReads):
             raise PolicyInvalid(self.problems)
         return fields
 
-    def _post_grades(self, raw: Any) -> dict[Post, tuple[int, int]]:
-        ranges: dict[Post, tuple[int, int]] = {}
-        for post, pair in self._enum_map("post_grades", raw, Post, identity).items():
+    def _post_grades(self, raw: Any, codes: list[str]) -> dict[str, tuple[int, int]]:
+        ranges: dict[str, tuple[int, int]] = {}
+        for post, pair in self._enum_map("post_grades", raw, codes, identity).items():
             if (
                 not isinstance(pair, list)
                 or len(pair) != 2
                 or not all(isinstance(g, int) and not isinstance(g, bool) for g in pair)
                 or not 1 <= pair[0] <= pair[1]
             ):
-                self._problem("band", f"parameters.post_grades.{post.value}")
+                self._problem("band", f"parameters.post_grades.{post}")
                 continue
             ranges[post] = (pair[0], pair[1])
         return ranges
@@ -194,49 +201,47 @@ class PolicyReader(MethodReads):
         return wages
 
     def _pay_coefficients(
-        self, raw: Any, post_grades: Mapping[Post, tuple[int, int]]
-    ) -> dict[Post, dict[int, Decimal]]:
-        table: dict[Post, dict[int, Decimal]] = {}
-        rows = self._enum_map("pay_coefficients", raw, Post, identity)
+        self, raw: Any, codes: list[str], post_grades: Mapping[str, tuple[int, int]]
+    ) -> dict[str, dict[int, Decimal]]:
+        table: dict[str, dict[int, Decimal]] = {}
+        rows = self._enum_map("pay_coefficients", raw, codes, identity)
         for post, row in rows.items():
             if not isinstance(row, Mapping):
-                self._problem("not_an_object", f"parameters.pay_coefficients.{post.value}")
+                self._problem("not_an_object", f"parameters.pay_coefficients.{post}")
                 continue
             table[post] = {}
             for grade, value in row.items():
                 if not (isinstance(grade, str) and grade.isdigit()):
-                    self._problem(
-                        "not_a_grade", f"parameters.pay_coefficients.{post.value}.{grade}"
-                    )
+                    self._problem("not_a_grade", f"parameters.pay_coefficients.{post}.{grade}")
                     continue
-                table[post][int(grade)] = self._decimal(
-                    f"pay_coefficients.{post.value}.{grade}", value
-                )
+                table[post][int(grade)] = self._decimal(f"pay_coefficients.{post}.{grade}", value)
             if post in post_grades:
                 low, high = post_grades[post]
                 missing = [g for g in range(low, high + 1) if g not in table[post]]
                 if missing:
                     self._problem(
                         "missing_coefficients",
-                        f"parameters.pay_coefficients.{post.value}",
+                        f"parameters.pay_coefficients.{post}",
                         grades=missing,
                     )
         return table
 
-    def _bands_in_order(self, bands: Mapping[Post, tuple[int, int]]) -> None:
+    def _bands_in_order(
+        self, posts: tuple[PostDef, ...], bands: Mapping[str, tuple[int, int]]
+    ) -> None:
         """A higher post's band may overlap a lower one's, but not lie lower at both
         ends: promotion up the posts would then lower the grade band."""
-        ranked = [post for post in Post if post in bands]  # the vocabulary lists top first
+        ranked = [post for post in posts if post.code in bands]  # the policy lists top first
         for higher, lower in pairwise(ranked):
-            (h_low, h_high), (l_low, l_high) = bands[higher], bands[lower]
+            (h_low, h_high), (l_low, l_high) = bands[higher.code], bands[lower.code]
             if h_low < l_low and h_high < l_high:
                 self._problem(
                     "bands_inverted",
                     "parameters.post_grades",
-                    higher=higher.value,
-                    higher_zh=higher.label,
+                    higher=higher.code,
+                    higher_zh=higher.label_zh,
                     higher_band=[h_low, h_high],
-                    lower=lower.value,
-                    lower_zh=lower.label,
+                    lower=lower.code,
+                    lower_zh=lower.label_zh,
                     lower_band=[l_low, l_high],
                 )

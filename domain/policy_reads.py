@@ -65,7 +65,8 @@ class Reads:
             self._problem("not_an_object", f"parameters.{name}")
             return {}
         result: dict[Any, Any] = {}
-        codes = {member.value: member for member in enum}
+        # An enum's members, or a policy's own codes (its posts) as plain strings.
+        codes = {getattr(member, "value", member): member for member in enum}
         for key, value in raw.items():
             if key not in codes:
                 self._problem("unknown_code", f"parameters.{name}.{key}")

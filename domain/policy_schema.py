@@ -18,12 +18,12 @@ from domain.policy_parts import (
     REPLACED_BY,
     SOURCES,
 )
+from domain.posts import DEFAULT_POSTS, MAX_LABEL, MAX_POSTS, POST_CODE
 from domain.vocabulary import (
     CertificateLevel,
     Channel,
     Education,
     Labelled,
-    Post,
     Rating,
     UnitKind,
 )
@@ -147,8 +147,35 @@ def value_schemas() -> dict[str, dict[str, Any]]:
         "required": ["basic_share", "performance_paid"],
         "additionalProperties": False,
     }
+    # Keyed by the policy's own post codes (``posts``; without it the four of 四岗十八级).
+    by_post = {
+        "type": "object",
+        "propertyNames": {"pattern": POST_CODE.pattern},
+        "minProperties": 1,
+        "maxProperties": MAX_POSTS,
+        "description": "one entry per post code of parameters.posts "
+        f"(default: {', '.join(p.code for p in DEFAULT_POSTS)})",
+    }
+    label = {"type": "string", "minLength": 1, "maxLength": MAX_LABEL}
+    posts = {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": MAX_POSTS,
+        "description": "the posts, top first: each code with its Chinese and English labels",
+        "items": {
+            "type": "object",
+            "properties": {
+                "code": {"type": "string", "pattern": POST_CODE.pattern},
+                "label_zh": label,
+                "label_en": label,
+            },
+            "required": ["code", "label_zh", "label_en"],
+            "additionalProperties": False,
+        },
+    }
     return {
-        "post_grades": _by_code(Post, band),
+        "posts": posts,
+        "post_grades": {**by_post, "additionalProperties": band},
         "education_bonus": _by_code(Education, WHOLE),
         "prior_service_years_per_grade": {"type": "integer", "minimum": 1},
         "step_years": {"type": "integer", "minimum": 1},
@@ -164,9 +191,9 @@ def value_schemas() -> dict[str, dict[str, Any]]:
         "quota_review_years": {"type": "integer", "minimum": 1},
         "base_pay_wage_share": SHARE,
         "average_wages": {**_by_number(DECIMAL, r"^[0-9]{4}$"), "minProperties": 1},
-        "pay_coefficients": _by_code(Post, _by_number(DECIMAL)),
+        "pay_coefficients": {**by_post, "additionalProperties": _by_number(DECIMAL)},
         "certificate_allowances": _by_code(CertificateLevel, DECIMAL),
-        "city_funding_shares": _by_code(Post, SHARE),
+        "city_funding_shares": {**by_post, "additionalProperties": SHARE},
         "channel_eligibility": _by_code(Channel, eligibility, every=False),
         "fixed_base_pay": {
             **_by_number(DECIMAL, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
@@ -217,6 +244,13 @@ def policy_schema() -> dict[str, Any]:
             "title_zh": {"type": "string"},
             "effective_from": {"type": "string", "format": "date"},
             "sources": {"type": "array", "items": {"type": "string"}},
+            "post_mapping": {
+                "type": "object",
+                "description": "each post code of the previous version this one drops, "
+                "to the post of this version its holders move to on the effective date",
+                "propertyNames": {"pattern": POST_CODE.pattern},
+                "additionalProperties": {"type": "string", "pattern": POST_CODE.pattern},
+            },
             "parameters": {
                 "type": "object",
                 "properties": parameters,

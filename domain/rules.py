@@ -11,9 +11,7 @@ from operator import itemgetter
 from domain.facts import GradeStepFact
 from domain.policy import PolicySchedule
 from domain.timeline import WorkerState, advance, replay
-from domain.vocabulary import Post, Rating, WorkerStatus
-
-TOP_POST = Post.DIRECTOR
+from domain.vocabulary import Rating, WorkerStatus
 
 
 @dataclass(frozen=True)
@@ -128,7 +126,11 @@ def _streaks(state: WorkerState, rating: Rating, after_year: int) -> Iterator[tu
 def promotion_causes(state: WorkerState, schedule: PolicySchedule) -> tuple[int, ...]:
     """The consecutive excellent years since the last promotion that make the worker a
     candidate for a higher post (below the top post, while active); empty if none."""
-    if state.status is not WorkerStatus.ACTIVE or state.post is TOP_POST:
+    # The top post is the first a version lists; the state does not carry its date, and
+    # versions that keep a post keep its rank, so any version's top will do.
+    if state.status is not WorkerStatus.ACTIVE or any(
+        state.post == v.policy.top_post for v in schedule.versions
+    ):
         return ()
     # A run is no longer than the excellent years in all (most workers have too few).
     least = min(v.policy.promotion_excellent_years for v in schedule.versions)

@@ -34,14 +34,13 @@ from domain.facts import (
     PostChangeFact,
     TransferFact,
 )
-from domain.policy import PolicySchedule
+from domain.policy import Policy, PolicySchedule
 from domain.values import Immutable
 from domain.vocabulary import (
     CertificateLevel,
     Channel,
     DismissalReason,
     Education,
-    Post,
     PostChangeReason,
     Rating,
     WorkerStatus,
@@ -61,7 +60,7 @@ class Placement(Immutable):
 class WorkerState:
     status: WorkerStatus
     unit_id: UUID
-    post: Post
+    post: str  # a post of the version in force on the state's date (see ``_placed``)
     grade: int
     education: Education
     channel: Channel
@@ -113,6 +112,8 @@ def replay(
         state = _apply(state, fact, schedule, strict)
     if state is None:
         return replace(_hired(hire, schedule), status=WorkerStatus.NOT_YET_HIRED, placements=())
+    if as_of is not None:
+        state = _placed(state, schedule.on(as_of))
     return _evolve(
         state, facts=tuple(f for f in timeline if as_of is None or f.effective_date <= as_of)
     )
@@ -127,7 +128,16 @@ def states(facts: Iterable[Fact], schedule: PolicySchedule) -> list[tuple[date, 
     changes: list[tuple[date, WorkerState]] = []
     state: WorkerState | None = None
     timeline = ordered(facts)
+    # A version that maps dropped posts moves their holders on its date, between facts.
+    remaps = [v for v in schedule.versions if v.policy.post_aliases]
     for index, fact in enumerate(timeline):
+        if state is not None and remaps:
+            for version in remaps:
+                if changes[-1][0] < version.effective_date < fact.effective_date:
+                    moved = _placed(state, version.policy)
+                    if moved is not state:
+                        state = moved
+                        changes.append((version.effective_date, moved))
         if state is None:
             if not isinstance(fact, HireFact):
                 raise TimelineConflict.because("fact_before_hire", **_describe(fact))
@@ -139,6 +149,12 @@ def states(facts: Iterable[Fact], schedule: PolicySchedule) -> list[tuple[date, 
             # The rules look back at earlier dates through the facts, as after replay().
             settled = _evolve(state, facts=tuple(timeline[: index + 1]))
             changes.append((fact.effective_date, settled))
+    if state is not None and remaps:
+        for version in remaps:
+            if changes[-1][0] < version.effective_date:
+                moved = _placed(changes[-1][1], version.policy)
+                if moved is not changes[-1][1]:
+                    changes.append((version.effective_date, moved))
     return changes
 
 
@@ -161,6 +177,15 @@ def _evolve(state: WorkerState, **changes: Any) -> WorkerState:
     return new
 
 
+def _placed(state: WorkerState, policy: Policy) -> WorkerState:
+    """``state`` under ``policy``: a post the version dropped becomes the post it maps to,
+    the grade kept within that post's band (a post change the policy made)."""
+    post = policy.post_aliases.get(state.post)
+    if post is None:
+        return state
+    return _evolve(state, post=post, grade=policy.clamp(post, state.grade))
+
+
 def _hired(fact: HireFact, schedule: PolicySchedule) -> WorkerState:
     grade = fact.grade
     policy = schedule.on(fact.effective_date)
@@ -170,11 +195,12 @@ def _hired(fact: HireFact, schedule: PolicySchedule) -> WorkerState:
         # being replayed) sets that hire's grade. Under the recording schedule this is
         # the recorded grade.
         grade = policy.initial_grade(fact.post, fact.prior_service_years, fact.education)
+    post = policy.post_of(fact.post)
     return WorkerState(
         status=WorkerStatus.ACTIVE,
         unit_id=fact.unit_id,
-        post=fact.post,
-        grade=grade,
+        post=post,
+        grade=grade if post == fact.post else policy.clamp(post, grade),
         education=fact.education,
         channel=fact.channel,
         hire_date=fact.effective_date,
@@ -186,6 +212,8 @@ def _hired(fact: HireFact, schedule: PolicySchedule) -> WorkerState:
 
 def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: bool) -> WorkerState:
     policy = schedule.on(fact.effective_date)
+    if policy.post_aliases:
+        state = _placed(state, policy)
     if state.status is WorkerStatus.DISMISSED and not isinstance(fact, AppraisalCorrectionFact):
         if strict:
             raise WorkerDismissed.because(
@@ -211,7 +239,7 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
                     field="grade",
                     grade=grade,
                     on=fact.effective_date,
-                    post=state.post,
+                    post=policy.post_name(state.post),
                     low=low,
                     high=high,
                 )
@@ -223,7 +251,7 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
                     "step_beyond_maximum",
                     on=fact.effective_date,
                     grade=state.grade,
-                    post=state.post,
+                    post=policy.post_name(state.post),
                     high=high,
                 )
             return _evolve(
@@ -231,7 +259,8 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
                 grade=min(state.grade + 1, high),
                 step_boundary_year=max((state.step_boundary_year, *years)),
             )
-        case PostChangeFact(post=post, reason=reason):
+        case PostChangeFact(post=recorded, reason=reason):
+            post = policy.post_of(recorded)
             promoted = reason is PostChangeReason.PROMOTION
             return _evolve(
                 state,

@@ -44,7 +44,6 @@ from domain.vocabulary import (
     Education,
     Gender,
     GradeChangeReason,
-    Post,
     PostChangeReason,
     Rating,
 )
@@ -71,7 +70,7 @@ class Worker(LedgerAggregate):
         *,
         person: Person,
         unit_id: UUID,
-        post: Post,
+        post: str,
         education: Education,
         channel: Channel,
         hire_date: date,
@@ -84,6 +83,7 @@ class Worker(LedgerAggregate):
     ) -> Worker:
         """``aggregate_id``: an id the caller derived (an importer's); default a new one."""
         policy = schedule.on(hire_date)
+        post = policy.require_post(str(post))
         if person.birth_date >= hire_date:
             raise InvalidInput.because("birth_before_hire", field="birth_date")
         refusal = policy.eligibility(channel).refusal(
@@ -112,7 +112,12 @@ class Worker(LedgerAggregate):
             low, high = policy.grade_range(post)
             if not low <= grade <= high:
                 raise GradeOutOfRange.because(
-                    "grade_outside_post", field="grade", grade=grade, post=post, low=low, high=high
+                    "grade_outside_post",
+                    field="grade",
+                    grade=grade,
+                    post=policy.post_name(post),
+                    low=low,
+                    high=high,
                 )
             from_policy = False
         worker: Worker = cls._create_with_id(
@@ -123,7 +128,7 @@ class Worker(LedgerAggregate):
             birth_date=person.birth_date,
             id_number=person.id_number,
             unit_id=unit_id,
-            post=post.value,
+            post=post,
             grade=grade,
             grade_from_policy=from_policy,
             education=education.value,
@@ -160,7 +165,7 @@ class Worker(LedgerAggregate):
                 effective_date=hire_date,
                 seq=1,
                 unit_id=unit_id,
-                post=Post(post),
+                post=post,
                 grade=grade,
                 grade_from_policy=grade_from_policy,
                 education=Education(education),
@@ -325,21 +330,20 @@ class Worker(LedgerAggregate):
     def change_post(
         self,
         *,
-        post: Post,
+        post: str,
         effective_date: date,
         reason: PostChangeReason,
         schedule: PolicySchedule,
         note: str = "",
     ) -> None:
+        post = schedule.on(effective_date).require_post(str(post))
         self._check(PostChangeFact(effective_date, self._next_seq(), post, reason), schedule)
-        self._post_changed(
-            post=post.value, effective_date=effective_date, reason=reason.value, note=note
-        )
+        self._post_changed(post=post, effective_date=effective_date, reason=reason.value, note=note)
 
     @event("PostChanged")
     def _post_changed(self, post: str, effective_date: date, reason: str, note: str) -> None:
         self.facts.append(
-            PostChangeFact(effective_date, self._next_seq(), Post(post), PostChangeReason(reason))
+            PostChangeFact(effective_date, self._next_seq(), post, PostChangeReason(reason))
         )
 
     # -- unit ------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from typing import Any
 
 from domain.access import AccessToken
 from domain.pay import pay_for_month
-from domain.policy import PolicySchedule
+from domain.policy import Policy, PolicySchedule
 from domain.rules import dismissal_due, promotion_candidate, step_clock
 from domain.unit import Unit
-from domain.vocabulary import Labelled, Post, WorkerStatus, step_rule_label
+from domain.vocabulary import Labelled, WorkerStatus, step_rule_label
 from domain.worker import Worker
 
 BASE_FIELDS = {
@@ -55,7 +55,8 @@ def worker(
         "birth_date": person.birth_date.isoformat(),
         "id_number": person.id_number,
         "unit_id": str(state.unit_id),
-        **coded("post", state.post),
+        "post": state.post,
+        "post_label": schedule.on(as_of).post_label(state.post),
         "grade": state.grade,
         **coded("education", state.education),
         **coded("certificate", state.certificate),
@@ -212,8 +213,8 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28) + timedelta(days=1)
 
 
-def posts_on(workers: Iterable[Worker], schedule: PolicySchedule, as_of: date) -> Counter[Post]:
-    counts: Counter[Post] = Counter()
+def posts_on(workers: Iterable[Worker], schedule: PolicySchedule, as_of: date) -> Counter[str]:
+    counts: Counter[str] = Counter()
     for w in workers:
         state = w.state(schedule, as_of)
         if state.status is WorkerStatus.ACTIVE:
@@ -222,8 +223,9 @@ def posts_on(workers: Iterable[Worker], schedule: PolicySchedule, as_of: date) -
 
 
 def quota_usage(
-    unit: Unit, subtree: Sequence[Unit], posts: Counter[Post], as_of: date
+    unit: Unit, subtree: Sequence[Unit], posts: Counter[str], as_of: date, policy: Policy
 ) -> dict[str, Any]:
+    """Usage on ``as_of`` by the posts of ``policy``, the version in force then."""
     approval = unit.approval_on(as_of)
     approved = approval.quota if approval else None
     headcount = unit.headcount_on(as_of)
@@ -240,8 +242,8 @@ def quota_usage(
         "approved_quota": approved,
         "headcount": headcount,
         "headroom": approved - headcount if approved is not None else None,
-        "by_post": {post.value: posts.get(post, 0) for post in Post},
-        "by_post_labels": {post.value: post.label for post in Post},
+        "by_post": {code: posts.get(code, 0) for code in policy.post_codes},
+        "by_post_labels": {p.code: p.label_zh for p in policy.posts},
         "subtree": {
             "units": len(subtree),
             "approved_quota": sub_approved,

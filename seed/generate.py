@@ -74,12 +74,12 @@ RESIGN, TRANSFER, REASSIGN, EDUCATION, CERTIFICATE, PROMOTE = 0.08, 0.08, 0.06, 
 RETIREMENT_AGE = {Gender.FEMALE: 55, Gender.MALE: 60}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
-NEXT_POST = {
+NEXT_POST: dict[str, Post] = {
     Post.ASSISTANT: Post.OFFICER,
     Post.OFFICER: Post.DEPUTY_DIRECTOR,
     Post.DEPUTY_DIRECTOR: Post.DIRECTOR,
 }
-REASSIGNABLE = {Post.ASSISTANT: Post.OFFICER, Post.OFFICER: Post.ASSISTANT}
+REASSIGNABLE: dict[str, Post] = {Post.ASSISTANT: Post.OFFICER, Post.OFFICER: Post.ASSISTANT}
 
 
 @dataclass

@@ -159,7 +159,7 @@ class UnitUseCases(LedgerCore):
         posts = views.posts_on(
             (self.get(w, Worker) for w in unit.occupants_on(as_of)), schedule, as_of
         )
-        return views.quota_usage(unit, subtree, posts, as_of)
+        return views.quota_usage(unit, subtree, posts, as_of, schedule.on(as_of))
 
     def subtree(self, unit: Unit) -> Iterable[Unit]:
         """The unit and every unit below it."""

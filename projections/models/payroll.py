@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from domain.facts import CertificateFact, Fact
 from domain.policy import PolicySchedule
-from domain.vocabulary import CertificateLevel, Post, WorkerStatus
+from domain.vocabulary import CertificateLevel, WorkerStatus
 from domain.worker import Worker
 from projections.models.derived import unit_text, worker_states
 from projections.tables import Index, Rows, Table
@@ -49,7 +49,7 @@ class PayPeriod:
     month_from: str
     month_to: str | None
     unit_id: str
-    post: Post
+    post: str
     grade: int
     certificate: CertificateLevel | None
 
@@ -98,7 +98,7 @@ def _paid_state(
     change_days: Sequence[date],
     certificates: Sequence[tuple[int, CertificateLevel]],
     month: int,
-) -> tuple[str, Post, int, CertificateLevel | None] | None:
+) -> tuple[str, str, int, CertificateLevel | None] | None:
     first = date(month // 12, month % 12 + 1, 1)
     index = bisect_right(change_days, first) - 1
     if index < 0:
@@ -124,7 +124,7 @@ class Payroll:
                     p.month_from,
                     p.month_to,
                     p.unit_id,
-                    p.post.value,
+                    p.post,
                     p.grade,
                     p.certificate.value if p.certificate else None,
                 )

@@ -90,7 +90,7 @@ def outcomes_on(
         (
             n,
             str(state.unit_id),
-            state.post.value,
+            state.post,
             state.grade,
             _grade_after(state, schedule, day, due[:n]),
             d.effective_date.isoformat(),
@@ -109,7 +109,7 @@ def _flags(state: WorkerState, schedule: PolicySchedule) -> dict[str, Outcome]:
     due_by = dismissal_due(state, schedule)
     if not promoted and due_by is None:
         return flags  # most states
-    where = (unit_text(state.unit_id), state.post.value, state.grade)
+    where = (unit_text(state.unit_id), state.post, state.grade)
     if promoted:
         years = _run(state, schedule, Rating.EXCELLENT, "promotion_excellent_years")
         flags[PROMOTION] = (*where, None, _years(state, years))
@@ -179,7 +179,7 @@ class _Stretch:
                 (
                     n,
                     str(state.unit_id),
-                    state.post.value,
+                    state.post,
                     state.grade,
                     self._grade_after(due[:n]),
                     d.effective_date.isoformat(),

@@ -85,7 +85,7 @@ class Roster:
                     days[index + 1] if index + 1 < len(days) else None,
                     unit_text(state.unit_id),
                     state.status._value_,
-                    state.post._value_,
+                    state.post,
                     state.grade,
                     state.education._value_,
                     certificate._value_ if certificate else None,

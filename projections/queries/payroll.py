@@ -18,7 +18,7 @@ from domain.errors import InvalidInput, NotFound
 from domain.limits import FIRST_YEAR, LAST_YEAR
 from domain.pay import PayLine, month_bounds, pay_for_month, price
 from domain.policy import PolicySchedule
-from domain.vocabulary import CertificateLevel, Post, Rating
+from domain.vocabulary import CertificateLevel, Rating
 from domain.worker import Worker
 from ledger.application import Ledger
 from projections.queries.scope import SUBTREE, within
@@ -91,9 +91,10 @@ def lines(
         key = (post, grade, certificate, rating)
         if key not in priced:
             level = CertificateLevel(certificate) if certificate else None
-            priced[key] = price(schedule, month, Post(post), grade, level, rating)
+            priced[key] = price(schedule, month, post, grade, level, rating)
         return priced[key]
 
+    policy = schedule.on(month_bounds(month)[0])
     return [
         _line(
             worker_id,
@@ -101,6 +102,7 @@ def lines(
             unit_id,
             unit_name,
             pay(post, grade, certificate, ratings.get(worker_id)),
+            policy.post_label(post),
         )
         for worker_id, name, unit_id, unit_name, post, grade, certificate in rows
     ]
@@ -153,20 +155,21 @@ def lines_as_known(
             continue
         unit_id = str(worker.state(schedule, month_bounds(month)[0]).unit_id)
         if units is None or unit_id in units:
-            found.append(_line(worker_id, name, unit_id, names.get(unit_id, ""), line))
+            label = schedule.on(month_bounds(month)[0]).post_label(line.post)
+            found.append(_line(worker_id, name, unit_id, names.get(unit_id, ""), line, label))
     return found
 
 
 def _line(
-    worker_id: str, name: str, unit_id: str, unit_name: str | None, pay: PayLine
+    worker_id: str, name: str, unit_id: str, unit_name: str | None, pay: PayLine, post_label: str
 ) -> dict[str, Any]:
     return {
         "worker_id": worker_id,
         "name": name,
         "unit_id": unit_id,
         "unit_name": unit_name or "",
-        "post": pay.post.value,
-        "post_label": pay.post.label,
+        "post": pay.post,
+        "post_label": post_label,
         "grade": pay.grade,
         "coefficient": pay.coefficient,
         "base": pay.base,

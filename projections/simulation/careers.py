@@ -12,7 +12,7 @@ from domain.facts import Fact, GradeStepFact, HireFact
 from domain.policy import PolicySchedule
 from domain.rules import StepDue, step_clock
 from domain.timeline import WorkerState, replay
-from domain.vocabulary import CertificateLevel, Post
+from domain.vocabulary import CertificateLevel
 from projections.models.derived import worker_states
 from projections.models.payroll import pay_periods
 from projections.simulation.months import FOREVER, month_index
@@ -54,7 +54,7 @@ class Side:
 
     changes: list[tuple[date, WorkerState]]
     days: list[date]
-    periods: list[tuple[int, int, tuple[str, Post, int, CertificateLevel | None]]]
+    periods: list[tuple[int, int, tuple[str, str, int, CertificateLevel | None]]]
     starts: list[int]
     steps: list[date]
 
@@ -83,7 +83,7 @@ def steps_of(due: Sequence[StepDue]) -> list[tuple[date, tuple[int, ...]]]:
     return [(d.effective_date, d.caused_by_years) for d in due]
 
 
-def paid_in(side: Side, month: int) -> tuple[str, Post, int, CertificateLevel | None] | None:
+def paid_in(side: Side, month: int) -> tuple[str, str, int, CertificateLevel | None] | None:
     index = bisect_right(side.starts, month) - 1
     if index < 0:
         return None

@@ -12,7 +12,7 @@ from domain.policy import PolicySchedule
 from domain.rules import dismissal_due, promotion_candidate, step_clock
 from domain.timeline import WorkerState, replay
 from domain.unit import Unit
-from domain.vocabulary import CertificateLevel, Post, WorkerStatus
+from domain.vocabulary import CertificateLevel, WorkerStatus
 from domain.worker import Worker
 from projections.models.payroll import month_text
 from projections.simulation.careers import (
@@ -220,8 +220,8 @@ class Comparison:
 
     @staticmethod
     def _line(
-        pricer: Pricer, month: int, paid: tuple[str, Post, int, CertificateLevel | None] | None
-    ) -> tuple[str, Post, int, Priced] | None:
+        pricer: Pricer, month: int, paid: tuple[str, str, int, CertificateLevel | None] | None
+    ) -> tuple[str, str, int, Priced] | None:
         if paid is None:
             return None
         unit_id, post, grade, cert = paid
@@ -249,7 +249,14 @@ class Comparison:
             if state_a.status is WorkerStatus.ACTIVE and state_a.grade != state_d.grade:
                 if not _extends(grades, day, (state_a.post, state_a.grade, state_d.grade)):
                     grades.append(
-                        GradeStretch(day, end, state_a.post, state_a.grade, state_d.grade)
+                        GradeStretch(
+                            day,
+                            end,
+                            state_a.post,
+                            self.adopted.on(day).post_label(state_a.post),
+                            state_a.grade,
+                            state_d.grade,
+                        )
                     )
                     found.append((day, unit_id))
                 else:
@@ -310,7 +317,7 @@ def _flags(
     return found
 
 
-def _extends(grades: list[GradeStretch], day: date, key: tuple[Post, int, int]) -> bool:
+def _extends(grades: list[GradeStretch], day: date, key: tuple[str, int, int]) -> bool:
     if not grades:
         return False
     last = grades[-1]

@@ -8,13 +8,15 @@ from datetime import date
 from typing import Any
 
 from domain.errors import PolicyInvalid
-from domain.policy import AdoptedVersion, Policy, PolicySchedule
+from domain.policy import Policy, PolicySchedule, following
 
 DRAFT_REF = "draft (simulation)"
 # The parameters a career's grades, steps and flags are derived from; pay and quota aside.
 FLAG_PARAMETERS = ("promotion_excellent_years", "dismissal_unqualified_years", "dismissal_due_days")
 # What replaying the recorded facts reads (the grade bands, raises and the initial grade).
 REPLAY_PARAMETERS = (
+    "posts",
+    "post_aliases",  # the mapping of dropped posts moves their holders
     "post_grades",
     "education_bonus",
     "prior_service_years_per_grade",
@@ -81,9 +83,13 @@ def same_parameters(a: PolicySchedule, b: PolicySchedule, names: Sequence[str]) 
 def draft_schedule(
     adopted: PolicySchedule, draft: Policy, effective: date | None
 ) -> PolicySchedule:
-    """The adopted versions in force before ``effective``, then the draft from it on."""
+    """The adopted versions in force before ``effective``, then the draft from it on.
+
+    Every post code recorded under any adopted version must be placed among the draft's
+    posts (kept, or by its ``post_mapping``), or the draft is refused listing each."""
     number = max(v.version for v in adopted.versions) + 1
+    latest = adopted.versions[-1]  # its posts and aliases hold every code ever recorded
     if effective is None:
-        return PolicySchedule([AdoptedVersion(number, date.min, DRAFT_REF, draft)])
+        return PolicySchedule([following(latest, number, date.min, DRAFT_REF, draft)])
     kept = [v for v in adopted.versions if v.effective_date < effective]
-    return PolicySchedule([*kept, AdoptedVersion(number, effective, DRAFT_REF, draft)])
+    return PolicySchedule([*kept, following(latest, number, effective, DRAFT_REF, draft)])

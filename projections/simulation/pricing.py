@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from domain.pay import price
 from domain.policy import PolicySchedule
-from domain.vocabulary import CertificateLevel, Post
+from domain.vocabulary import CertificateLevel
 from projections.models.payroll import month_text
 from projections.simulation.months import month_start
 
@@ -24,6 +24,7 @@ class Priced(NamedTuple):
     city_share: Decimal
     local_share: Decimal
     fen: tuple[int, int, int]  # total, city share, local share
+    post_label: str  # the post as the side's policy names it that month
 
 
 class Pricer:
@@ -32,9 +33,9 @@ class Pricer:
 
     def __init__(self, schedule: PolicySchedule) -> None:
         self.schedule = schedule
-        self.cache: dict[tuple[int, Post, int, CertificateLevel | None], Priced] = {}
+        self.cache: dict[tuple[int, str, int, CertificateLevel | None], Priced] = {}
 
-    def __call__(self, month: int, post: Post, grade: int, cert: CertificateLevel | None) -> Priced:
+    def __call__(self, month: int, post: str, grade: int, cert: CertificateLevel | None) -> Priced:
         key = (month, post, grade, cert)
         found = self.cache.get(key)
         if found is None:
@@ -50,6 +51,7 @@ class Pricer:
                 line.city_share,
                 line.local_share,
                 (fen(line.total), fen(line.city_share), fen(line.local_share)),
+                policy.post_label(post),
             )
             self.cache[key] = found
         return found

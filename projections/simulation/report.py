@@ -11,7 +11,6 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Any
 
-from domain.vocabulary import Post
 from projections.simulation.pricing import Priced
 from projections.simulation.results import CHANGE_LABELS, FLAG_LABELS, UnitInfo, WorkerDifference
 from projections.simulation.run import Outcome
@@ -150,8 +149,8 @@ def worker(found: WorkerDifference) -> dict[str, Any]:
             {
                 "from": g.start.isoformat(),
                 "to": g.end.isoformat(),
-                "post": g.post.value,
-                "post_label": g.post.label,
+                "post": g.post,
+                "post_label": g.post_label,
                 "adopted_grade": g.adopted,
                 "draft_grade": g.draft,
             }
@@ -175,14 +174,14 @@ def worker(found: WorkerDifference) -> dict[str, Any]:
     }
 
 
-def _line(line: tuple[str, Post, int, Priced] | None) -> dict[str, Any] | None:
+def _line(line: tuple[str, str, int, Priced] | None) -> dict[str, Any] | None:
     if line is None:
         return None
     unit_id, post, grade, priced = line
     return {
         "unit_id": unit_id,
-        "post": post.value,
-        "post_label": post.label,
+        "post": post,
+        "post_label": priced.post_label,
         "grade": grade,
         "coefficient": str(priced.coefficient),
         "base": str(priced.base),
@@ -193,7 +192,7 @@ def _line(line: tuple[str, Post, int, Priced] | None) -> dict[str, Any] | None:
     }
 
 
-def _total(line: tuple[str, Post, int, Priced] | None) -> Decimal:
+def _total(line: tuple[str, str, int, Priced] | None) -> Decimal:
     return line[3].total if line else Decimal("0.00")
 
 
@@ -214,7 +213,7 @@ def csv_row(found: WorkerDifference) -> dict[str, Any]:
         "adopted_local_share": money(a[2]),
         "draft_local_share": money(d[2]),
         "grades": "; ".join(
-            f"{g.start}..{g.end} {g.post.value} {g.post.label} {g.adopted}->{g.draft}"
+            f"{g.start}..{g.end} {g.post} {g.post_label} {g.adopted}->{g.draft}"
             for g in found.grades
         ),
         "steps_gained": "; ".join(d.isoformat() for d in found.steps_gained),

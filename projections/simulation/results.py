@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain.vocabulary import Post, UnitKind
+from domain.vocabulary import UnitKind
 from projections.simulation.pricing import Priced
 
 PROMOTION = "promotion_candidate"
@@ -21,15 +21,16 @@ class PayStretch:
     from_month: str
     to_month: str
     months: int
-    adopted: tuple[str, Post, int, Priced] | None  # unit, post, grade, pay; None: not paid
-    draft: tuple[str, Post, int, Priced] | None
+    adopted: tuple[str, str, int, Priced] | None  # unit, post, grade, pay; None: not paid
+    draft: tuple[str, str, int, Priced] | None
 
 
 @dataclass(frozen=True)
 class GradeStretch:
     start: date
     end: date  # inclusive
-    post: Post
+    post: str
+    post_label: str  # as the adopted policy names it on ``start``
     adopted: int
     draft: int
 

@@ -90,9 +90,7 @@ def test_if_match_on_a_write_that_creates_a_record_is_refused_not_ignored(
     assert api.events_recorded() == before
 
 
-def test_a_units_quota_approval_decided_on_a_stale_version_is_refused(
-    api: Api, tree: Tree
-) -> None:
+def test_a_units_quota_approval_decided_on_a_stale_version_is_refused(api: Api, tree: Tree) -> None:
     seen = api.get(f"/units/{tree.community}").headers["ETag"]
     approval = {"quota": 4, "effective_date": "2023-01-01", "document_ref": "包编〔2023〕1号"}
     api.created(f"/units/{tree.community}/quota-approvals", approval)

@@ -213,4 +213,4 @@ def test_a_step_records_the_policy_version_in_force_on_its_date() -> None:
 
     # 12 is the assistant maximum under version 1 but not under version 2 (1-14).
     assert [(d.effective_date, d.policy_version) for d in clock.due] == [(date(2023, 1, 1), 2)]
-    assert worker.state(sched).post is Post.ASSISTANT
+    assert worker.state(sched).post == Post.ASSISTANT

@@ -346,7 +346,7 @@ def test_a_director_is_never_a_promotion_candidate() -> None:
 
 def test_the_promotion_flag_is_a_flag_and_changes_no_post() -> None:
     worker = worker_with({2020: E, 2021: E, 2022: E}, post=Post.OFFICER, grade=5)
-    assert worker.state(SCHEDULE).post is Post.OFFICER
+    assert worker.state(SCHEDULE).post == Post.OFFICER
     assert [f.kind for f in worker.facts].count("PostChangeFact") == 0
 
 

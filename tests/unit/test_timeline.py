@@ -225,7 +225,7 @@ def test_a_backdated_post_change_that_keeps_later_facts_valid_is_accepted() -> N
     )
 
     assert new_events(worker) == ["PostChanged"]
-    assert worker.state(SCHEDULE).post is Post.DIRECTOR
+    assert worker.state(SCHEDULE).post == Post.DIRECTOR
     assert worker.state(SCHEDULE).grade == 14
 
 
