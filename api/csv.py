@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
+from domain.catalogue import ZH
 from ledger.adapters.spreadsheets import XLSX_MEDIA_TYPE, Table, header, xlsx_bytes
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -50,22 +51,27 @@ def table_response(
     name: str,
     *,
     bilingual: bool = False,
+    titles: Mapping[str, str] | None = None,
 ) -> Response | None:
     """The rows as the table the client asked for (.xlsx or CSV, named ``name`` plus
     the extension), or None when it asked for JSON. ``bilingual``: the CSV's header is
-    the workbook's "姓名 name"."""
+    the workbook's "姓名 name". ``titles``: Chinese titles of columns the catalogue does
+    not know (``ledger.adapters.spreadsheets.header``)."""
     if wants_xlsx(request):
-        return xlsx_response(rows, columns, f"{name}.xlsx")
+        return xlsx_response(rows, columns, f"{name}.xlsx", titles)
     if wants_csv(request):
-        return csv_response(rows, columns, f"{name}.csv", bilingual=bilingual)
+        return csv_response(rows, columns, f"{name}.csv", bilingual=bilingual, titles=titles)
     return None
 
 
 def xlsx_response(
-    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], filename: str
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    filename: str,
+    titles: Mapping[str, str] | None = None,
 ) -> Response:
     """One sheet, written whole: a workbook is a zip file, complete only at its end."""
-    sheet = Table.report(filename.rsplit(".", 1)[0], columns, rows)
+    sheet = Table.report(filename.rsplit(".", 1)[0], columns, rows, titles)
     return Response(
         xlsx_bytes([sheet]),
         media_type=XLSX_MEDIA_TYPE,
@@ -74,12 +80,15 @@ def xlsx_response(
 
 
 def csv_lines(
-    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], bilingual: bool = False
+    rows: Iterable[Mapping[str, Any]],
+    columns: Sequence[str],
+    bilingual: bool = False,
+    titles: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """The BOM and header, then the rows, a few hundred per chunk."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([header(c) for c in columns] if bilingual else columns)
+    writer.writerow([header(c, ZH, titles) for c in columns] if bilingual else columns)
     yield BOM + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
@@ -99,10 +108,11 @@ def csv_response(
     filename: str,
     *,
     bilingual: bool = False,
+    titles: Mapping[str, str] | None = None,
 ) -> StreamingResponse:
     """Streamed as the rows come, so a large report never sits whole in memory."""
     return StreamingResponse(
-        (chunk.encode("utf-8") for chunk in csv_lines(rows, columns, bilingual)),
+        (chunk.encode("utf-8") for chunk in csv_lines(rows, columns, bilingual, titles)),
         media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

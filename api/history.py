@@ -14,10 +14,12 @@ CSV, .xlsx) and the console's timeline both shape a history here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from domain import catalogue
 from domain.catalogue import ZH
+from domain.policy import PolicySchedule
 from domain.vocabulary import (
     CertificateLevel,
     Channel,
@@ -26,17 +28,17 @@ from domain.vocabulary import (
     Gender,
     GradeChangeReason,
     Labelled,
-    Post,
     PostChangeReason,
     Rating,
 )
 from projections.queries import quota
+from projections.queries.posts import posts_on
 from projections.sql import ReadStore
 
-# The coded fields a fact's data may hold, and their vocabularies.
+# The coded fields a fact's data may hold, and their vocabularies. A ``post`` is the
+# policy's: labelled by the version in force on the fact's effective date (``post_label``).
 CODES: dict[str, type[Labelled]] = {
     "gender": Gender,
-    "post": Post,
     "education": Education,
     "channel": Channel,
     "rating": Rating,
@@ -101,10 +103,24 @@ def unit_names(store: ReadStore) -> dict[str, str]:
     return {unit_id: unit["name"] for unit_id, unit in quota.unit_index(store).items()}
 
 
+def post_label(
+    code: str, effective: str | None, schedule: PolicySchedule | None, locale: str
+) -> str:
+    """A recorded post's label: as the version in force on the fact's effective date
+    named it (a fact keeps its code; a later version that drops the post does not
+    rename the past). Without a schedule, the four posts of 四岗十八级."""
+    day = date.fromisoformat(effective) if effective else date.today()
+    return posts_on(schedule, day, locale).label(code)
+
+
 def labelled(
-    items: Iterable[Mapping[str, Any]], unit_names: Mapping[str, str], locale: str = ZH
+    items: Iterable[Mapping[str, Any]],
+    unit_names: Mapping[str, str],
+    locale: str = ZH,
+    schedule: PolicySchedule | None = None,
 ) -> list[dict[str, Any]]:
-    """``items`` (in effective-date order) with their labels and unit names added."""
+    """``items`` (in effective-date order) with their labels and unit names added; posts
+    labelled by ``schedule`` (the ledger's policy versions)."""
     shaped = []
     placed: str | None = None  # the unit the worker is in, walking the facts
     for item in items:
@@ -113,6 +129,10 @@ def labelled(
         for field, vocabulary in CODES.items():
             if data.get(field) is not None:
                 data[f"{field}_label"] = label_of(vocabulary, data[field], locale)
+        if data.get("post") is not None:
+            data["post_label"] = post_label(
+                str(data["post"]), item.get("effective_date"), schedule, locale
+            )
         reasons = REASONS.get(kind)
         if reasons is not None and data.get("reason"):
             data["reason_label"] = label_of(reasons, data["reason"], locale)

@@ -65,7 +65,7 @@ def export_roster(
     with _reading() as (ledger, store):
         day, root = _date(as_of), _unit(unit)
         _targets(xlsx, csv_file)
-        where = roster.RosterFilter(as_of=day, root=root)
+        where = roster.RosterFilter(as_of=day, root=root, schedule=ledger.schedule())
         rows = roster.every(store, where)
         if xlsx is not None:
             roots = [UUID(root)] if root else ledger.directory().roots

@@ -26,6 +26,7 @@ from domain.errors import PolicyInvalid
 from domain.policy import Policy, load_document
 from domain.policy_parts import ALL_PARAMETERS
 from domain.policy_schema import policy_schema
+from ledger.policies import posts_changed, posts_listed
 
 policies_app = typer.Typer(
     help="Policy versions and policy files (政策版本与政策文件).", no_args_is_help=True
@@ -143,10 +144,14 @@ def diff(
     with user_errors():
         a, b = load_document(first), load_document(second)
     changes = differences(a, b)
+    posts = posts_changed(a, b)
     if as_json:
         for change in changes:
             sys.stdout.write(json.dumps(change, ensure_ascii=False) + "\n")
+        if posts["added"] or posts["dropped"] or posts["mapping"]:
+            sys.stdout.write(json.dumps({"posts": posts}, ensure_ascii=False) + "\n")
         return
+    _print_posts_changed(a, b, posts)
     if not changes:
         stderr().print("The two policies say the same (两份政策参数相同).")
         return
@@ -215,12 +220,52 @@ def _leaves(value: Any, path: str = "") -> dict[str, Any]:
     return {path or "value": value}
 
 
+def _print_posts_changed(
+    a: Mapping[str, Any], b: Mapping[str, Any], posts: Mapping[str, Any]
+) -> None:
+    """Posts added and dropped from A to B, and where B's mapping sends each dropped one."""
+    if not (posts["added"] or posts["dropped"] or posts["mapping"]):
+        return
+    labels = {p["code"]: p["label_zh"] for p in [*posts_listed(a), *posts_listed(b)]}
+
+    def named(code: str | None) -> str:
+        return escape(f"{code} {labels.get(code, '')}".strip()) if code else "—"
+
+    table = Table("岗位变化 post change", "岗位 post", "转入 maps to")
+    for code in posts["added"]:
+        table.add_row("新增 added", named(code), "")
+    for code, target in posts["dropped"].items():
+        table.add_row("取消 dropped", named(code), named(target) if target else "未映射 unmapped")
+    for code, target in posts["mapping"].items():
+        if code not in posts["dropped"]:
+            table.add_row("映射 mapping", named(code), named(target))
+    Console(highlight=False).print(table)
+
+
+def _print_posts(out: Console, document: Mapping[str, Any]) -> None:
+    table = Table("岗位 code", "中文", "English", "等级 grades")
+    for post in posts_listed(document):
+        low, high = post["grade_min"], post["grade_max"]
+        table.add_row(
+            escape(post["code"]),
+            escape(post["label_zh"]),
+            escape(post["label_en"]),
+            f"{low}–{high}" if low is not None else "-",
+        )
+    out.print(table)
+    mapping = document.get("post_mapping")
+    if isinstance(mapping, Mapping) and mapping:
+        pairs = "; ".join(f"{k} → {v}" for k, v in mapping.items())
+        out.print(f"岗位映射 post mapping: {escape(pairs)}")
+
+
 def _print_document(document: Mapping[str, Any]) -> None:
     out = Console(highlight=False)
     out.print(
         f"[bold]{escape(str(document.get('title_zh') or ''))}[/] "
         f"{escape(str(document.get('title') or ''))} ({escape(str(document.get('id')))})"
     )
+    _print_posts(out, document)
     table = Table("参数 parameter", "取值 value", "来源 source")
     for name, entry in _parameters(document).items():
         table.add_row(

@@ -22,7 +22,6 @@ from domain.vocabulary import (
     DismissalReason,
     Education,
     GradeChangeReason,
-    Post,
     PostChangeReason,
     Rating,
 )
@@ -50,7 +49,7 @@ class Hire:
 
     person: Person
     unit_id: UUID
-    post: Post
+    post: str  # a post code of the policy in force on the date (the domain checks it)
     education: Education
     channel: Channel
     hire_date: date
@@ -149,7 +148,7 @@ class ChangePost(WorkerChange):
     """The grade is kept, clamped into the new post's range."""
 
     worker_id: UUID
-    post: Post
+    post: str  # a post code of the policy in force on the date (the domain checks it)
     effective_date: date
     reason: PostChangeReason
     note: str = ""

@@ -15,8 +15,8 @@ from eventsourcing.utils import get_topic
 from domain.errors import InvalidInput, LedgerError, NotFound, PolicyBreaksTimelines
 from domain.policy import Policy, PolicySchedule, load_document, shipped_packs
 from domain.policy_book import PolicyBook
+from domain.posts import DEFAULT_POSTS, read_posts
 from domain.timeline import replay
-from domain.vocabulary import Post
 from domain.worker import Worker
 
 # The event classes are made by the aggregates' ``@event`` decorators (so looked up by name).
@@ -38,13 +38,66 @@ def resolve(policy: Mapping[str, Any] | str) -> Mapping[str, Any]:
 
 
 def narrows_a_band(before: Policy, after: Policy) -> bool:
-    """Whether some post's grade band is narrower: the one change that can make a
-    recorded grade (checked under the old band) fall outside the new one."""
+    """Whether some post's grade band is narrower, or the posts differ: the changes that
+    can make a recorded grade (checked under the old band) fall outside the new one (a
+    post another version maps holds the grades of the post it maps to)."""
+    if set(before.post_codes) != set(after.post_codes):
+        return True
     return any(
         after.post_grades[post][0] > before.post_grades[post][0]
         or after.post_grades[post][1] < before.post_grades[post][1]
-        for post in Post
+        for post in before.post_codes
     )
+
+
+def posts_listed(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A document's posts, top first: code, Chinese and English labels, grade band (None
+    where the document gives none). Read as far as the document has the expected shape,
+    so a file being checked or compared shows what it says."""
+    params = document.get("parameters")
+    params = params if isinstance(params, Mapping) else {}
+    entry = params.get("posts")
+    raw = entry.get("value") if isinstance(entry, Mapping) else None
+    posts = read_posts(raw, []) if raw is not None else DEFAULT_POSTS
+    grades_entry = params.get("post_grades")
+    grades = grades_entry.get("value") if isinstance(grades_entry, Mapping) else None
+    grades = grades if isinstance(grades, Mapping) else {}
+    listed = []
+    for post in posts:
+        band = grades.get(post.code)
+        if not (isinstance(band, list) and len(band) == 2):
+            band = [None, None]
+        listed.append(
+            {
+                "code": post.code,
+                "label_zh": post.label_zh,
+                "label_en": post.label_en,
+                "grade_min": band[0] if isinstance(band[0], int) else None,
+                "grade_max": band[1] if isinstance(band[1], int) else None,
+            }
+        )
+    return listed
+
+
+def post_mapping(document: Mapping[str, Any]) -> dict[str, str]:
+    """A document's ``post_mapping`` (codes an earlier version had, to its own posts)."""
+    raw = document.get("post_mapping")
+    if not isinstance(raw, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def posts_changed(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    """What becomes of the posts going from ``a`` to ``b``: codes added, codes dropped
+    (with the post ``b``'s mapping sends each to, None: unmapped) and ``b``'s mapping."""
+    codes_a = [p["code"] for p in posts_listed(a)]
+    codes_b = [p["code"] for p in posts_listed(b)]
+    mapping = post_mapping(b)
+    return {
+        "added": [c for c in codes_b if c not in codes_a],
+        "dropped": {c: mapping.get(c) for c in codes_a if c not in codes_b},
+        "mapping": mapping,
+    }
 
 
 def check_timelines(recorder: Any, repository: Any, schedule: PolicySchedule, since: date) -> None:
@@ -136,6 +189,8 @@ def in_force(
         # as it has the expected shape.
         "format": fmt if isinstance(fmt := document.get("format"), int) else None,
         "sources": sources if isinstance(sources := document.get("sources"), list) else [],
+        "posts": posts_listed(document),
+        "post_mapping": post_mapping(document),
         "parameters": document["parameters"],
     }
 

@@ -12,8 +12,10 @@ from api import problems
 from api.csv import TABLE_CONTENT, table_response
 from api.deps import ActorDep, AsOf, LedgerDep, ReadModelsDep
 from api.schemas.reports import QuotaUsageReportOut
-from domain.vocabulary import Post
+from domain import catalogue
+from domain.catalogue import ZH
 from projections.queries import quota
+from projections.queries.posts import Posts, posts_on
 from projections.queries.scope import report_root
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -23,7 +25,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": TABLE_CONTENT},
 }
 
-QUOTA_COLUMNS = (
+# The columns of the CSV and the workbook; after "headroom", one "{code}_headcount" per
+# post of the version in force on the report's date (``quota_columns``).
+QUOTA_BEFORE_POSTS = (
     "unit_id",
     "name",
     "kind",
@@ -33,13 +37,30 @@ QUOTA_COLUMNS = (
     "approved_quota",
     "headcount",
     "headroom",
-    *(f"{post.value}_headcount" for post in Post),
+)
+QUOTA_AFTER_POSTS = (
     "quota_review_due",
     "subtree_units",
     "subtree_approved_quota",
     "subtree_headcount",
     "subtree_headroom",
 )
+
+
+def quota_columns(posts: Posts) -> tuple[str, ...]:
+    return (
+        *QUOTA_BEFORE_POSTS,
+        *(f"{code}_headcount" for code in posts.codes),
+        *QUOTA_AFTER_POSTS,
+    )
+
+
+def post_titles(posts: Posts) -> dict[str, str]:
+    """The Chinese titles of the post columns of a bilingual header: 社区正职人数."""
+    return {
+        f"{code}_headcount": catalogue.text("header.post_headcount", ZH, post=post.label_zh)
+        for code, post in zip(posts.codes, posts.defs, strict=True)
+    }
 
 
 @router.get(
@@ -64,17 +85,23 @@ def quota_usage(
     store = read_models.store
     root = report_root(store, actor, unit_id)
     schedule = ledger.schedule()
+    posts = posts_on(schedule, day)
     # A review falls due by the rule in force when the quota was approved.
-    rows = quota.usage(store, root, day, lambda approved: schedule.on(approved).quota_review_years)
+    rows = quota.usage(
+        store, root, day, lambda approved: schedule.on(approved).quota_review_years, schedule
+    )
     flat = (_flat(r) for r in rows)
-    if (table := table_response(request, flat, QUOTA_COLUMNS, "quota-usage")) is not None:
+    table = table_response(
+        request, flat, quota_columns(posts), "quota-usage", titles=post_titles(posts)
+    )
+    if table is not None:
         return table
     return {
         "as_of": day,
         "unit_id": root,
         "items": rows,
-        "totals": quota.totals(rows),
-        "by_post_labels": {post.value: post.label for post in Post},
+        "totals": quota.totals(rows, posts.codes),
+        "by_post_labels": posts.labels(),
     }
 
 

@@ -22,6 +22,7 @@ from api.schemas.rules import (
 )
 from domain.access import Actor
 from domain.errors import Forbidden
+from domain.policy import PolicySchedule
 from projections.queries import rules
 from projections.queries.scope import report_root
 from projections.sql import ReadStore
@@ -35,7 +36,7 @@ READ_PROBLEMS: dict[int | str, dict[str, Any]] = {
 WRITE_PROBLEMS = problems.responses(401, 403, 404, 409, 422, 503)
 
 SubtreeRoot = Annotated[UUID | None, Query(description="The subtree's root; default all")]
-Finder = Callable[[ReadStore, str | None, date], list[dict[str, Any]]]
+Finder = Callable[[ReadStore, str | None, date, PolicySchedule | None], list[dict[str, Any]]]
 
 WHO = ("worker_id", "name", "unit_id", "post", "post_label", "grade")
 STEP_COLUMNS = (*WHO, "new_grade", "effective_date", "caused_by", "policy_version")
@@ -52,6 +53,7 @@ DISMISSAL_COLUMNS = (*WHO, "since", "due_date", "overdue", "unqualified_years")
 def grade_steps(
     request: Request,
     actor: ActorDep,
+    ledger: LedgerDep,
     read_models: ReadModelsDep,
     unit_id: SubtreeRoot = None,
     as_of: AsOf = None,
@@ -59,7 +61,9 @@ def grade_steps(
     """Every step due on or before `as_of` that nobody has recorded, with the appraisals
     that cause it (year and rating) and the policy version in force on its date. A worker
     can have several. A clerk's list covers their own unit's subtree."""
-    return _report(request, actor, read_models, unit_id, as_of, rules.steps_due, STEP_COLUMNS)
+    return _report(
+        request, actor, ledger, read_models, unit_id, as_of, rules.steps_due, STEP_COLUMNS
+    )
 
 
 @router.post(
@@ -91,6 +95,7 @@ def apply_grade_steps(
 def promotion_candidates(
     request: Request,
     actor: ActorDep,
+    ledger: LedgerDep,
     read_models: ReadModelsDep,
     unit_id: SubtreeRoot = None,
     as_of: AsOf = None,
@@ -98,7 +103,7 @@ def promotion_candidates(
     """Workers rated excellent three consecutive years since their last promotion, below
     the top post, with the date the flag was raised and the excellent years."""
     finder = rules.promotion_candidates
-    return _report(request, actor, read_models, unit_id, as_of, finder, PROMOTION_COLUMNS)
+    return _report(request, actor, ledger, read_models, unit_id, as_of, finder, PROMOTION_COLUMNS)
 
 
 @router.get(
@@ -110,6 +115,7 @@ def promotion_candidates(
 def dismissals_required(
     request: Request,
     actor: ActorDep,
+    ledger: LedgerDep,
     read_models: ReadModelsDep,
     unit_id: SubtreeRoot = None,
     as_of: AsOf = None,
@@ -117,12 +123,13 @@ def dismissals_required(
     """Workers rated unqualified two consecutive years and not yet dismissed, with the
     date the flag was raised, the due date and the unqualified years."""
     finder = rules.dismissals_required
-    return _report(request, actor, read_models, unit_id, as_of, finder, DISMISSAL_COLUMNS)
+    return _report(request, actor, ledger, read_models, unit_id, as_of, finder, DISMISSAL_COLUMNS)
 
 
 def _report(
     request: Request,
     actor: Actor,
+    ledger: Any,
     read_models: Any,
     unit_id: UUID | None,
     as_of: date | None,
@@ -132,7 +139,8 @@ def _report(
     day = as_of or date.today()
     store = read_models.store
     root = report_root(store, actor, unit_id)
-    items = finder(store, root, day)
+    # Posts are labelled as the version in force on the day names them.
+    items = finder(store, root, day, ledger.schedule())
     name = request.url.path.rsplit("/", 1)[-1]
     if (table := table_response(request, map(_flat, items), columns, f"{name}-{day}")) is not None:
         return table

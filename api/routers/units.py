@@ -123,9 +123,14 @@ def get_unit(
 
 @router.get("/{unit_id}/quota-usage", response_model=QuotaUsageOut, responses=READ_PROBLEMS)
 def get_quota_usage(
-    unit_id: UUID, actor: ActorDep, read_models: ReadModelsDep, as_of: AsOf = None
+    unit_id: UUID,
+    actor: ActorDep,
+    ledger: LedgerDep,
+    read_models: ReadModelsDep,
+    as_of: AsOf = None,
 ) -> Any:
-    """Approved quota, headcount and headroom of the unit, by post, and of its whole subtree."""
+    """Approved quota, headcount and headroom of the unit, by post (the posts of the policy
+    in force on `as_of`), and of its whole subtree."""
     store = read_models.store
     report_root(store, actor, unit_id, field=None)  # 404 or 403 before any counting
-    return quota.unit_usage(store, str(unit_id), as_of or date.today())
+    return quota.unit_usage(store, str(unit_id), as_of or date.today(), ledger.schedule())

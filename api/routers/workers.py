@@ -45,7 +45,8 @@ from api.schemas.workers import (
     WorkerOut,
 )
 from domain import limits
-from domain.vocabulary import Post, WorkerStatus
+from domain.posts import POST_CODE
+from domain.vocabulary import WorkerStatus
 from domain.worker import Person
 from ledger.commands import (
     AddCertificate,
@@ -225,6 +226,7 @@ def dismiss(
 def list_workers(
     request: Request,
     actor: ActorDep,
+    ledger: LedgerDep,
     read_models: ReadModelsDep,
     q: Annotated[
         str | None,
@@ -237,7 +239,17 @@ def list_workers(
         ),
     ] = None,
     unit_id: Annotated[UUID | None, Query(description="That unit's whole subtree")] = None,
-    post: Post | None = None,
+    post: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            # Documented; which codes are posts on `as_of` is the policy's to say (a 422
+            # naming them), not an enum's.
+            json_schema_extra={"pattern": POST_CODE.pattern},
+            description="A post code of the policy in force on `as_of` (see GET "
+            "/policies/current); holders of a code it maps count under its post",
+        ),
+    ] = None,
     grade: Annotated[int | None, Query(ge=1, le=99, description="The grade on `as_of`")] = None,
     status: Annotated[
         WorkerStatus | None,
@@ -267,6 +279,7 @@ def list_workers(
         grade=grade,
         name_part=name_part,
         id_number=id_number,
+        schedule=ledger.schedule(),
     )
     after = roster.decode_cursor(str(cursor)) if cursor else ""
     table = table_response(request, roster.every(store, where), roster.COLUMNS, "roster")
@@ -318,7 +331,8 @@ def get_history(
     `from_unit_name`). `Accept: text/csv` gives one row per fact (UTF-8 with BOM,
     bilingual headers), the .xlsx media type a workbook."""
     found = redact(actor, ledger.worker_history(actor, worker_id, known_at))
-    items = history.labelled(found, history.unit_names(read_models.store))
+    names = history.unit_names(read_models.store)
+    items = history.labelled(found, names, schedule=ledger.schedule())
     table = table_response(
         request, history.rows(items), history.COLUMNS, f"history-{worker_id}", bilingual=True
     )

@@ -26,6 +26,7 @@ from pydantic import (
 
 from domain import limits
 from domain.limits import FIRST_YEAR, LAST_YEAR, UNPRINTABLE
+from domain.posts import POST_CODE
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR"]  # read by the routers' path parameters
 
@@ -127,6 +128,16 @@ Reason = Annotated[
     str, StringConstraints(min_length=1, max_length=limits.REASON_MAX_LENGTH), NOT_BLANK
 ]
 Note = Annotated[str, StringConstraints(max_length=limits.NOTE_MAX_LENGTH), PRINTABLE]
+# A post is a code of the policy in force on the date concerned: the schema states the
+# form of a code (domain.posts.POST_CODE); which codes are posts then is the domain's to
+# say (``Policy.require_post``: a 422 naming the posts there are), not an enum's.
+POST_DESCRIPTION = "A post code of the policy in force on the date; see GET /policies/current"
+PostCode = Annotated[
+    str,
+    StringConstraints(max_length=40),
+    Field(description=POST_DESCRIPTION, json_schema_extra={"pattern": POST_CODE.pattern}),
+]
+PostOut = Annotated[str, Field(description=POST_DESCRIPTION)]
 # Resident identity card numbers, recorded with an upper-case check character X.
 IdNumber = Annotated[
     str,

@@ -8,8 +8,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.common import ResponseModel
-from domain.vocabulary import Post, Rating
+from api.schemas.common import PostOut, ResponseModel
+from domain.vocabulary import Rating
 
 
 class PayrollLineOut(ResponseModel):
@@ -17,7 +17,7 @@ class PayrollLineOut(ResponseModel):
     name: str
     unit_id: UUID = Field(description="The unit on the month's first day")
     unit_name: str
-    post: Post
+    post: PostOut
     post_label: str
     grade: int
     coefficient: Decimal = Field(description="Of the post and grade, 4 decimal places")

@@ -79,9 +79,21 @@ class ParameterOut(ResponseModel):
     note: Any = None
 
 
+class PolicyPostOut(ResponseModel):
+    code: str = Field(description="What `post` fields carry, in requests and answers")
+    label_zh: str
+    label_en: str
+    grade_min: int | None
+    grade_max: int | None
+
+
 class PolicyInForceOut(PolicyVersionOut):
     as_of: date
     known_at: datetime | None
     format: int | None
     sources: list[Any]
+    posts: list[PolicyPostOut] = Field(description="The posts of this version, top first")
+    post_mapping: dict[str, str] = Field(
+        description="Codes an earlier version had, to the post of this version they now mean"
+    )
     parameters: dict[str, ParameterOut]

@@ -7,8 +7,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.common import ResponseModel
-from domain.vocabulary import CertificateLevel, Education, Post, UnitKind, WorkerStatus
+from api.schemas.common import PostOut, ResponseModel
+from domain.vocabulary import CertificateLevel, Education, UnitKind, WorkerStatus
 
 
 class RosterItemOut(ResponseModel):
@@ -16,7 +16,7 @@ class RosterItemOut(ResponseModel):
     name: str
     unit_id: UUID
     unit_name: str | None
-    post: Post
+    post: PostOut
     post_label: str
     grade: int
     education: Education
@@ -50,7 +50,9 @@ class QuotaUsageRowOut(ResponseModel):
     approved_quota: int | None = Field(description="The approval in force on `as_of`")
     headcount: int = Field(description="Active workers on `as_of`")
     headroom: int | None
-    by_post: dict[Post, int]
+    by_post: dict[str, int] = Field(
+        description="Active headcount by post, keyed by the codes of the policy in force on `as_of`"
+    )
     quota_review_due: date | None = Field(
         description="The latest approval's date plus the policy's review interval"
     )
@@ -58,7 +60,9 @@ class QuotaUsageRowOut(ResponseModel):
 
 
 class QuotaTotalsOut(SubtreeTotalsOut):
-    by_post: dict[Post, int]
+    by_post: dict[str, int] = Field(
+        description="Active headcount by post, keyed by the codes of the policy in force on `as_of`"
+    )
 
 
 class QuotaUsageReportOut(ResponseModel):
@@ -66,4 +70,6 @@ class QuotaUsageReportOut(ResponseModel):
     unit_id: UUID | None = Field(description="The subtree's root; null: every unit")
     items: list[QuotaUsageRowOut]
     totals: QuotaTotalsOut
-    by_post_labels: dict[Post, str]
+    by_post_labels: dict[str, str] = Field(
+        description="Each post code of the policy in force on `as_of` to its Chinese label"
+    )

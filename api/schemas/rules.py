@@ -7,8 +7,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.common import LedgerDate, RequestModel, ResponseModel
-from domain.vocabulary import Post, Rating
+from api.schemas.common import LedgerDate, PostOut, RequestModel, ResponseModel
+from domain.vocabulary import Rating
 
 
 class AppraisalYearOut(ResponseModel):
@@ -21,7 +21,7 @@ class RuleWorkerOut(ResponseModel):
     worker_id: UUID
     name: str
     unit_id: UUID = Field(description="The worker's unit on `as_of`")
-    post: Post
+    post: PostOut
     post_label: str
     grade: int = Field(description="The grade on `as_of`")
 

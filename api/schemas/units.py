@@ -19,7 +19,7 @@ from api.schemas.common import (
     UnitClass,
     Year,
 )
-from domain.vocabulary import Post, UnitKind
+from domain.vocabulary import UnitKind
 
 
 class UnitIn(RequestModel):
@@ -130,8 +130,12 @@ class QuotaUsageOut(ResponseModel):
     approved_quota: int | None
     headcount: int
     headroom: int | None
-    by_post: dict[Post, int]
-    by_post_labels: dict[Post, str]
+    by_post: dict[str, int] = Field(
+        description="Active headcount by post, keyed by the codes of the policy in force on `as_of`"
+    )
+    by_post_labels: dict[str, str] = Field(
+        description="Each post code of the policy in force on `as_of` to its Chinese label"
+    )
     subtree: SubtreeUsageOut
 
 

@@ -16,6 +16,8 @@ from api.schemas.common import (
     Name,
     Note,
     OptionalDocumentRef,
+    PostCode,
+    PostOut,
     Reason,
     RequestModel,
     ResponseModel,
@@ -30,7 +32,6 @@ from domain.vocabulary import (
     Education,
     Gender,
     GradeChangeReason,
-    Post,
     PostChangeReason,
     Rating,
     WorkerStatus,
@@ -57,7 +58,7 @@ class HireIn(RequestModel):
     id_number: IdNumber | None = None
     education: Education
     unit_id: UUID
-    post: Post
+    post: PostCode
     hire_date: LedgerDate
     channel: Channel
     prior_service_years: ServiceYears = 0
@@ -89,7 +90,7 @@ class GradeChangeIn(RequestModel):
 
 
 class PostChangeIn(RequestModel):
-    post: Post
+    post: PostCode
     effective_date: LedgerDate
     reason: PostChangeReason
     note: Note = ""
@@ -160,7 +161,7 @@ class WorkerOut(ResponseModel):
         description="In full for an admin or auditor, masked for a clerk, null for a reporter"
     )
     unit_id: UUID
-    post: Post
+    post: PostOut
     post_label: str
     grade: int
     education: Education

@@ -25,12 +25,16 @@ from domain.catalogue import ZH
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def header(code: str, locale: str = ZH) -> str:
+def header(code: str, locale: str = ZH, titles: Mapping[str, str] | None = None) -> str:
     """A column's header: its title in the catalogue (``header.<code>``) and its code,
     "姓名 name"; a label column is its code's title marked as the Chinese one,
-    "岗位(中文) post_label". In English, and for a code without a title, the code alone."""
+    "岗位(中文) post_label". In English, and for a code without a title, the code alone.
+    ``titles``: the Chinese titles of columns the catalogue cannot know (a post's
+    headcount, named by the policy in force: "社区正职人数 head_headcount")."""
     if locale != ZH:
         return code
+    if titles and code in titles:
+        return f"{titles[code]} {code}"
     titles = catalogue.entries(ZH)
     if code.endswith("_label"):
         base = titles.get(f"header.{code.removesuffix('_label')}")
@@ -47,8 +51,14 @@ class Table:
     rows: Iterable[Mapping[str, Any]]
 
     @classmethod
-    def report(cls, title: str, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> Table:
-        return cls(title, [header(c) for c in columns], columns, rows)
+    def report(
+        cls,
+        title: str,
+        columns: Sequence[str],
+        rows: Iterable[Mapping[str, Any]],
+        titles: Mapping[str, str] | None = None,
+    ) -> Table:
+        return cls(title, [header(c, ZH, titles) for c in columns], columns, rows)
 
 
 def write(tables: Iterable[Table], target: Path | IO[bytes]) -> None:

@@ -3,15 +3,17 @@ and rm_worker_periods."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from domain.catalogue import Term
+from domain.catalogue import ZH, Term
 from domain.errors import NotFound
-from domain.vocabulary import Post, UnitKind
+from domain.policy import PolicySchedule
+from domain.vocabulary import UnitKind
 from ledger import views
+from projections.queries.posts import Posts, posts_on
 from projections.queries.scope import SUBTREE, within
 from projections.sql import ReadStore, one_of
 
@@ -30,7 +32,7 @@ class _Unit:
     unit_class: int | None
     approved_quota: int | None = None
     latest_approval: date | None = None
-    by_post: dict[Post, int] = field(default_factory=lambda: dict.fromkeys(Post, 0))
+    by_post: dict[str, int] = field(default_factory=dict)  # the version's codes, top first
     children: list[_Unit] = field(default_factory=list)
 
     @property
@@ -42,7 +44,11 @@ ReviewYears = int | Callable[[date], int]
 
 
 def usage(
-    store: ReadStore, root: str | None, as_of: date, review_years: ReviewYears
+    store: ReadStore,
+    root: str | None,
+    as_of: date,
+    review_years: ReviewYears,
+    schedule: PolicySchedule | None = None,
 ) -> list[dict[str, Any]]:
     """One row per unit of ``root``'s subtree (every unit when ``None``), depth first.
 
@@ -50,8 +56,11 @@ def usage(
     on or before it; of two on one date, the later recorded), the active
     headcount by post, the review due ``review_years`` after the latest
     approval (a function of that approval's date: the years of the policy
-    version in force on it), and the totals of the unit's own subtree.
+    version in force on it), and the totals of the unit's own subtree. ``by_post`` is
+    keyed by the posts of the version in force on ``as_of`` (``schedule``; without it,
+    the four of 四岗十八级).
     """
+    posts = posts_on(schedule, as_of)
     day = as_of.isoformat()
     with store.transaction() as tx:  # one snapshot for the three reads
 
@@ -65,7 +74,7 @@ def usage(
             return tx.query(statement + joiner + condition + tail, (*params, *units))
 
         units = {
-            row[0]: _Unit(row[0], row[1], UnitKind(row[2]), row[3], row[4])
+            row[0]: _Unit(row[0], row[1], UnitKind(row[2]), row[3], row[4], by_post=_zeros(posts))
             for row in read(_UNITS, "unit_id")
         }
         approvals = read(_APPROVALS, "unit_id")
@@ -73,7 +82,11 @@ def usage(
     _apply_approvals(units, approvals, day)
     for unit_id, post, count in headcounts:
         if unit_id in units:
-            units[unit_id].by_post[Post(post)] += count
+            # Periods hold the version's own posts from its date; a code it maps is
+            # counted under its post all the same.
+            code = posts.policy.post_of(post) if posts.policy is not None else post
+            by_post = units[unit_id].by_post
+            by_post[code] = by_post.get(code, 0) + count
     roots: list[_Unit] = []
     for unit in units.values():
         parent = units.get(unit.parent_id) if unit.parent_id else None
@@ -82,6 +95,10 @@ def usage(
     for top in sorted(roots, key=_order):
         _walk(top, rows, review_years)
     return rows
+
+
+def _zeros(posts: Posts) -> dict[str, int]:
+    return dict.fromkeys(posts.codes, 0)
 
 
 def _apply_approvals(units: dict[str, _Unit], approvals: list[Any], day: str) -> None:
@@ -134,13 +151,18 @@ def _row(unit: _Unit, review_years: ReviewYears) -> dict[str, Any]:
         "approved_quota": approved,
         "headcount": unit.headcount,
         "headroom": approved - unit.headcount if approved is not None else None,
-        "by_post": {post.value: n for post, n in unit.by_post.items()},
+        "by_post": dict(unit.by_post),
         "quota_review_due": review.isoformat() if review else None,
     }
 
 
-def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The sums over the rows, each unit counted once."""
+def totals(rows: list[dict[str, Any]], codes: Sequence[str] = ()) -> dict[str, Any]:
+    """The sums over the rows, each unit counted once; ``by_post`` over ``codes`` (the
+    posts of the rows' version, so an empty report still names them) and the rows' own."""
+    by_post = dict.fromkeys(codes, 0)
+    for row in rows:
+        for code, n in row["by_post"].items():
+            by_post[code] = by_post.get(code, 0) + n
     approved = sum(r["approved_quota"] or 0 for r in rows)
     headcount = sum(r["headcount"] for r in rows)
     return {
@@ -148,13 +170,20 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "approved_quota": approved,
         "headcount": headcount,
         "headroom": approved - headcount,
-        "by_post": {p.value: sum(r["by_post"][p.value] for r in rows) for p in Post},
+        "by_post": by_post,
     }
 
 
-def unit_usage(store: ReadStore, unit_id: str, as_of: date) -> dict[str, Any]:
-    """One unit's usage, by post, with its subtree's totals."""
-    rows = usage(store, unit_id, as_of, review_years=0)
+def unit_usage(
+    store: ReadStore,
+    unit_id: str,
+    as_of: date,
+    schedule: PolicySchedule | None = None,
+    locale: str = ZH,
+) -> dict[str, Any]:
+    """One unit's usage, by the posts of the version in force on ``as_of``, with its
+    subtree's totals."""
+    rows = usage(store, unit_id, as_of, 0, schedule)
     if not rows:
         raise NotFound.because("no_such", kind=Term("unit"), id=unit_id)
     row = rows[0]  # the root comes first
@@ -166,7 +195,7 @@ def unit_usage(store: ReadStore, unit_id: str, as_of: date) -> dict[str, Any]:
         "headcount": row["headcount"],
         "headroom": row["headroom"],
         "by_post": row["by_post"],
-        "by_post_labels": {post.value: post.label for post in Post},
+        "by_post_labels": posts_on(schedule, as_of, locale).labels(),
         "subtree": row["subtree"],
     }
 

@@ -16,8 +16,11 @@ from typing import Any
 from uuid import UUID
 
 from domain import limits
+from domain.catalogue import ZH
 from domain.errors import Forbidden, InvalidInput
-from domain.vocabulary import CertificateLevel, Education, Post, WorkerStatus
+from domain.policy import PolicySchedule
+from domain.vocabulary import CertificateLevel, Education, WorkerStatus
+from projections.queries.posts import Posts, posts_on
 from projections.queries.scope import within
 from projections.sql import ReadStore, one_of
 
@@ -56,11 +59,18 @@ WHERE ((w.hire_date > %s AND p.valid_from = w.hire_date)
 class RosterFilter:
     as_of: date
     root: str | None = None  # a unit whose whole subtree is asked for; None: every unit
-    post: Post | None = None
+    post: str | None = None  # a post code of the version in force on ``as_of``
     status: WorkerStatus | None = None
     grade: int | None = None
     name_part: str | None = None  # part of a name, matched anywhere in it, any case
     id_number: str | None = None  # a full resident ID number, matched exactly
+    # The posts: which codes ``post`` may name, and the labels, are the version's in force
+    # on ``as_of`` (without a schedule, the four of 四岗十八级); labels in ``locale``.
+    schedule: PolicySchedule | None = None
+    locale: str = ZH
+
+    def posts(self) -> Posts:
+        return posts_on(self.schedule, self.as_of, self.locale)
 
 
 # Digits in a query: a person's name has none, so it is (part of) an ID number.
@@ -96,6 +106,8 @@ def search_terms(q: str | None, *, may_search_id_numbers: bool) -> tuple[str | N
 def page(store: ReadStore, where: RosterFilter, after: str, limit: int) -> list[dict[str, Any]]:
     """Up to ``limit`` workers with ``worker_id`` above ``after``, in ``worker_id`` order."""
     day = where.as_of.isoformat()
+    _check(where)
+    posts = where.posts()
     statement = "SELECT * FROM (" + _ROWS
     params: list[Any] = [day, day, day, day, day, after]
     with store.transaction() as tx:
@@ -104,7 +116,7 @@ def page(store: ReadStore, where: RosterFilter, after: str, limit: int) -> list[
             statement += " AND " + condition
             params += units
         statement = _rest(statement, params, where, limit)
-        return [_item(row) for row in tx.query(statement, params)]
+        return [_item(row, posts) for row in tx.query(statement, params)]
 
 
 def _rest(statement: str, params: list[Any], where: RosterFilter, limit: int) -> str:
@@ -118,7 +130,7 @@ def _rest(statement: str, params: list[Any], where: RosterFilter, limit: int) ->
     probe per candidate row, never a scan of the history."""
     if where.post is not None:
         statement += " AND p.post = %s"
-        params.append(where.post.value)
+        params.append(where.post)
     if where.grade is not None:
         statement += " AND p.grade = %s"
         params.append(where.grade)
@@ -144,17 +156,30 @@ def _escape_like(text: str) -> str:
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
+def _check(where: RosterFilter) -> None:
+    """``post`` must be a post of the version in force on ``as_of``. A period holds the
+    post of the version in force over it (a dropped code mapped from the version's
+    date), so such a post finds every holder, whatever code they were hired under."""
+    if where.post is not None and where.schedule is not None:
+        where.schedule.on(where.as_of).require_post(where.post)
+
+
 def every(store: ReadStore, where: RosterFilter, chunk: int = 1000) -> Iterator[dict[str, Any]]:
-    """Every matching worker, read a chunk at a time so the whole roster is never in memory."""
+    """Every matching worker, read a chunk at a time so the whole roster is never in
+    memory; the filter is checked now, before the first row is asked for."""
+    _check(where)
+    return _every(store, where, chunk)
+
+
+def _every(store: ReadStore, where: RosterFilter, chunk: int) -> Iterator[dict[str, Any]]:
     after = ""
     while rows := page(store, where, after, chunk):
         yield from rows
         after = rows[-1]["worker_id"]
 
 
-def _item(row: tuple[Any, ...]) -> dict[str, Any]:
+def _item(row: tuple[Any, ...], posts: Posts) -> dict[str, Any]:
     worker_id, name, unit_id, unit_name, post, grade, education, certificate, status, hired = row
-    post_code = Post(post)
     education_code = Education(education)
     certificate_code = CertificateLevel(certificate) if certificate else None
     status_code = WorkerStatus(status)
@@ -163,8 +188,8 @@ def _item(row: tuple[Any, ...]) -> dict[str, Any]:
         "name": name,
         "unit_id": unit_id,
         "unit_name": unit_name,
-        "post": post_code.value,
-        "post_label": post_code.label,
+        "post": post,
+        "post_label": posts.label(post),
         "grade": grade,
         "education": education_code.value,
         "education_label": education_code.label,

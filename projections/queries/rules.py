@@ -6,8 +6,11 @@ import json
 from datetime import date
 from typing import Any
 
-from domain.vocabulary import Post, Rating
+from domain.catalogue import ZH
+from domain.policy import PolicySchedule
+from domain.vocabulary import Rating
 from projections.models.rules import DISMISSAL, PROMOTION
+from projections.queries.posts import Posts, posts_on
 from projections.queries.scope import within
 from projections.sql import ReadStore
 
@@ -35,15 +38,23 @@ def _select(
         return tx.query(f"{statement} ORDER BY {alias}.worker_id{then}", params)
 
 
-def steps_due(store: ReadStore, root: str | None, as_of: date) -> list[dict[str, Any]]:
-    """The three-year steps due by ``as_of`` and not recorded, each with its causes."""
+def steps_due(
+    store: ReadStore,
+    root: str | None,
+    as_of: date,
+    schedule: PolicySchedule | None = None,
+    locale: str = ZH,
+) -> list[dict[str, Any]]:
+    """The three-year steps due by ``as_of`` and not recorded, each with its causes; posts
+    labelled as the version in force on ``as_of`` names them."""
+    posts = posts_on(schedule, as_of, locale)
     day = as_of.isoformat()
     rows = _select(store, _STEPS, "s", [day, day], root, ", s.ordinal")
     items = []
     for worker_id, name, unit_id, post, grade, new_grade, effective, caused, version in rows:
         items.append(
             {
-                **_who(worker_id, name, unit_id, post, grade),
+                **_who(posts, worker_id, name, unit_id, post, grade),
                 "new_grade": new_grade,
                 "effective_date": effective,
                 "caused_by": _years(caused),
@@ -53,19 +64,33 @@ def steps_due(store: ReadStore, root: str | None, as_of: date) -> list[dict[str,
     return items
 
 
-def promotion_candidates(store: ReadStore, root: str | None, as_of: date) -> list[dict[str, Any]]:
+def promotion_candidates(
+    store: ReadStore,
+    root: str | None,
+    as_of: date,
+    schedule: PolicySchedule | None = None,
+    locale: str = ZH,
+) -> list[dict[str, Any]]:
     """Workers with three consecutive excellent years on ``as_of``, since when."""
+    posts = posts_on(schedule, as_of, locale)
     return [
-        {**_who(*row[:5]), "since": row[5], "excellent_years": _years(row[7])}
+        {**_who(posts, *row[:5]), "since": row[5], "excellent_years": _years(row[7])}
         for row in _flagged(store, PROMOTION, root, as_of)
     ]
 
 
-def dismissals_required(store: ReadStore, root: str | None, as_of: date) -> list[dict[str, Any]]:
+def dismissals_required(
+    store: ReadStore,
+    root: str | None,
+    as_of: date,
+    schedule: PolicySchedule | None = None,
+    locale: str = ZH,
+) -> list[dict[str, Any]]:
     """Workers whose dismissal the rules require on ``as_of``, since when and by when."""
+    posts = posts_on(schedule, as_of, locale)
     return [
         {
-            **_who(*row[:5]),
+            **_who(posts, *row[:5]),
             "since": row[5],
             "due_date": row[6],
             "overdue": row[6] < as_of.isoformat(),
@@ -80,14 +105,15 @@ def _flagged(store: ReadStore, flag: str, root: str | None, as_of: date) -> list
     return _select(store, _FLAGS, "f", [flag, day, day], root)
 
 
-def _who(worker_id: str, name: str, unit_id: str, post: str, grade: int) -> dict[str, Any]:
-    code = Post(post)
+def _who(
+    posts: Posts, worker_id: str, name: str, unit_id: str, post: str, grade: int
+) -> dict[str, Any]:
     return {
         "worker_id": worker_id,
         "name": name,
         "unit_id": unit_id,
-        "post": code.value,
-        "post_label": code.label,
+        "post": post,
+        "post_label": posts.label(post),
         "grade": grade,
     }
 

@@ -24,6 +24,9 @@ answer. ``POSTGRES_TOO`` names those tests (a module, or ``module::test``):
   the projector's position from the read-model tables in the same database;
 - test_roster, the cursor test: paging orders and compares worker ids in SQL,
   whose column types differ between the databases; no store-level test pages.
+- test_policy_posts_api: a ledger bootstrapped from a policy file with posts of its
+  own, whose codes the read models key and filter by in SQL (periods mapped to a
+  later version's posts, quota usage grouped by post).
 
 Modules that pick their stores themselves, untouched by this: test_quota_race
 and test_worker_race's races (SQLite and PostgreSQL, real uvicorn processes),
@@ -132,6 +135,7 @@ POSTGRES_TOO = {
     "test_operations::test_health_and_readiness_answer_without_a_token",
     "test_operations::test_readiness_reports_the_projection_lag",
     "test_roster::test_the_cursor_walks_every_page_once",
+    "test_policy_posts_api",
 }
 
 

@@ -133,9 +133,13 @@ def real_ids(world: World) -> HookDispatcher:
 # them in prose: a policy document's rules (docs/policy-format.md, answered with every
 # problem), a window ending before it starts, a birth after the hire, an appraisal dated
 # before its year, an expiry that has passed (it depends on the clock), a unit's parent
-# of the wrong kind and a key reused for another request (the ledger's state, see
-# test_idempotency.py).
+# of the wrong kind, a key reused for another request (the ledger's state, see
+# test_idempotency.py) and a post code that the policy in force on the date does not
+# define (the posts are the policy's data: GET /policies/current lists them).
 PROSE = {
+    ("GET", "/workers", "post"),
+    ("POST", "/workers", "post"),
+    ("POST", "/workers/{worker_id}/post-changes", "post"),
     ("POST", "/policies", "policy_invalid"),
     ("POST", "/simulations", "policy_invalid"),
     ("POST", "/simulations", "to_month"),

@@ -16,6 +16,7 @@ from domain.policy_schema import policy_schema
 from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
 from tests.integration.application_support import as_
+from tests.unit.test_policy_posts import MAPPING, three_posts
 
 runner = CliRunner()
 DOCS_SCHEMA = Path(__file__).parents[2] / "docs" / "policy-schema.json"
@@ -114,3 +115,48 @@ def test_the_published_schema_file_is_the_one_the_code_makes(url: str) -> None:
     assert DOCS_SCHEMA.read_text(encoding="utf-8") == result.stdout, (
         "docs/policy-schema.json is stale: ledger policies schema > docs/policy-schema.json"
     )
+
+
+def test_show_lists_the_posts_with_their_labels_and_bands_and_the_mapping(
+    url: str, tmp_path: Path
+) -> None:
+    ledger = Ledger(env=store_environment(url))
+    ledger.adopt_policy(as_(), three_posts(dict(MAPPING)), date(2025, 1, 1), "赤政〔2024〕1号")
+    ledger.close()
+
+    shown = invoke(url, "show", "--as-of", "2025-06-01")
+
+    assert shown.exit_code == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert any(
+        "head" in x and "社区正职" in x and "Community head" in x and "7–18" in x for x in lines
+    )
+    assert any("staff" in x and "其他工作人员" in x and "1–12" in x for x in lines)
+    assert "director → head" in shown.stdout
+    before = invoke(url, "show", "1")
+    assert "主办" in before.stdout and "Officer" in before.stdout and "3–14" in before.stdout
+
+
+def test_diff_shows_the_posts_added_and_dropped_and_where_the_mapping_sends_them(
+    tmp_path: Path,
+) -> None:
+    three = write(tmp_path, "three.json", three_posts({"director": "head", "officer": "staff"}))
+
+    table = runner.invoke(
+        cli.app, ["policies", "diff", "chibi-2020", three], env={"COLUMNS": "250"}
+    )
+    as_json = runner.invoke(cli.app, ["policies", "diff", "chibi-2020", three, "--json"])
+
+    assert table.exit_code == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert any("新增" in x and "head 社区正职" in x for x in lines)
+    assert any("取消" in x and "officer 主办" in x and "staff 其他工作人员" in x for x in lines)
+    assert any("取消" in x and "assistant 助理" in x and "未映射" in x for x in lines)
+    posts = [json.loads(x) for x in as_json.stdout.splitlines() if '"posts"' in x][-1]["posts"]
+    assert posts["added"] == ["head", "deputy", "staff"]
+    assert posts["dropped"] == {
+        "director": "head",
+        "deputy_director": None,
+        "officer": "staff",
+        "assistant": None,
+    }

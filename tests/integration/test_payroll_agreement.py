@@ -58,7 +58,7 @@ def check(found: list[dict[str, Any]], wanted: dict[str, Any]) -> None:
         unit_id, line = wanted[row["worker_id"]]
         assert row["unit_id"] == unit_id
         assert (row["post"], row["grade"], row["policy_version"]) == (
-            line.post.value,
+            line.post,
             line.grade,
             line.policy_version,
         )

@@ -24,7 +24,7 @@ from domain.errors import (
 )
 from domain.policy import load_document
 from domain.policy_book import POLICY_BOOK_ID
-from domain.vocabulary import Education, Rating, Role
+from domain.vocabulary import Education, Post, Rating, Role
 from ledger.application import Ledger
 from projections.models.payroll import Payroll
 from projections.queries import payroll, rules
@@ -40,6 +40,7 @@ from tests.integration.application_support import (
     worker_id,
 )
 from tests.integration.read_model_support import District, projected_district, snapshot
+from tests.unit.test_policy_posts import MAPPING, three_posts
 
 NEXT_JANUARY = date(date.today().year + 1, 1, 1)
 REF = "包政〔2026〕12号"
@@ -289,3 +290,26 @@ def test_a_re_derivation_that_fails_half_way_leaves_rows_and_position_as_they_we
     rederived = snapshot(projector)
     projector.rebuild(processes=1)
     assert snapshot(projector) == rederived
+
+
+def test_a_mapping_that_puts_a_later_recorded_grade_outside_the_new_post_is_refused(
+    ledger: Ledger,
+) -> None:
+    tree = build_tree(ledger, quotas={"community_a": 5})
+    worker = worker_id(
+        hire(ledger, tree.community_a, hire_date=date(2021, 3, 1), post=Post.DIRECTOR)
+    )
+    change_grade(ledger, worker, 15, date(2023, 6, 1))
+    # 主管 (7–18) to 其他工作人员 (1–12): grade 15, recorded after the version's date, is outside.
+    demoting = three_posts({**MAPPING, "director": "staff"})
+    before = event_log(ledger)
+
+    with pytest.raises(PolicyBreaksTimelines) as refused:
+        ledger.adopt_policy(as_(), demoting, date(2023, 1, 1), REF)
+
+    assert str(worker) in refused.value.detail
+    assert topics_since(ledger, before) == []
+    assert (
+        ledger.adopt_policy(as_(), three_posts(dict(MAPPING)), date(2023, 1, 1), REF)["version"]
+        == 2
+    )

@@ -118,7 +118,7 @@ def check_roster(district: District, day: date) -> None:
         assert (row["status"], row["unit_id"], row["post"], row["grade"]) == (
             state.status.value,
             str(state.unit_id),
-            state.post.value,
+            state.post,
             state.grade,
         )
         assert row["education"] == state.education.value

@@ -46,7 +46,7 @@ def expected(district: District, day: date) -> dict[str, Any]:
                 ratings = [(y, state.appraisals[y].value) for y in due.caused_by_years]
                 steps.append((key, due.effective_date.isoformat(), ratings, due.policy_version))
         if promotion_candidate(state, schedule):
-            candidates.append((key, state.post.value))
+            candidates.append((key, state.post))
         due_by = dismissal_due(state, schedule)
         if due_by is not None:
             dismissals.append((key, due_by.isoformat()))
