@@ -24,6 +24,7 @@ from console.session import (
 )
 from domain import catalogue
 from domain.access import Actor
+from domain.policy import PolicySchedule
 from domain.vocabulary import Labelled
 from ledger.application import Ledger
 from ledger.commands import Context
@@ -71,6 +72,48 @@ class Page:
 
     def label(self, member: Labelled) -> str:
         return catalogue.label(member, self.locale)
+
+    # Posts are the policy's (a version's own codes and labels), not a fixed list: every
+    # page shows, offers and checks them through these, under the version in force on the
+    # date concerned. ``schedule``: the policy as known at a moment (the person page's
+    # 知情时间), else the latest, read once per request.
+    def schedule(self) -> PolicySchedule:
+        if "schedule" not in self.extra:
+            self.extra["schedule"] = self.ledger.schedule()
+        return cast(PolicySchedule, self.extra["schedule"])
+
+    def post_label(
+        self, code: str | None, day: date, schedule: PolicySchedule | None = None
+    ) -> str:
+        """A recorded post code's label in the reader's language, under the version in
+        force on ``day`` (a dropped code under the post it maps to); ``—`` for none."""
+        if not code:
+            return "—"
+        policy = (schedule or self.schedule()).on(day)
+        return policy.post_label(code, self.locale)
+
+    def post_text(
+        self, answered: Mapping[str, Any], day: date, schedule: PolicySchedule | None = None
+    ) -> str:
+        """The post of an answer that names it under the version in force on ``day`` (a
+        pay line, the worker card): its ``post_label``, in Chinese, on a Chinese page;
+        else looked up in the reader's language."""
+        if self.locale == catalogue.ZH and answered.get("post_label"):
+            return str(answered["post_label"])
+        return self.post_label(answered.get("post"), day, schedule)
+
+    def posts(self, day: date) -> list[tuple[str, str]]:
+        """The posts of the version in force on ``day``, top first: (code, label), what
+        a form offers (values are codes) and a table's columns."""
+        policy = self.schedule().on(day)
+        return [(code, self.post_label(code, day)) for code in policy.post_codes]
+
+    def post_code(self, value: str | None, day: date) -> str | None:
+        """A form's post: empty is "any", a code of the version in force on ``day`` is
+        itself, anything else is refused naming the posts there are."""
+        if not value or not value.strip():
+            return None
+        return self.schedule().on(day).require_post(value.strip())
 
     def context(self) -> Context:
         """A write's context: the person is the author of every fact it records."""

@@ -7,7 +7,7 @@ are refused (the rule is ``Ledger.verifications``'s, and the feed's scope is
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -24,7 +24,6 @@ from domain.vocabulary import (
     Education,
     GradeChangeReason,
     Labelled,
-    Post,
     PostChangeReason,
     Rating,
     UnitKind,
@@ -39,8 +38,8 @@ PAGE_SIZE = 50
 EARLIER_RUNS = 5
 BEIJING = timezone(timedelta(hours=8))  # no daylight saving: a fixed offset is exact
 # The code list of each field of a fact, to show its label (per fact type where it differs).
+# A post is the policy's: named by the version in force on the fact's date (``describe``).
 CODES: dict[str, type[Labelled]] = {
-    "post": Post,
     "rating": Rating,
     "education": Education,
     "level": CertificateLevel,
@@ -124,6 +123,8 @@ def describe(page: Page, row: dict[str, Any]) -> str:
     for name, value in data.items():
         codes = REASONS.get(kind) if name == "reason" else CODES.get(name)
         values[name] = _label(page, codes, value) if codes else value
+    if data.get("post"):
+        values["post"] = page.post_label(str(data["post"]), _day(row["effective_date"]))
     if kind == "Transferred":
         values["from"] = row["from_unit_name"] or ""
         values["to"] = row["unit_name"] or ""
@@ -134,6 +135,14 @@ def describe(page: Page, row: dict[str, Any]) -> str:
         return page.t(key, **values)
     except (KeyError, IndexError, ValueError):  # a field the template names is absent
         return page.t("activity.other", type=kind)
+
+
+def _day(value: date | str | None) -> date:
+    """A fact's effective date (the version in force then names its codes); today for a
+    fact without one."""
+    if value is None or value == "":
+        return date.today()
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _label(page: Page, codes: type[Labelled], value: Any) -> str:

@@ -10,7 +10,7 @@ the read model, ``payroll.lines_as_known`` from the events as known at a moment.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse
 from api.csv import csv_response, xlsx_response
 from console.routes import report_filters as filters
 from console.web import Page, PageDep
-from domain.vocabulary import Post
+from domain.pay import month_bounds
 from projections.projector import Projector
 from projections.queries import payroll, roster
 from projections.queries.scope import report_root
@@ -55,13 +55,14 @@ def _month(page: Page, request: Request) -> Month:
     given["month"] = month
     root = report_root(store, page.actor, filters.unit(given["unit_id"]))
     units = roster.units(store, report_root(store, page.actor, None))
-    lines = payroll.lines(store, root, month, page.ledger.schedule())
+    lines = payroll.lines(store, root, month, page.schedule())
     known_at = filters.moment(given["known_at"])
     return Month(given, month, root, known_at, lines, units)
 
 
-def by_post(lines: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Workers and money per post, in the posts' own order."""
+def by_post(lines: Iterable[Mapping[str, Any]], order: Sequence[str]) -> list[dict[str, Any]]:
+    """Workers and money per post, in ``order`` (the codes of the version in force on the
+    month's first day, top first; the lines hold that version's posts)."""
     sums: dict[str, dict[str, Any]] = {}
     for line in lines:
         row = sums.setdefault(
@@ -72,7 +73,8 @@ def by_post(lines: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         row["total"] += line["total"]
         row["city"] += line["city_share"]
         row["local"] += line["local_share"]
-    return [sums[post.value] for post in Post if post.value in sums]
+    rank = {code: index for index, code in enumerate(order)}
+    return sorted(sums.values(), key=lambda row: rank.get(row["post"], len(rank)))
 
 
 def arrears(
@@ -107,7 +109,7 @@ def _chart(page: Page, posts: list[dict[str, Any]]) -> str:
     option = {
         "grid": {"left": 80, "right": 20, "top": 30, "bottom": 30},
         "tooltip": {"trigger": "axis"},
-        "xAxis": {"type": "category", "data": [page.label(Post(p["post"])) for p in posts]},
+        "xAxis": {"type": "category", "data": [p["post_text"] for p in posts]},
         "yAxis": {"type": "value"},
         "series": [
             {
@@ -123,7 +125,12 @@ def _chart(page: Page, posts: list[dict[str, Any]]) -> str:
 @router.get("/payroll", response_class=HTMLResponse)
 def payroll_page(page: PageDep, request: Request) -> HTMLResponse:
     found = _month(page, request)
-    posts = by_post(found.lines)
+    # A month's pay uses the state on its first day: the posts are that day's version's.
+    first = month_bounds(found.month)[0]
+    posts = [
+        {**p, "post_text": page.post_label(p["post"], first)}
+        for p in by_post(found.lines, [code for code, _ in page.posts(first)])
+    ]
     cursor = filters.text(request.query_params.get("cursor"))
     after = roster.decode_cursor(cursor) if cursor else ""
     shown = [line for line in found.lines if line["worker_id"] > after][: LINES_PER_PAGE + 1]
@@ -139,9 +146,9 @@ def payroll_page(page: PageDep, request: Request) -> HTMLResponse:
         section="payroll",
         given=found.given,
         units=found.units,
-        lines=[{**line, "post_text": page.label(Post(line["post"]))} for line in shown],
+        lines=[{**line, "post_text": page.post_text(line, first)} for line in shown],
         totals=payroll.totals(found.lines),
-        posts=[{**p, "post_text": page.label(Post(p["post"]))} for p in posts],
+        posts=posts,
         chart=_chart(page, posts),
         arrears=owed[0] if owed else None,
         arrears_total=owed[1] if owed else None,

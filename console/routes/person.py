@@ -31,7 +31,6 @@ from domain.vocabulary import (
     Education,
     Gender,
     Labelled,
-    Post,
     Rating,
     WorkerStatus,
 )
@@ -113,9 +112,9 @@ def _person(
         },
         since=_when(page, since) if since else None,
         known=_when(page, known_at) if known_at else None,
-        card=card(page, view, units),
+        card=card(page, view, units, day, schedule),
         flags=flags(page, view, state, schedule),
-        timeline=timeline(page, history, units, since),
+        timeline=timeline(page, history, units, since, schedule),
         chart=grade_chart(page, worker, schedule, day),
         query=page.request.url.query,
         printed=_when(page, datetime.now(CHINA)),
@@ -147,7 +146,15 @@ def unit_path(units: dict[str, dict[str, Any]], unit_id: str) -> list[dict[str, 
     return chain[::-1]
 
 
-def card(page: Page, view: dict[str, Any], units: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def card(
+    page: Page,
+    view: dict[str, Any],
+    units: dict[str, dict[str, Any]],
+    day: date,
+    schedule: PolicySchedule,
+) -> dict[str, Any]:
+    """The card on ``day``: the post the worker holds then, named by the version in
+    force that day (``schedule``: as known at the page's 知情时间)."""
     pay = view["pay"]
     path = unit_path(units, view["unit_id"])
     # A clerk's links stop at their own unit: the units above it would answer a refusal.
@@ -160,7 +167,7 @@ def card(page: Page, view: dict[str, Any], units: dict[str, dict[str, Any]]) -> 
         "birth_date": view["birth_date"],
         "id_number": view["id_number"],
         "path": [{**step, "link": index >= linked} for index, step in enumerate(path)],
-        "post": _label(page, Post, view["post"]),
+        "post": page.post_text(view, day, schedule),
         "grade": view["grade"],
         "coefficient": pay["coefficient"] if pay else None,
         "education": _label(page, Education, view["education"]),
@@ -250,10 +257,13 @@ def timeline(
     history: list[dict[str, Any]],
     units: dict[str, dict[str, Any]],
     since: datetime | None,
+    schedule: PolicySchedule,
 ) -> list[dict[str, Any]]:
     """Every fact in words, in effective-date order; a correction sits inside the
     appraisal it corrects, which keeps its first rating visible. The labels and unit
-    names are the API's (api/history.py), in the page's language."""
+    names are the API's (api/history.py), in the page's language; a post is named by
+    the version in force on the fact's date (``schedule``: as known at the page's
+    知情时间), the code as recorded."""
     items: list[dict[str, Any]] = []
     appraisals: dict[int, dict[str, Any]] = {}
     ratings: dict[int, str] = {}  # each year's rating so far, in recorded order
@@ -261,6 +271,11 @@ def timeline(
     for fact in labelled(history, names, page.locale):
         data = fact["data"]
         kind = fact["type"]
+        if data.get("post"):
+            # The post as recorded, named by the version in force on the fact's date
+            # under the schedule the page reads (as known at its 知情时间).
+            day = date.fromisoformat(str(fact["effective_date"])[:10])
+            data["post_label"] = page.post_label(data["post"], day, schedule)
         item = {
             "type": kind,
             "label": fact["type_label"],

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from console.web import Page, PageDep
 from domain.errors import InvalidInput, NotFound
 from domain.policy import Policy
-from domain.vocabulary import CertificateLevel, Education, Post, UnitKind
+from domain.vocabulary import CertificateLevel, Education, UnitKind
 
 router = APIRouter(include_in_schema=False)
 
@@ -94,19 +94,21 @@ def groups(page: Page, params: dict[str, Any], policy: Policy) -> list[dict[str,
         "numeric": 0,
         "value_column": 1,
     }
-    posts = list(Post)
+    # The shown version's own posts, top first, by its own labels.
+    posts = policy.post_codes
+    name = {p.code: p.label(page.locale) for p in policy.posts}
     grades = sorted({g for post in posts for g in policy.pay_coefficients[post]})
     base_years = sorted(policy.average_wages)
     return [
         one(
             "post_grades",
             [t("col.post"), t("col.lowest_grade"), t("col.highest_grade")],
-            [[page.label(p), *policy.post_grades[p]] for p in posts],
+            [[name[p], *policy.post_grades[p]] for p in posts],
             numeric=2,
         ),
         one(
             "pay_coefficients",
-            [t("col.grade"), *(page.label(p) for p in posts)],
+            [t("col.grade"), *(name[p] for p in posts)],
             [
                 [g, *(policy.pay_coefficients[p].get(g, "") for p in posts)]
                 for g in reversed(grades)
@@ -132,7 +134,7 @@ def groups(page: Page, params: dict[str, Any], policy: Policy) -> list[dict[str,
             [t("col.post"), t("col.city_share"), t("col.local_share")],
             [
                 [
-                    page.label(p),
+                    name[p],
                     _percent(policy.city_funding_shares[p]),
                     _percent(1 - policy.city_funding_shares[p]),
                 ]
@@ -172,16 +174,16 @@ def coefficient_chart(page: Page, policy: Policy) -> str:
         "yAxis": {"type": "value", "name": page.t("col.coefficient"), "min": "dataMin"},
         "series": [
             {
-                "name": page.label(post),
+                "name": post.label(page.locale),
                 "type": "line",
                 "data": [
-                    float(policy.pay_coefficients[post][g])
-                    if g in policy.pay_coefficients[post]
+                    float(policy.pay_coefficients[post.code][g])
+                    if g in policy.pay_coefficients[post.code]
                     else None
                     for g in grades
                 ],
             }
-            for post in Post
+            for post in policy.posts
         ],
     }
     # Inside <script type="application/json">: no "</script>" may appear in it.

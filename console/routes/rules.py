@@ -18,7 +18,7 @@ from console.routes import report_filters as filters
 from console.web import Page, PageDep
 from domain.errors import Forbidden
 from domain.policy import PolicySchedule
-from domain.vocabulary import GradeChangeReason, Post, Rating
+from domain.vocabulary import GradeChangeReason, Rating
 from projections.projector import Projector
 from projections.queries import roster, rules
 from projections.queries.scope import report_root
@@ -34,10 +34,12 @@ def _shown(
     page: Page,
     items: list[dict[str, Any]],
     names: dict[str, str],
+    day: date,
     schedule: PolicySchedule | None = None,
 ) -> list[dict[str, Any]]:
-    """Each row with its unit's name and its codes in the reader's language; a flag
-    with the policy version in force when it was raised (a step names its own)."""
+    """Each row with its unit's name and its codes in the reader's language (the post
+    under the version in force on the page's ``day``, the rows' date); a flag with the
+    policy version in force when it was raised (a step names its own)."""
 
     def years(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{**y, "rating_text": page.label(Rating(y["rating"]))} for y in found]
@@ -46,7 +48,7 @@ def _shown(
         {
             **item,
             "unit_name": names.get(item["unit_id"], ""),
-            "post_text": page.label(Post(item["post"])),
+            "post_text": page.post_label(item["post"], day),
             **(
                 {"policy_version": schedule.version_on(date.fromisoformat(item["since"])).version}
                 if schedule is not None and "since" in item
@@ -71,19 +73,19 @@ def _render(
     root = report_root(store, page.actor, filters.unit(given["unit_id"]))
     units = roster.units(store, report_root(store, page.actor, None))
     names = {unit["unit_id"]: unit["name"] for unit in units}
-    schedule = page.ledger.schedule()
+    schedule = page.schedule()
     return page.render(
         "rules.html",
         section="rules",
         given=given,
         as_of=day,
         units=units,
-        steps=_shown(page, rules.steps_due(store, root, day), names),
-        promotions=_shown(page, rules.promotion_candidates(store, root, day), names, schedule),
-        dismissals=_shown(page, rules.dismissals_required(store, root, day), names, schedule),
+        steps=_shown(page, rules.steps_due(store, root, day), names, day),
+        promotions=_shown(page, rules.promotion_candidates(store, root, day), names, day, schedule),
+        dismissals=_shown(page, rules.dismissals_required(store, root, day), names, day, schedule),
         rule_text=page.label(GradeChangeReason.THREE_YEAR_STEP),
         may_apply=page.actor.can_write,
-        applied=_shown(page, applied["applied"], names) if applied is not None else None,
+        applied=_shown(page, applied["applied"], names, day) if applied is not None else None,
     )
 
 

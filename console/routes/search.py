@@ -19,7 +19,7 @@ from api.csv import csv_response, xlsx_response
 from api.personal import redact, sees_id_numbers
 from console.routes import report_filters as filters
 from console.web import Page, PageDep
-from domain.vocabulary import Post, WorkerStatus
+from domain.vocabulary import WorkerStatus
 from projections.projector import Projector
 from projections.queries import roster
 from projections.queries.scope import report_root
@@ -45,10 +45,12 @@ def _search(page: Page, store: Any, params: dict[str, str]) -> Search:
     name_part, id_number = roster.search_terms(
         given["q"], may_search_id_numbers=sees_id_numbers(page.actor)
     )
+    as_of = filters.day(given["as_of"], "as_of", date.today()) or date.today()
     where = roster.RosterFilter(
-        as_of=filters.day(given["as_of"], "as_of", date.today()) or date.today(),
+        as_of=as_of,
         root=report_root(store, page.actor, filters.unit(given["unit_id"])),
-        post=filters.member(Post, given["post"], "post"),
+        # A post of the version in force on the day searched: the periods hold those.
+        post=page.post_code(given["post"], as_of),
         status=filters.member(WorkerStatus, given["status"], "status"),
         grade=filters.number(given["grade"], "grade", 1, 99),
         name_part=name_part,
@@ -76,7 +78,9 @@ def search(page: PageDep, request: Request) -> HTMLResponse:
             {
                 **item,
                 "id_number": numbers.get(item["worker_id"]),
-                "post_text": page.label(Post(item["post"])),
+                # Named here, by the version in force on the day searched: the
+                # roster's own label is the default scheme's unless given the schedule.
+                "post_text": page.post_label(item["post"], found.where.as_of),
                 "status_text": page.label(WorkerStatus(item["status"])),
             },
         )
@@ -89,7 +93,7 @@ def search(page: PageDep, request: Request) -> HTMLResponse:
         "rows": rows,
         "shows_id_numbers": sees_id_numbers(page.actor),
         "units": roster.units(store, report_root(store, page.actor, None)),
-        "posts": list(Post),
+        "posts": page.posts(found.where.as_of),
         "statuses": list(WorkerStatus),
         "as_of": found.where.as_of,
         "filters": kept,

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import get_read_models
 from console.web import Page, PageDep
-from domain.vocabulary import Post, UnitKind
+from domain.vocabulary import UnitKind
 from projections.queries import quota
 from projections.queries.scope import report_root
 
@@ -46,7 +46,7 @@ def _unit_page(page: Page, unit_id: UUID, as_of: date | None) -> HTMLResponse:
     report_root(store, page.actor, unit_id, field=None)  # 404 or 403 before any counting
     unit = page.ledger.unit_view(page.actor, unit_id, day)
     scope = str(page.actor.unit_id) if page.actor.is_scoped and page.actor.unit_id else None
-    schedule = page.ledger.schedule()
+    schedule = page.schedule()
     rows = quota.usage(store, scope, day, lambda d: schedule.on(d).quota_review_years)
     by_id = {row["unit_id"]: row for row in rows}
     chosen = by_id[str(unit_id)]
@@ -64,7 +64,7 @@ def _unit_page(page: Page, unit_id: UUID, as_of: date | None) -> HTMLResponse:
         current=_row(page, chosen, unit),
         subtree=chosen["subtree"],
         children=children,
-        posts=[(post.value, page.label(post)) for post in Post],
+        posts=page.posts(day),
         tree=tree_lines(rows, str(unit_id)),
         path=[by_id[u] for u in _path(by_id, str(unit_id))],
         chart=chart_option(page, series),
