@@ -82,10 +82,10 @@ def _template(err: Console, settings: Settings, path: Path) -> None:
     with user_errors(settings):
         ledger = open_for_serving(settings)
         try:
-            policy = ledger.schedule().on(date.today())
+            version = ledger.schedule().version_on(date.today())
         finally:
             ledger.close()
-        for written in write_template(path, policy):
+        for written in write_template(path, version):
             err.print(f"wrote the import template {escape(str(written))}", soft_wrap=True)
 
 

@@ -16,7 +16,6 @@ from domain.errors import InvalidInput, LedgerError, NotFound, PolicyBreaksTimel
 from domain.policy import Policy, PolicySchedule, load_document, shipped_packs
 from domain.policy_book import PolicyBook
 from domain.timeline import replay
-from domain.vocabulary import Post
 from domain.worker import Worker
 
 # The event classes are made by the aggregates' ``@event`` decorators (so looked up by name).
@@ -38,12 +37,15 @@ def resolve(policy: Mapping[str, Any] | str) -> Mapping[str, Any]:
 
 
 def narrows_a_band(before: Policy, after: Policy) -> bool:
-    """Whether some post's grade band is narrower: the one change that can make a
-    recorded grade (checked under the old band) fall outside the new one."""
+    """Whether some post both versions define has a narrower grade band: the one change
+    that can make a recorded grade (checked under the old band) fall outside the new one.
+    A post the new version maps to another is not compared: its holders' grades are
+    kept within the new post's band from the version's date (domain/timeline.py)."""
+    shared = before.post_grades.keys() & after.post_grades.keys()
     return any(
         after.post_grades[post][0] > before.post_grades[post][0]
         or after.post_grades[post][1] < before.post_grades[post][1]
-        for post in Post
+        for post in shared
     )
 
 

@@ -167,7 +167,7 @@ def _same_hire(scope: Scope, worker: Worker, hire: FactRow) -> bool:
     differ = [code for code in recorded if given[code] != recorded[code]]
     for code in differ:
         found = recorded[code]
-        shown = f"{policy.post_label(found)} {found}" if code == "post" else _shown(found)
+        shown = f"{policy.post_label(fact.post)} {found}" if code == "post" else _shown(found)
         scope.problem(
             sheet,
             row,

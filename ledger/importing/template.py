@@ -3,17 +3,20 @@
 Filled with its example rows alone it imports cleanly (a test holds it to that). The
 .xlsx also lists every coded column's accepted values, in a third sheet the importer
 ignores. Posts are the policy's: the template offers those of the version it is given
-(the one in force today), as the post column's drop-down list and in its header's note.
+(the one in force today), as the post column's drop-down list and in its header's note;
+its example hire takes that version's lowest post, dated when the version is in force
+(a post is read against the version in force on its row's date).
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from domain.policy import Policy
+from domain.policy import AdoptedVersion, Policy
 from domain.vocabulary import (
     CertificateLevel,
     Channel,
@@ -72,7 +75,7 @@ EXAMPLES: dict[SheetKind, list[dict[str, Any]]] = {
             "id_number": "110101198605200021",
             "education": "本科",
             "unit_key": "EX-01-01",
-            "post": None,  # the lowest post of the policy in force (see _rows)
+            "post": None,  # the version's lowest post, dated in its time (see _rows)
             "channel": "老人老办法",
             "prior_service_years": 6,
         },
@@ -98,37 +101,45 @@ VALUES: dict[str, type[Labelled]] = {
 }
 
 
-def write_template(path: Path, policy: Policy) -> list[Path]:
+def write_template(path: Path, version: AdoptedVersion) -> list[Path]:
     """An .xlsx at ``path``, or for a .csv path one CSV per sheet beside it, offering
-    the posts of ``policy`` (the version in force today)."""
+    the posts of ``version`` (the one in force today)."""
     if path.suffix.lower() == ".csv":
         written = []
         for kind in SheetKind:
             target = path.with_name(f"{path.stem}-{kind.value}.csv")
-            _csv(target, kind, policy)
+            _csv(target, kind, version)
             written.append(target)
         return written
-    _xlsx(path, policy)
+    _xlsx(path, version)
     return [path]
 
 
-def _rows(kind: SheetKind, policy: Policy) -> list[list[Any]]:
+def _rows(kind: SheetKind, version: AdoptedVersion) -> list[list[Any]]:
+    """The examples; the hire in the version's lowest post (as the default scheme's example
+    hires a 助理), on a date the version is in force, and appraised that year."""
     codes = [c.code for c in COLUMNS[kind]]
-    lowest = policy.posts[-1].label_zh  # as the default scheme's example hires a 助理
-    return [
-        [lowest if code == "post" and code in example else example.get(code) for code in codes]
-        for example in EXAMPLES[kind]
-    ]
+    hired = max(date(2020, 3, 1), version.effective_date)
+    dated = {
+        "post": version.policy.posts[-1].label_zh,
+        "effective_date": hired.isoformat(),
+        "year": hired.year,
+    }
+    rows = []
+    for example in EXAMPLES[kind]:
+        found = {**example, **{k: v for k, v in dated.items() if k in example}}
+        rows.append([found.get(code) for code in codes])
+    return rows
 
 
-def _csv(path: Path, kind: SheetKind, policy: Policy) -> None:
+def _csv(path: Path, kind: SheetKind, version: AdoptedVersion) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as file:
         writer = csv.writer(file, lineterminator="\r\n")
         writer.writerow([c.header for c in COLUMNS[kind]])
-        writer.writerows(["" if v is None else v for v in row] for row in _rows(kind, policy))
+        writer.writerows(["" if v is None else v for v in row] for row in _rows(kind, version))
 
 
-def _xlsx(path: Path, policy: Policy) -> None:
+def _xlsx(path: Path, version: AdoptedVersion) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -137,7 +148,7 @@ def _xlsx(path: Path, policy: Policy) -> None:
     for kind in SheetKind:
         sheet = book.create_sheet(SHEET_TITLES[kind])
         sheet.append([c.header for c in COLUMNS[kind]])
-        for row in _rows(kind, policy):
+        for row in _rows(kind, version):
             sheet.append(row)
         _text_columns(sheet, kind)
         for cell in sheet[1]:
@@ -146,6 +157,7 @@ def _xlsx(path: Path, policy: Policy) -> None:
     values = book.create_sheet("取值 values")
     values.append(["列 column", "代码 code", "中文 label"])
     first = values.max_row + 1
+    policy = version.policy
     for post in policy.posts:
         values.append(["post", post.code, post.label_zh])
     _post_choices(book[SHEET_TITLES[SheetKind.WORKERS]], policy, first, values.max_row)
