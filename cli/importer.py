@@ -8,6 +8,7 @@ command exits 1 having recorded nothing. See docs/import.md.
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from cli.common import CliError, load_settings, open_for_serving, user_errors
 from cli.progress import in_stages
 from ledger.importing import Aborted, FileProblem, ImportResult, Problem, import_files
 from ledger.importing.template import write_template
+from ledger.settings import Settings
 
 
 def import_command(
@@ -49,13 +51,12 @@ def import_command(
 ) -> None:
     """Import units with their quotas and workers with their history, all or nothing."""
     err = Console(stderr=True, highlight=False)
+    settings = load_settings()
     if template is not None:
-        for path in write_template(template):
-            err.print(f"wrote the import template {escape(str(path))}", soft_wrap=True)
+        _template(err, settings, template)
         return
     if not files:
         raise typer.BadParameter("give the file(s) to import, or --template FILE")
-    settings = load_settings()
     with user_errors(settings):
         ledger = open_for_serving(settings)
         try:
@@ -74,6 +75,18 @@ def import_command(
         finally:
             ledger.close()
     _report(err, result, dry_run, errors)
+
+
+def _template(err: Console, settings: Settings, path: Path) -> None:
+    """The template offers the posts of the ledger's policy in force today."""
+    with user_errors(settings):
+        ledger = open_for_serving(settings)
+        try:
+            version = ledger.schedule().version_on(date.today())
+        finally:
+            ledger.close()
+        for written in write_template(path, version):
+            err.print(f"wrote the import template {escape(str(written))}", soft_wrap=True)
 
 
 def _report(err: Console, result: ImportResult, dry_run: bool, errors: Path | None) -> None:
@@ -95,6 +108,7 @@ def _report(err: Console, result: ImportResult, dry_run: bool, errors: Path | No
     verb = "would record" if dry_run else "recorded"
     err.print(
         f"{result.rows} rows: {counts['units']} units, {counts['approvals']} quota approvals, "
+        f"{counts['counts']} unit counts, "
         f"{counts['workers']} workers, {counts['facts']} facts; {counts['units_known']} units, "
         f"{counts['workers_known']} workers and {counts['facts_known']} facts were already "
         f"recorded. {verb.capitalize()} {counts['events']} events"

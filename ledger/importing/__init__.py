@@ -57,7 +57,7 @@ def import_files(
     progress = progress or NoProgress()
     result = ImportResult()
     with Staging() as staging:
-        first = FirstPass()
+        first = FirstPass(ledger.schedule())
         first.read(paths, encoding, staging, progress)
         result.rows, result.ignored_sheets = first.rows, first.ignored
         district = _district(first, district)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from domain import limits
 from domain.limits import FIRST_YEAR, LAST_YEAR, UNPRINTABLE
+from domain.policy import Policy
 from domain.vocabulary import Labelled
 
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -126,6 +127,29 @@ def coded(enum: type[E], *, only: frozenset[E] | None = None) -> Parser:
         if member not in members:
             raise CellError(f"{member.value} ({member.label}) is not accepted here", wanted)
         return member
+
+    return parse
+
+
+def post(policy: Policy) -> Parser:
+    """A post of ``policy`` (the version in force on the row's date): its code, its
+    Chinese label or its English one. Posts are the policy's, not domain/vocabulary.py's:
+    a code another version defines is refused here, as the ledger would refuse it."""
+    names: dict[str, str] = {}
+    for found in policy.posts:
+        names[found.code] = names[found.label_zh] = found.code
+        names.setdefault(found.label_en.casefold(), found.code)
+    listed = ", ".join(f"{p.label_zh} {p.code}" for p in policy.posts)
+    wanted = f"one of the posts of policy {policy.policy_id}: {listed}"
+
+    def parse(value: Any) -> str:
+        if not isinstance(value, str):
+            raise CellError(f"{shown(value)} is not a post", wanted)
+        written = value.strip()
+        code = names.get(written) or names.get(written.casefold())
+        if code is None:
+            raise CellError(f"{shown(value)} is not a post of policy {policy.policy_id}", wanted)
+        return code
 
     return parse
 

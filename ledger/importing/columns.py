@@ -2,7 +2,8 @@
 
 A header cell may be the English code (``rating``), the Chinese title (``考核等次``)
 or both as the template writes them (``考核等次 rating``). Values of coded columns
-are read by :mod:`ledger.importing.cells` against domain/vocabulary.py.
+are read by :mod:`ledger.importing.cells` against domain/vocabulary.py; a post against
+the policy version in force on the row's date.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from enum import StrEnum
 from typing import Any
 
 from domain import limits
+from domain.posts import MAX_LABEL
 from domain.vocabulary import (
     CertificateLevel,
     Channel,
     Education,
     FactType,
     Gender,
-    Post,
     Rating,
     UnitKind,
 )
@@ -66,6 +67,11 @@ UNIT_COLUMNS = (
     Column("class", "类别", cells.whole(1, 3, "a class")),
     Column("households", "户数", cells.whole(0, limits.POPULATION_MAX)),
     Column("population", "人口", cells.whole(0, limits.POPULATION_MAX)),
+    Column("grids", "网格数", cells.whole(0, limits.HEADCOUNT_MAX, "a number of grids")),
+    # With a date, the row's households, grids and population are counts recorded from
+    # it (what the policy's quota formula reads); without, they describe the unit as
+    # registered.
+    Column("counts_date", "统计日期", cells.day()),
     Column("quota", "核定员额", cells.whole(0, limits.HEADCOUNT_MAX, "a quota")),
     Column("quota_effective_date", "员额生效日期", cells.day()),
     Column("document_ref", "批准文号", DOCUMENT_REF),
@@ -85,7 +91,8 @@ WORKER_COLUMNS = (
     Column("id_number", "身份证号", cells.id_number),
     Column("education", "学历", cells.coded(Education)),
     Column("unit_key", "单位编号", KEY),
-    Column("post", "岗位", cells.coded(Post)),
+    # Read against the posts of the policy in force on the row's date (rows.py).
+    Column("post", "岗位", cells.text(MAX_LABEL, expected="a post's code or Chinese label")),
     Column("grade", "等级", cells.whole(-100, 100, "a grade")),
     Column("channel", "进入方式", cells.coded(Channel)),
     Column("prior_service_years", "此前社区工作年限", SERVICE_YEARS),

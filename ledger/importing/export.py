@@ -2,7 +2,9 @@
 a roster, so that the workbook re-imports into a fresh ledger as the same history.
 
 Keys are the ledger's ids (an id used as a key names that aggregate, see keys.py);
-coded values are written as their Chinese labels, which the importer reads back.
+coded values are written as their Chinese labels, which the importer reads back; a
+post as the label of the policy version in force on its row's date (the importer reads
+it against that version). A unit's dated counts are rows of their own (统计日期).
 A worker's rows come from their recorded events, in effective-date order (recorded
 order breaks ties, as on replay), so notes and document numbers travel too.
 """
@@ -14,6 +16,7 @@ from itertools import zip_longest
 from typing import Any
 from uuid import UUID
 
+from domain.policy import PolicySchedule
 from domain.unit import Unit
 from domain.vocabulary import (
     CertificateLevel,
@@ -24,7 +27,6 @@ from domain.vocabulary import (
     Gender,
     GradeChangeReason,
     Labelled,
-    Post,
     PostChangeReason,
     Rating,
 )
@@ -51,7 +53,6 @@ _RENAMED = {"hire_date": "effective_date", "unit_id": "unit_key", "level": "cert
 _COLUMNS = frozenset(c.code for c in WORKER_COLUMNS)
 # Events hold codes; the sheet shows their Chinese labels (the importer reads either).
 _CODED: dict[str, type[Labelled]] = {
-    "post": Post,
     "gender": Gender,
     "education": Education,
     "channel": Channel,
@@ -74,7 +75,8 @@ def units(ledger: Ledger, roots: Iterable[UUID]) -> Iterator[Unit]:
 
 
 def unit_rows(unit: Unit) -> Iterator[Row]:
-    """The unit's row, then one more per further quota approval or dispatch headcount."""
+    """The unit's row, then one more per further quota approval or dispatch headcount,
+    then one per counts record."""
     described: Row = {
         "unit_key": str(unit.id),
         "name": unit.name,
@@ -96,6 +98,11 @@ def unit_rows(unit: Unit) -> Iterator[Row]:
         yield row
     if not approvals and not dispatch:
         yield described
+    for record in unit.counts_records:
+        counted: Row = {"unit_key": str(unit.id), "counts_date": record.effective_date}
+        for code in ("households", "grids", "population"):
+            counted[code] = getattr(record, code)
+        yield counted
 
 
 def worker_ids(tree: Iterable[Unit]) -> Iterator[UUID]:
@@ -108,7 +115,11 @@ def worker_ids(tree: Iterable[Unit]) -> Iterator[UUID]:
                 yield worker_id
 
 
-def worker_rows(ledger: Ledger, worker_id: UUID) -> list[Row]:
+def worker_rows(
+    ledger: Ledger, worker_id: UUID, schedule: PolicySchedule | None = None
+) -> list[Row]:
+    """The worker's rows; ``schedule``: the ledger's policy versions (read if not given)."""
+    schedule = schedule or ledger.schedule()
     rows = []
     hire_date = None
     for event in ledger.events.get(worker_id):
@@ -124,6 +135,9 @@ def worker_rows(ledger: Ledger, worker_id: UUID) -> list[Row]:
                 continue
             enum = coded.get(code)
             row[code] = enum(value).label if enum else str(value) if code == "unit_key" else value
+        if "post" in row:
+            day = fields.get("hire_date") or fields["effective_date"]
+            row["post"] = _post_label(schedule, row["post"], day)
         if fact is FactType.HIRE:
             hire_date = fields["hire_date"]
             if fields["grade_from_policy"]:
@@ -132,14 +146,21 @@ def worker_rows(ledger: Ledger, worker_id: UUID) -> list[Row]:
     return [row for _, _, row in sorted(rows, key=lambda r: (r[0], r[1]))]
 
 
+def _post_label(schedule: PolicySchedule, code: str, day: Any) -> str:
+    """The label, under the version in force on ``day``, of the post ``code`` means there
+    (a code that version maps, as the post it maps to): the importer reads it back."""
+    return schedule.on(day).post_label(code)
+
+
 def history_tables(ledger: Ledger, roots: Iterable[UUID]) -> list[Table]:
     """The units sheet and the workers sheet of everything under ``roots``."""
     tree = list(units(ledger, roots))
+    schedule = ledger.schedule()
     return [
         _table(SheetKind.UNITS, (row for unit in tree for row in unit_rows(unit))),
         _table(
             SheetKind.WORKERS,
-            (row for w in worker_ids(tree) for row in worker_rows(ledger, w)),
+            (row for w in worker_ids(tree) for row in worker_rows(ledger, w, schedule)),
         ),
     ]
 

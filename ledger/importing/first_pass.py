@@ -1,7 +1,8 @@
 """The first pass: stream every sheet, check each row alone, set the workers' rows aside.
 
 Units are few (a district has a few hundred) and stay in memory; the workers'
-rows go to :class:`Staging`. Nothing touches the ledger here.
+rows go to :class:`Staging`. Nothing touches the ledger here but its policy versions,
+read once before: a post is read against the version in force on its row's date.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from domain.policy import PolicySchedule
 from domain.vocabulary import UnitKind
 from ledger.importing import keys
 from ledger.importing.columns import REQUIRED, SHEET_TITLES, SheetKind, sheet_kind
 from ledger.importing.load_units import UnitRow
 from ledger.importing.problems import Problem
 from ledger.importing.reading import Sheet, sheets
-from ledger.importing.rows import Header, fact_problems, unit_problems
+from ledger.importing.rows import Header, Posts, fact_problems, unit_problems
 from ledger.importing.staging import Staging
 
 
@@ -37,6 +39,8 @@ class NoProgress:
 
 @dataclass
 class FirstPass:
+    # The ledger's policy versions: a post is read as the one in force on its row's date.
+    schedule: PolicySchedule
     problems: list[Problem] = field(default_factory=list)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     units: list[UnitRow] = field(default_factory=list)
@@ -85,6 +89,7 @@ class FirstPass:
             self.fatal = True
             return  # every row would repeat the header's problem
         seen: set[str] = {u[2]["unit_key"] for u in self.units}
+        posts = Posts(self.schedule)
         for number, cells in sheet.rows:
             self.rows += 1
             progress.advance()
@@ -95,7 +100,7 @@ class FirstPass:
             if kind is SheetKind.UNITS:
                 problems += unit_problems(header, number, values, seen)
             else:
-                problems += fact_problems(header, number, values)
+                problems += fact_problems(header, number, values, posts)
             # A bad cell is missing from the values: told once, not again as empty.
             problems = list({p.column: p for p in reversed(problems)}.values())[::-1]
             self.problems += problems

@@ -1,9 +1,11 @@
-"""The units sheet through the application's use cases: register, approve quotas, report dispatch.
+"""The units sheet through the application's use cases: register, approve quotas, report
+dispatch, record counts.
 
 A unit's first row registers it (under its parent, registered first whatever the row
-order); every row may carry a quota approval and a dispatch headcount. A unit already
-in the ledger is compared, not registered again: the same values are skipped,
-different ones refused.
+order); every row may carry a quota approval, a dispatch headcount and dated counts
+(households, grids, population from a 统计日期 counts_date: what the policy's quota
+formula reads). A unit already in the ledger is compared, not registered again: the
+same values are skipped, different ones refused; counts already recorded are skipped.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from typing import Any
 from domain.errors import LedgerError
 from domain.unit import Unit
 from domain.vocabulary import UnitKind
-from ledger.importing.rows import Values
+from ledger.importing.rows import COUNTS, Values
 from ledger.importing.scope import Scope
 
 UnitRow = tuple[str, int, Values]  # sheet, row, values
 _DESCRIPTIVE = ("name", "kind", "class", "households", "population")
+_DATED = frozenset({"households", "population"})  # counts, on a row with a counts_date
 
 
 def load_units(scope: Scope, rows: list[UnitRow]) -> None:
@@ -36,6 +39,7 @@ def load_units(scope: Scope, rows: list[UnitRow]) -> None:
             if _same_unit(scope, unit, sheet, row, values):
                 _approve(scope, unit, sheet, row, values)
                 _dispatch(scope, unit, sheet, row, values)
+                _counts(scope, unit, sheet, row, values)
 
 
 def _parents_first(scope: Scope, groups: dict[str, list[UnitRow]]) -> Iterator[str]:
@@ -89,6 +93,7 @@ def _registered(scope: Scope, key: str, first: UnitRow) -> Unit | None:
             return None
     if "name" not in values or "kind" not in values:
         return None  # a problem of the row itself, found by the first pass
+    dated = "counts_date" in values  # the row's counts are recorded from that date
     try:
         scope.ledger.register_unit(
             scope.ctx,
@@ -96,8 +101,8 @@ def _registered(scope: Scope, key: str, first: UnitRow) -> Unit | None:
             kind=values["kind"],
             parent_id=parent.id if parent else None,
             unit_class=values.get("class"),
-            households=values.get("households"),
-            population=values.get("population"),
+            households=None if dated else values.get("households"),
+            population=None if dated else values.get("population"),
             note=values.get("note", ""),
             unit_id=unit_id,
         )
@@ -119,7 +124,10 @@ def _same_unit(scope: Scope, unit: Unit, sheet: str, row: int, values: Values) -
         "population": unit.population,
     }
     same = True
+    dated = "counts_date" in values
     for code in _DESCRIPTIVE:
+        if dated and code in _DATED:
+            continue  # counts from a date, recorded as such
         if code in values and values[code] != recorded[code]:
             scope.problem(
                 sheet,
@@ -190,3 +198,25 @@ def _dispatch(scope: Scope, unit: Unit, sheet: str, row: int, values: Values) ->
         scope.ledger.report_dispatch_headcount(scope.ctx, unit.id, year=year, count=count)
     except LedgerError as error:
         scope.refused(sheet, row, error, "dispatch_headcount")
+
+
+def _counts(scope: Scope, unit: Unit, sheet: str, row: int, values: Values) -> None:
+    """The row's dated counts, by the use case the API's ``POST /units/{id}/counts`` calls."""
+    if "counts_date" not in values:
+        return
+    day = values["counts_date"]
+    given = {code: values.get(code) for code in COUNTS}
+    if any(
+        (r.effective_date, r.households, r.grids, r.population) == (day, *given.values())
+        for r in unit.counts_records
+    ):
+        scope.counts["counts_known"] += 1
+        return
+    try:
+        scope.ledger.record_unit_counts(
+            scope.ctx, unit.id, effective_date=day, note=values.get("note", ""), **given
+        )
+    except LedgerError as error:
+        scope.refused(sheet, row, error, "counts_date")
+        return
+    scope.counts["counts"] += 1

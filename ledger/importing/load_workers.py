@@ -143,6 +143,7 @@ def _hire(scope: Scope, worker_id: UUID, hire: FactRow) -> Worker | None:
 def _same_hire(scope: Scope, worker: Worker, hire: FactRow) -> bool:
     sheet, row, values = hire
     fact, person = worker.hire_fact, worker.person
+    policy = scope.schedule.on(fact.effective_date)
     recorded = {
         "name": person.name,
         "gender": person.gender,
@@ -150,7 +151,8 @@ def _same_hire(scope: Scope, worker: Worker, hire: FactRow) -> bool:
         "id_number": person.id_number,
         "effective_date": fact.effective_date,
         "unit_key": fact.unit_id,
-        "post": fact.post,
+        # The post the recorded code means on the hire date, as the row's was read.
+        "post": policy.post_of(fact.post),
         "education": fact.education,
         "channel": fact.channel,
         "prior_service_years": fact.prior_service_years,
@@ -164,11 +166,13 @@ def _same_hire(scope: Scope, worker: Worker, hire: FactRow) -> bool:
     given.setdefault("grade", fact.grade)  # the policy's grade when none is given
     differ = [code for code in recorded if given[code] != recorded[code]]
     for code in differ:
+        found = recorded[code]
+        shown = f"{policy.post_label(fact.post)} {found}" if code == "post" else _shown(found)
         scope.problem(
             sheet,
             row,
             code,
-            f"the worker's hire was recorded with {_shown(recorded[code])}",
+            f"the worker's hire was recorded with {shown}",
             "the hire as recorded (a hire is never changed: later changes are rows of their own)",
         )
     if not differ:
@@ -177,7 +181,7 @@ def _same_hire(scope: Scope, worker: Worker, hire: FactRow) -> bool:
 
 
 def _facts(scope: Scope, worker: Worker, rows: list[FactRow], known: Worker | None) -> None:
-    existing = Counter(_recorded(f) for f in (known.facts[1:] if known else ()))
+    existing = Counter(_recorded(scope, f) for f in (known.facts[1:] if known else ()))
     appraised = {v["year"]: _when(v, {}) for _, _, v in rows if v["fact"] is FactType.APPRAISAL}
     appraised.update(worker.appraisal_years)
     deferred: list[FactRow] = []
@@ -232,11 +236,17 @@ def _when(values: Values, appraised: dict[int, date]) -> date:
     return date(year, 12, 31)
 
 
-def _recorded(fact: Fact) -> tuple[Hashable, ...]:
-    """A recorded fact's signature; a correction's date is its appraisal's, so not in it."""
+def _recorded(scope: Scope, fact: Fact) -> tuple[Hashable, ...]:
+    """A recorded fact's signature; a correction's date is its appraisal's, so not in it.
+    A post is the one its code means on the fact's date, as a row's post is read."""
     when = None if fact.kind == "AppraisalCorrectionFact" else fact.effective_date
-    fields = _BY_KIND.get(fact.kind, ())
-    return (fact.kind, when, *(getattr(fact, _FACT_FIELD.get(f, f)) for f in fields))
+    found = []
+    for name in _BY_KIND.get(fact.kind, ()):
+        value = getattr(fact, _FACT_FIELD.get(name, name))
+        if name == "post":
+            value = scope.schedule.on(fact.effective_date).post_of(value)
+        found.append(value)
+    return (fact.kind, when, *found)
 
 
 def _signature(

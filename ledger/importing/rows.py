@@ -1,18 +1,22 @@
 """From a sheet's header and cells to typed values, with a problem for every bad cell.
 
 This is everything that can be checked on one row alone: known columns, required
-and applicable columns per fact, and each value's type and range. What needs other
-rows or the ledger (a unit's quota, a worker's timeline) is checked by loading.
+and applicable columns per fact, and each value's type and range. A post is read
+against the policy version in force on the row's date (the ledger's schedule, read
+once: the policy is a value, not the ledger's state of units or workers). What needs
+other rows or the ledger (a unit's quota, a worker's timeline) is checked by loading.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from domain.policy import PolicySchedule
 from domain.vocabulary import (
     PERSON_GRADE_CHANGE_REASONS,
     DismissalReason,
@@ -115,12 +119,36 @@ class Header:
         return values, problems
 
 
+class Posts:
+    """Reads a post cell against the posts of the version in force on a date."""
+
+    def __init__(self, schedule: PolicySchedule) -> None:
+        self.schedule = schedule
+        self._parsers: dict[int, Parser] = {}  # by version: a parser lists its posts once
+
+    def read(self, value: Any, day: date) -> str:
+        version = self.schedule.version_on(day)
+        parse = self._parsers.get(version.version)
+        if parse is None:
+            parse = self._parsers[version.version] = cells.post(version.policy)
+        try:
+            code: str = parse(value)
+        except CellError as error:
+            raise CellError(f"{error.what}, in force on {day}", error.expected) from None
+        return code
+
+
 def _reason_as_text(value: Any) -> str:
     return str(cells.text(500)(value))
 
 
+# Dated counts of a unit (with 统计日期 counts_date), what the quota formula reads.
+COUNTS = ("households", "grids", "population")
+
+
 def unit_problems(header: Header, row: int, values: Values, seen: set[str]) -> list[Problem]:
-    """A unit's first row names and places it; every row's quota is whole or absent."""
+    """A unit's first row names and places it; every row's quota is whole or absent;
+    grids are counted from a date, and a date counts something."""
     problems = []
     first = values.get("unit_key") not in seen
     kind = values.get("kind")
@@ -138,6 +166,18 @@ def unit_problems(header: Header, row: int, values: Values, seen: set[str]) -> l
         problems.append(
             header.problem(row, "parent_key", "a district has no unit above it", "an empty cell")
         )
+    counted = [code for code in COUNTS if code in values]
+    if "counts_date" in values and not counted:
+        names = ", ".join(header.label(c) for c in COUNTS)
+        problems.append(
+            header.problem(row, "counts_date", "a date without counts", f"one of {names} with it")
+        )
+    if "grids" in values and "counts_date" not in values:
+        problems.append(
+            header.problem(
+                row, "counts_date", "empty", "the date the grids are counted from (统计日期)"
+            )
+        )
     for group in (
         ("quota", "quota_effective_date", "document_ref"),
         ("dispatch_year", "dispatch_headcount"),
@@ -151,8 +191,9 @@ def unit_problems(header: Header, row: int, values: Values, seen: set[str]) -> l
     return problems
 
 
-def fact_problems(header: Header, row: int, values: Values) -> list[Problem]:
-    """Each fact's required columns filled, no column it does not take, its reason read."""
+def fact_problems(header: Header, row: int, values: Values, posts: Posts) -> list[Problem]:
+    """Each fact's required columns filled, no column it does not take, its reason read,
+    its post one of the version in force on its date."""
     fact = values.get("fact")
     if not isinstance(fact, FactType):
         return []  # an empty or unknown fact is already a problem
@@ -177,6 +218,11 @@ def fact_problems(header: Header, row: int, values: Values) -> list[Problem]:
             values["reason"] = REASONS[fact](values["reason"])
         except CellError as error:
             problems.append(header.problem(row, "reason", error.what, error.expected))
+    if "post" in values and "effective_date" in values and "post" in takes:
+        try:
+            values["post"] = posts.read(values["post"], values["effective_date"])
+        except CellError as error:
+            problems.append(header.problem(row, "post", error.what, error.expected))
     return problems
 
 

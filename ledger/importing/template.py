@@ -2,16 +2,21 @@
 
 Filled with its example rows alone it imports cleanly (a test holds it to that). The
 .xlsx also lists every coded column's accepted values, in a third sheet the importer
-ignores.
+ignores. Posts are the policy's: the template offers those of the version it is given
+(the one in force today), as the post column's drop-down list and in its header's note;
+its example hire takes that version's lowest post, dated when the version is in force
+(a post is read against the version in force on its row's date).
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from domain.policy import AdoptedVersion, Policy
 from domain.vocabulary import (
     CertificateLevel,
     Channel,
@@ -20,7 +25,6 @@ from domain.vocabulary import (
     FactType,
     Gender,
     Labelled,
-    Post,
     PostChangeReason,
     Rating,
     UnitKind,
@@ -51,6 +55,14 @@ EXAMPLES: dict[SheetKind, list[dict[str, Any]]] = {
             "quota_effective_date": "2020-01-01",
             "document_ref": "示编〔2020〕1号",
         },
+        # Counts from a date (统计日期): what a quota formula by grids or households reads.
+        {
+            "unit_key": "EX-01-01",
+            "households": 3350,
+            "grids": 7,
+            "population": 9300,
+            "counts_date": "2024-01-01",
+        },
     ],
     SheetKind.WORKERS: [
         {
@@ -63,7 +75,7 @@ EXAMPLES: dict[SheetKind, list[dict[str, Any]]] = {
             "id_number": "110101198605200021",
             "education": "本科",
             "unit_key": "EX-01-01",
-            "post": "助理",
+            "post": None,  # the version's lowest post, dated in its time (see _rows)
             "channel": "老人老办法",
             "prior_service_years": 6,
         },
@@ -81,7 +93,6 @@ VALUES: dict[str, type[Labelled]] = {
     "fact": FactType,
     "gender": Gender,
     "education": Education,
-    "post": Post,
     "channel": Channel,
     "rating": Rating,
     "certificate": CertificateLevel,
@@ -90,32 +101,45 @@ VALUES: dict[str, type[Labelled]] = {
 }
 
 
-def write_template(path: Path) -> list[Path]:
-    """An .xlsx at ``path``, or for a .csv path one CSV per sheet beside it."""
+def write_template(path: Path, version: AdoptedVersion) -> list[Path]:
+    """An .xlsx at ``path``, or for a .csv path one CSV per sheet beside it, offering
+    the posts of ``version`` (the one in force today)."""
     if path.suffix.lower() == ".csv":
         written = []
         for kind in SheetKind:
             target = path.with_name(f"{path.stem}-{kind.value}.csv")
-            _csv(target, kind)
+            _csv(target, kind, version)
             written.append(target)
         return written
-    _xlsx(path)
+    _xlsx(path, version)
     return [path]
 
 
-def _rows(kind: SheetKind) -> list[list[Any]]:
+def _rows(kind: SheetKind, version: AdoptedVersion) -> list[list[Any]]:
+    """The examples; the hire in the version's lowest post (as the default scheme's example
+    hires a 助理), on a date the version is in force, and appraised that year."""
     codes = [c.code for c in COLUMNS[kind]]
-    return [[example.get(code) for code in codes] for example in EXAMPLES[kind]]
+    hired = max(date(2020, 3, 1), version.effective_date)
+    dated = {
+        "post": version.policy.posts[-1].label_zh,
+        "effective_date": hired.isoformat(),
+        "year": hired.year,
+    }
+    rows = []
+    for example in EXAMPLES[kind]:
+        found = {**example, **{k: v for k, v in dated.items() if k in example}}
+        rows.append([found.get(code) for code in codes])
+    return rows
 
 
-def _csv(path: Path, kind: SheetKind) -> None:
+def _csv(path: Path, kind: SheetKind, version: AdoptedVersion) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as file:
         writer = csv.writer(file, lineterminator="\r\n")
         writer.writerow([c.header for c in COLUMNS[kind]])
-        writer.writerows(["" if v is None else v for v in row] for row in _rows(kind))
+        writer.writerows(["" if v is None else v for v in row] for row in _rows(kind, version))
 
 
-def _xlsx(path: Path) -> None:
+def _xlsx(path: Path, version: AdoptedVersion) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -124,7 +148,7 @@ def _xlsx(path: Path) -> None:
     for kind in SheetKind:
         sheet = book.create_sheet(SHEET_TITLES[kind])
         sheet.append([c.header for c in COLUMNS[kind]])
-        for row in _rows(kind):
+        for row in _rows(kind, version):
             sheet.append(row)
         _text_columns(sheet, kind)
         for cell in sheet[1]:
@@ -132,12 +156,42 @@ def _xlsx(path: Path) -> None:
         sheet.freeze_panes = "A2"
     values = book.create_sheet("取值 values")
     values.append(["列 column", "代码 code", "中文 label"])
+    first = values.max_row + 1
+    policy = version.policy
+    for post in policy.posts:
+        values.append(["post", post.code, post.label_zh])
+    _post_choices(book[SHEET_TITLES[SheetKind.WORKERS]], policy, first, values.max_row)
     for column, enum in VALUES.items():
         for member in enum:
             values.append([column, member.value, member.label])
     if empty is not None:
         book.remove(empty)
     book.save(path)
+
+
+def _post_choices(sheet: Any, policy: Policy, first: int, last: int) -> None:
+    """The post column: a drop-down of the policy's Chinese labels (rows ``first`` to
+    ``last`` of the values sheet), and a note naming the policy. A code typed instead is
+    read too, so the list warns rather than refuses."""
+    from openpyxl.comments import Comment
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    index = next(n for n, c in enumerate(COLUMNS[SheetKind.WORKERS], 1) if c.code == "post")
+    letter = get_column_letter(index)
+    listed = ", ".join(f"{p.label_zh} {p.code}" for p in policy.posts)
+    note = f"岗位 posts of policy {policy.policy_id}: {listed}"
+    sheet[f"{letter}1"].comment = Comment(note, "ledger")
+    choices = DataValidation(
+        type="list",
+        formula1=f"'取值 values'!$C${first}:$C${last}",
+        allow_blank=True,
+        errorStyle="warning",
+        error=f"not a post of policy {policy.policy_id} ({listed})",
+        prompt=listed,
+    )
+    choices.add(f"{letter}2:{letter}10000")
+    sheet.add_data_validation(choices)
 
 
 def _text_columns(sheet: Any, kind: SheetKind) -> None:

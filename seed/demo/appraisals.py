@@ -25,7 +25,7 @@ class AppraisalLoader(HiringLoader):
             if w.active
             and w.hire_date.year <= 2020
             and w.retirement_date.year > 2026
-            and w.post is not Post.DIRECTOR
+            and w.post != Post.DIRECTOR
         ]
         rng.shuffle(pool)
         stars = max(3, round(len(self.workers) * 0.035))

@@ -22,7 +22,7 @@ class CareerLoader(DistrictLoader):
         for unit in self.units:
             if unit.street is None or self.rng.random() >= 0.3:
                 continue
-            by_post = {p: [w for w in unit.active if w.post is p and not w.script] for p in Post}
+            by_post = {p: [w for w in unit.active if w.post == p and not w.script] for p in Post}
             if not (by_post[Post.DIRECTOR] and by_post[Post.DEPUTY_DIRECTOR]):
                 continue
             director = by_post[Post.DIRECTOR][0]
@@ -56,8 +56,8 @@ class CareerLoader(DistrictLoader):
         )
         worker.active = False
         worker.unit.active.remove(worker)
-        if succession and worker.post is Post.DIRECTOR:
-            deputies = [w for w in worker.unit.active if w.post is Post.DEPUTY_DIRECTOR]
+        if succession and worker.post == Post.DIRECTOR:
+            deputies = [w for w in worker.unit.active if w.post == Post.DEPUTY_DIRECTOR]
             if deputies:
                 # A community elects its new chair (补选); a street office appoints one.
                 how = (
@@ -99,7 +99,7 @@ class CareerLoader(DistrictLoader):
     def _change_post(
         self, worker: DemoWorker, post: Post, day: date, reason: PostChangeReason, note: str
     ) -> None:
-        if not worker.active or worker.post is post:
+        if not worker.active or worker.post == post:
             return
         self._change(
             worker,
@@ -117,7 +117,7 @@ class CareerLoader(DistrictLoader):
             self._change_post(worker, higher, day, reason, "择优晋升")
 
     def _demote(self, worker: DemoWorker, day: date) -> None:
-        if worker.post is Post.OFFICER:
+        if worker.post == Post.OFFICER:
             self._change_post(
                 worker, Post.ASSISTANT, day, PostChangeReason.REASSIGNMENT, "岗位调整"
             )

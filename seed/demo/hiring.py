@@ -55,7 +55,7 @@ class HiringLoader(CareerLoader):
 
     def _hire(self, unit: DemoUnit, post: Post, channel: Channel, day: date) -> DemoWorker | None:
         rng = self.rng
-        leader = post is not Post.ASSISTANT
+        leader = post != Post.ASSISTANT
         gender = Gender.FEMALE if rng.random() < 0.62 else Gender.MALE
         oldest = RETIREMENT_AGE[gender] - 2
         if channel is Channel.TRANSITION:

@@ -90,10 +90,10 @@ class DemoLoader(AppraisalLoader):
                 at(day, bind(self._resign, worker, day))
             elif roll < 0.027 and worker.post in (Post.ASSISTANT, Post.OFFICER):
                 at(day, bind(self._transfer, worker, day))
-            elif roll < 0.033 and worker.post is Post.ASSISTANT:
+            elif roll < 0.033 and worker.post == Post.ASSISTANT:
                 promotion = PostChangeReason.PROMOTION
                 at(day, bind(self._promote, worker, day, promotion, Post.ASSISTANT))
-            elif roll < 0.036 and worker.post is Post.OFFICER:
+            elif roll < 0.036 and worker.post == Post.OFFICER:
                 at(day, bind(self._demote, worker, day))
             upgrade = EDUCATION_UPGRADES.get(worker.education)
             if upgrade and rng.random() < upgrade[1]:

@@ -49,7 +49,7 @@ def test_the_template_is_written_and_imports_with_a_summary_on_standard_error(
 
     assert written.exit_code == 0, written.stderr
     assert loaded.exit_code == 0, loaded.stderr
-    assert "3 units, 2 quota approvals, 1 workers, 2 facts" in loaded.stderr
+    assert "3 units, 2 quota approvals, 1 unit counts, 1 workers, 2 facts" in loaded.stderr
     assert "sheet 取值 values: not a units or workers sheet, ignored" in loaded.stderr
 
 

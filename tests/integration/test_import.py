@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,7 @@ def test_the_template_filled_with_its_example_rows_imports_cleanly(
     ledger: Ledger, tmp_path: Path
 ) -> None:
     for template in (tmp_path / "template.xlsx", tmp_path / "template.csv"):
-        paths = write_template(template)
+        paths = write_template(template, ledger.schedule().version_on(date.today()))
         result = imported(ledger, *paths)
         assert result.counts["facts"] + result.counts["facts_known"] == 2
     book = load_workbook(tmp_path / "template.xlsx", read_only=True)

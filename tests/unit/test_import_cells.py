@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.policy import AdoptedVersion, Policy, PolicySchedule, following
 from domain.vocabulary import FactType, Post, Rating, UnitKind
 from ledger.importing import cells
 from ledger.importing.cells import CellError
@@ -18,6 +19,9 @@ from ledger.importing.columns import (
     sheet_kind,
 )
 from ledger.importing.reading import FileProblem, detect_encoding, sheets
+from ledger.importing.rows import Header, Posts, fact_problems, unit_problems
+from tests.unit.builders import LONG_AGO, document
+from tests.unit.test_policy_posts import MAPPING, three_posts
 
 
 @pytest.mark.parametrize(
@@ -136,3 +140,67 @@ def test_an_old_binary_xls_file_is_refused_with_what_to_do(tmp_path: Path) -> No
 
     with pytest.raises(FileProblem, match=r"save it as \.xlsx or CSV"):
         list(sheets(path))
+
+
+def three_posts_from_2023() -> PolicySchedule:
+    """The seed's four posts, then 三岗 (社区正职, 社区副职, 其他工作人员) from 2023."""
+    first = AdoptedVersion(1, LONG_AGO, "赤壁", Policy.from_document(document()))
+    later = Policy.from_document(three_posts(MAPPING))
+    return PolicySchedule([first, following(first, 2, date(2023, 1, 1), "三岗", later)])
+
+
+def test_a_post_reads_as_its_code_or_its_chinese_or_english_label_of_the_policy() -> None:
+    read = cells.post(Policy.from_document(three_posts()))
+
+    assert [read(v) for v in ("社区正职", "staff", " 社区副职 ", "Staff")] == [
+        "head",
+        "staff",
+        "deputy",
+        "staff",
+    ]
+
+
+def test_a_post_the_policy_does_not_define_is_refused_naming_the_posts_it_has() -> None:
+    with pytest.raises(CellError) as refused:
+        cells.post(Policy.from_document(three_posts()))("主办")
+
+    assert refused.value.what == "'主办' is not a post of policy three-posts"
+    assert refused.value.expected == (
+        "one of the posts of policy three-posts: 社区正职 head, 社区副职 deputy, 其他工作人员 staff"
+    )
+
+
+def test_a_rows_post_is_read_against_the_version_in_force_on_the_rows_date() -> None:
+    posts = Posts(three_posts_from_2023())
+
+    assert posts.read("主办", date(2022, 12, 31)) == Post.OFFICER
+    assert posts.read("社区正职", date(2023, 1, 1)) == "head"
+    with pytest.raises(CellError) as refused:
+        posts.read("主办", date(2023, 1, 1))
+    assert refused.value.what.endswith("in force on 2023-01-01")
+    assert "社区正职 head" in refused.value.expected
+
+
+def test_a_post_change_row_with_an_unknown_post_is_a_problem_of_its_post_column() -> None:
+    columns = ["人员编号", "事项", "生效日期", "岗位", "原因"]
+    header = Header.read("人员履历", SheetKind.WORKERS, columns)
+    values, _ = header.values(7, ["W1", "岗位变动", "2024-03-01", "主办", "选举"])
+
+    (problem,) = fact_problems(header, 7, values, Posts(three_posts_from_2023()))
+
+    assert (problem.row, problem.column) == (7, "D 岗位")
+    assert "其他工作人员 staff" in problem.expected
+
+
+def _unit_row(cells_: dict[str, object]) -> list[str]:
+    header = Header.read("单位", SheetKind.UNITS, ["单位编号", *cells_])
+    values, problems = header.values(3, ["C1", *cells_.values()])
+    assert problems == []
+    return [p.what for p in unit_problems(header, 3, values, {"C1"})]
+
+
+def test_grids_are_counted_from_a_date_and_a_counts_date_counts_something() -> None:
+    assert _unit_row({"网格数": 6, "统计日期": "2024-01-01"}) == []
+    assert _unit_row({"户数": 3100, "统计日期": "2024-01-01"}) == []
+    assert _unit_row({"网格数": 6}) == ["empty"]
+    assert _unit_row({"统计日期": "2024-01-01"}) == ["a date without counts"]
