@@ -16,7 +16,6 @@ from domain.errors import InvalidInput, LedgerError, NotFound, PolicyBreaksTimel
 from domain.policy import Policy, PolicySchedule, load_document, shipped_packs
 from domain.policy_book import PolicyBook
 from domain.timeline import replay
-from domain.vocabulary import Post
 from domain.worker import Worker
 
 # The event classes are made by the aggregates' ``@event`` decorators (so looked up by name).
@@ -39,12 +38,17 @@ def resolve(policy: Mapping[str, Any] | str) -> Mapping[str, Any]:
 
 def narrows_a_band(before: Policy, after: Policy) -> bool:
     """Whether some post's grade band is narrower: the one change that can make a
-    recorded grade (checked under the old band) fall outside the new one."""
-    return any(
-        after.post_grades[post][0] > before.post_grades[post][0]
-        or after.post_grades[post][1] < before.post_grades[post][1]
-        for post in Post
-    )
+    recorded grade (checked under the old band) fall outside the new one. A code the
+    new version drops is compared with the band of the post it maps to."""
+    for code in (*before.post_codes, *before.post_aliases):
+        low, high = before.grade_range(code)
+        try:
+            new_low, new_high = after.grade_range(code)
+        except KeyError:  # placed nowhere: check every timeline
+            return True
+        if new_low > low or new_high < high:
+            return True
+    return False
 
 
 def check_timelines(recorder: Any, repository: Any, schedule: PolicySchedule, since: date) -> None:

@@ -22,8 +22,9 @@ from uuid import UUID
 
 import pytest
 
+from domain.errors import PolicyInvalid
 from domain.policy import load_document, shipped_packs
-from domain.vocabulary import CertificateLevel, Channel, Education, Gender, Rating
+from domain.vocabulary import CertificateLevel, Channel, Education, Gender, Post, Rating
 from domain.worker import Person
 from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
@@ -33,8 +34,15 @@ from projections.projector import Projector
 from projections.queries import payroll
 from projections.simulation import Draft, report, simulate
 from projections.sql import ReadStore
-from tests.integration.application_support import ADMIN, approve, as_, build_tree
-from tests.integration.pack_cases import CASES, DISMISSAL_DUE, NAMES, PROMOTION_DUE, Case
+from tests.integration.application_support import ADMIN, approve, as_, build_tree, hire
+from tests.integration.pack_cases import (
+    CASES,
+    DISMISSAL_DUE,
+    FOUR_POSTS,
+    NAMES,
+    PROMOTION_DUE,
+    Case,
+)
 from tests.integration.read_model_support import snapshot
 from tests.stores import DATABASE_STORES, store_url
 
@@ -46,6 +54,12 @@ PEOPLE = {
     "甲": (4, Education.MASTER, [C, C, C, C, C]),
     "乙": (0, Education.BACHELOR, [E, E, E, C, C]),
     "丙": (2, Education.ASSOCIATE, [C, C, BC, U, U]),
+}
+SANGANG_MAPPING = {
+    "director": "head",
+    "deputy_director": "deputy",
+    "officer": "staff",
+    "assistant": "staff",
 }
 
 
@@ -253,3 +267,35 @@ def test_the_pack_runs_hires_appraisals_steps_flags_payroll_quota_simulation_and
     assert snapshot(scene.projector) == before
     check_payroll(scene, case)
     assert posts_in_read_model(scene) == {post: 1 for post in case.posts}
+
+
+def test_a_four_post_ledger_moves_to_sangang_only_with_its_posts_mapped(ledger: Ledger) -> None:
+    """docs/policy-format.md's example: a Baohe ledger adopting 三岗十八级 from 2027-01-01."""
+    tree = build_tree(ledger, quotas={"community_a": 10})
+    officers = {}
+    for name, grade in (("主办甲", 14), ("主办乙", 9)):
+        hired = hire(ledger, tree.community_a, post=Post.OFFICER, grade=grade, name=name)
+        officers[name] = UUID(hired["worker_id"])
+
+    with pytest.raises(PolicyInvalid) as refused:
+        ledger.adopt_policy(as_(), "sangang-18", date(2027, 1, 1), "三岗十八级")
+    dropped = " ".join(refused.value.problems)
+    assert all(f"drops the post '{code}'" in dropped for code in FOUR_POSTS)
+
+    document = load_document("sangang-18")
+    document["post_mapping"] = SANGANG_MAPPING
+    ledger.adopt_policy(as_(), document, date(2027, 1, 1), "三岗十八级")
+
+    def held(name: str, on: date) -> tuple[str, int]:
+        found = ledger.worker_view(ADMIN, officers[name], on, None)
+        return found["post"], found["grade"]
+
+    assert held("主办甲", date(2026, 12, 31)) == ("officer", 14)
+    assert held("主办甲", date(2027, 1, 1)) == ("staff", 12)  # 14 above 1-12: its top
+    assert held("主办乙", date(2027, 1, 1)) == ("staff", 9)  # within 1-12: kept
+    hired_as = ledger.worker_history(ADMIN, officers["主办甲"], None)[0]["data"]["post"]
+    assert hired_as == "officer"  # history keeps the code recorded
+    usage = ledger.quota_usage(ADMIN, tree.community_a, date(2027, 1, 1))
+    assert usage["by_post"] == {"head": 0, "deputy": 0, "staff": 2}
+    adopted = ledger.policy_document(date(2027, 1, 1))
+    assert adopted["post_mapping"] == SANGANG_MAPPING  # recorded with the adoption
