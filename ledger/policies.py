@@ -38,16 +38,18 @@ def resolve(policy: Mapping[str, Any] | str) -> Mapping[str, Any]:
 
 
 def narrows_a_band(before: Policy, after: Policy) -> bool:
-    """Whether some post's grade band is narrower, or the posts differ: the changes that
-    can make a recorded grade (checked under the old band) fall outside the new one (a
-    post another version maps holds the grades of the post it maps to)."""
-    if set(before.post_codes) != set(after.post_codes):
-        return True
-    return any(
-        after.post_grades[post][0] > before.post_grades[post][0]
-        or after.post_grades[post][1] < before.post_grades[post][1]
-        for post in before.post_codes
-    )
+    """Whether some post's grade band is narrower: the one change that can make a
+    recorded grade (checked under the old band) fall outside the new one. A code the
+    new version drops is compared with the band of the post it maps to."""
+    for code in (*before.post_codes, *before.post_aliases):
+        low, high = before.grade_range(code)
+        try:
+            new_low, new_high = after.grade_range(code)
+        except KeyError:  # placed nowhere: check every timeline
+            return True
+        if new_low > low or new_high < high:
+            return True
+    return False
 
 
 def posts_listed(document: Mapping[str, Any]) -> list[dict[str, Any]]:
