@@ -28,6 +28,7 @@ from domain.policy import PolicySchedule
 from domain.vocabulary import Labelled
 from ledger.application import Ledger
 from ledger.commands import Context
+from projections.queries.posts import Posts, posts_on
 
 LANGUAGE_COOKIE = "ledger_lang"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -82,15 +83,21 @@ class Page:
             self.extra["schedule"] = self.ledger.schedule()
         return cast(PolicySchedule, self.extra["schedule"])
 
+    def post_labels(self, day: date, schedule: PolicySchedule | None = None) -> Posts:
+        """The posts of the version in force on ``day`` in the reader's language: the
+        queries' own (``projections.queries.posts``), so a page names a post as the API
+        and the reports do."""
+        return posts_on(schedule or self.schedule(), day, self.locale)
+
     def post_label(
         self, code: str | None, day: date, schedule: PolicySchedule | None = None
     ) -> str:
         """A recorded post code's label in the reader's language, under the version in
-        force on ``day`` (a dropped code under the post it maps to); ``—`` for none."""
+        force on ``day`` (a dropped code under the post it maps to); ``—`` for none.
+        For a code a query has already labelled, use the query's ``post_label``."""
         if not code:
             return "—"
-        policy = (schedule or self.schedule()).on(day)
-        return policy.post_label(code, self.locale)
+        return self.post_labels(day, schedule).label(code)
 
     def post_text(
         self, answered: Mapping[str, Any], day: date, schedule: PolicySchedule | None = None
@@ -105,8 +112,7 @@ class Page:
     def posts(self, day: date) -> list[tuple[str, str]]:
         """The posts of the version in force on ``day``, top first: (code, label), what
         a form offers (values are codes) and a table's columns."""
-        policy = self.schedule().on(day)
-        return [(code, self.post_label(code, day)) for code in policy.post_codes]
+        return list(self.post_labels(day).labels().items())
 
     def post_code(self, value: str | None, day: date) -> str | None:
         """A form's post: empty is "any", a code of the version in force on ``day`` is

@@ -268,14 +268,11 @@ def timeline(
     appraisals: dict[int, dict[str, Any]] = {}
     ratings: dict[int, str] = {}  # each year's rating so far, in recorded order
     names = {unit_id: str(unit["name"]) for unit_id, unit in units.items()}
-    for fact in labelled(history, names, page.locale):
+    # A post as recorded, named by the version in force on the fact's date under the
+    # schedule the page reads (as known at its 知情时间): the API's label, in the page's language.
+    for fact in labelled(history, names, page.locale, schedule):
         data = fact["data"]
         kind = fact["type"]
-        if data.get("post"):
-            # The post as recorded, named by the version in force on the fact's date
-            # under the schedule the page reads (as known at its 知情时间).
-            day = date.fromisoformat(str(fact["effective_date"])[:10])
-            data["post_label"] = page.post_label(data["post"], day, schedule)
         item = {
             "type": kind,
             "label": fact["type_label"],

@@ -34,12 +34,11 @@ def _shown(
     page: Page,
     items: list[dict[str, Any]],
     names: dict[str, str],
-    day: date,
     schedule: PolicySchedule | None = None,
 ) -> list[dict[str, Any]]:
-    """Each row with its unit's name and its codes in the reader's language (the post
-    under the version in force on the page's ``day``, the rows' date); a flag with the
-    policy version in force when it was raised (a step names its own)."""
+    """Each row with its unit's name and its codes in the reader's language (the post as
+    the query labelled it: the version in force on the rows' date, the page's language);
+    a flag with the policy version in force when it was raised (a step names its own)."""
 
     def years(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{**y, "rating_text": page.label(Rating(y["rating"]))} for y in found]
@@ -48,7 +47,7 @@ def _shown(
         {
             **item,
             "unit_name": names.get(item["unit_id"], ""),
-            "post_text": page.post_label(item["post"], day),
+            "post_text": item["post_label"],
             **(
                 {"policy_version": schedule.version_on(date.fromisoformat(item["since"])).version}
                 if schedule is not None and "since" in item
@@ -74,18 +73,20 @@ def _render(
     units = roster.units(store, report_root(store, page.actor, None))
     names = {unit["unit_id"]: unit["name"] for unit in units}
     schedule = page.schedule()
+    promotions = rules.promotion_candidates(store, root, day, schedule, page.locale)
+    dismissals = rules.dismissals_required(store, root, day, schedule, page.locale)
     return page.render(
         "rules.html",
         section="rules",
         given=given,
         as_of=day,
         units=units,
-        steps=_shown(page, rules.steps_due(store, root, day), names, day),
-        promotions=_shown(page, rules.promotion_candidates(store, root, day), names, day, schedule),
-        dismissals=_shown(page, rules.dismissals_required(store, root, day), names, day, schedule),
+        steps=_shown(page, rules.steps_due(store, root, day, schedule, page.locale), names),
+        promotions=_shown(page, promotions, names, schedule),
+        dismissals=_shown(page, dismissals, names, schedule),
         rule_text=page.label(GradeChangeReason.THREE_YEAR_STEP),
         may_apply=page.actor.can_write,
-        applied=_shown(page, applied["applied"], names, day) if applied is not None else None,
+        applied=_shown(page, applied["applied"], names) if applied is not None else None,
     )
 
 
@@ -109,6 +110,7 @@ def apply_steps(
     store = _store(request)
     day = filters.day(params["as_of"], "as_of", date.today()) or date.today()
     root = report_root(store, page.actor, filters.unit(params["unit_id"]))
-    listed = rules.steps_due(store, root, day)
+    # Listed as the page lists them, so what was recorded is shown with the same labels.
+    listed = rules.steps_due(store, root, day, page.schedule(), page.locale)
     applied = page.ledger.apply_listed_steps(page.context(), listed, day, root)
     return _render(page, request, params, applied)

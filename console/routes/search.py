@@ -8,7 +8,7 @@ same columns in the downloads; ID numbers go through ``api.personal.redact``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, cast
 
@@ -19,6 +19,7 @@ from api.csv import csv_response, xlsx_response
 from api.personal import redact, sees_id_numbers
 from console.routes import report_filters as filters
 from console.web import Page, PageDep
+from domain.catalogue import ZH
 from domain.vocabulary import WorkerStatus
 from projections.projector import Projector
 from projections.queries import roster
@@ -55,8 +56,17 @@ def _search(page: Page, store: Any, params: dict[str, str]) -> Search:
         grade=filters.number(given["grade"], "grade", 1, 99),
         name_part=name_part,
         id_number=id_number,
+        # The roster labels posts as the version in force on ``as_of`` names them, in
+        # the reader's language (the downloads take Chinese, as the API's do).
+        schedule=page.schedule(),
+        locale=page.locale,
     )
     return Search(given, where)
+
+
+def _download(where: roster.RosterFilter) -> roster.RosterFilter:
+    """The downloads' filter: the API's columns, labels in Chinese beside the codes."""
+    return replace(where, locale=ZH)
 
 
 FIELDS = ("q", "unit_id", "post", "grade", "status", "as_of")
@@ -78,9 +88,7 @@ def search(page: PageDep, request: Request) -> HTMLResponse:
             {
                 **item,
                 "id_number": numbers.get(item["worker_id"]),
-                # Named here, by the version in force on the day searched: the
-                # roster's own label is the default scheme's unless given the schedule.
-                "post_text": page.post_label(item["post"], found.where.as_of),
+                "post_text": item["post_label"],
                 "status_text": page.label(WorkerStatus(item["status"])),
             },
         )
@@ -109,7 +117,7 @@ def search(page: PageDep, request: Request) -> HTMLResponse:
 def download_xlsx(page: PageDep, request: Request) -> Response:
     store = _read_models(request).store
     found = _search(page, store, dict(request.query_params))
-    rows = roster.every(store, found.where)
+    rows = roster.every(store, _download(found.where))
     return xlsx_response(rows, roster.COLUMNS, f"roster-{found.where.as_of}.xlsx")
 
 
@@ -117,5 +125,5 @@ def download_xlsx(page: PageDep, request: Request) -> Response:
 def download_csv(page: PageDep, request: Request) -> Response:
     store = _read_models(request).store
     found = _search(page, store, dict(request.query_params))
-    rows = roster.every(store, found.where)
+    rows = roster.every(store, _download(found.where))
     return csv_response(rows, roster.COLUMNS, f"roster-{found.where.as_of}.csv")

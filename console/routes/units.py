@@ -47,7 +47,8 @@ def _unit_page(page: Page, unit_id: UUID, as_of: date | None) -> HTMLResponse:
     unit = page.ledger.unit_view(page.actor, unit_id, day)
     scope = str(page.actor.unit_id) if page.actor.is_scoped and page.actor.unit_id else None
     schedule = page.schedule()
-    rows = quota.usage(store, scope, day, lambda d: schedule.on(d).quota_review_years)
+    # ``by_post`` keyed by the posts of the version in force on ``day``: the columns'.
+    rows = quota.usage(store, scope, day, lambda d: schedule.on(d).quota_review_years, schedule)
     by_id = {row["unit_id"]: row for row in rows}
     chosen = by_id[str(unit_id)]
     children = [

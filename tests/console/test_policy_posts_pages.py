@@ -4,6 +4,8 @@ named in the reader's language by the version in force on the date the page show
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -14,11 +16,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from console.app import create_app
+from domain.vocabulary import Rating
 from ledger.settings import Settings
 from tests.console.pages_support import ADMIN, Console, chart, row_cells, text_of
 from tests.integration.application_support import (
     HIRE_DATE,
     Tree,
+    appraise,
     as_,
     build_tree,
     hire,
@@ -160,3 +164,43 @@ def test_a_hire_is_named_as_recorded_then_and_the_card_by_the_version_in_force_l
     assert card_post(before) == "主管"
     assert card_post(after) == "社区正职"
     assert "主管" in timeline and "社区正职" not in timeline
+
+
+def test_in_english_the_search_rows_name_the_head_by_the_roster_s_english_label(
+    console: Console, tree: Tree
+) -> None:
+    console.client.cookies.set("ledger_lang", "en")
+    rows = text_of(console.page("/workers", post="head", as_of=DAY.isoformat()))
+
+    assert "Community head" in rows and "社区正职" not in rows
+
+
+def test_a_roster_download_from_an_english_page_labels_the_head_in_chinese_as_the_api_does(
+    console: Console, tree: Tree
+) -> None:
+    console.client.cookies.set("ledger_lang", "en")
+    download = console.client.get("/workers.csv", params={"as_of": DAY.isoformat()})
+    rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
+
+    assert {(row["post"], row["post_label"]) for row in rows} == {
+        ("head", "社区正职"),
+        ("staff", "其他工作人员"),
+    }
+
+
+def test_the_rules_page_names_a_step_s_post_by_the_policy_in_the_reader_s_language(
+    console: Console, tree: Tree
+) -> None:
+    head = worker_id(hire(console.ledger, tree.street_a, name="晋档正职", post="head"))  # type: ignore[arg-type]
+    for year in (2021, 2022, 2023):
+        appraise(console.ledger, head, year, Rating.COMPETENT)
+    chinese = console.page("/rules", as_of="2024-03-01")
+    console.client.cookies.set("ledger_lang", "en")
+    english = console.page("/rules", as_of="2024-03-01")
+
+    steps = [
+        page.split('id="steps-title"', 1)[1].split("</section>", 1)[0]
+        for page in (chinese, english)
+    ]
+    assert "晋档正职" in steps[0] and "社区正职" in text_of(steps[0])
+    assert "Community head" in text_of(steps[1])

@@ -49,8 +49,14 @@ def expected(console: Console, unit: object, day: date) -> list[str]:
         shown(view["computed_quota"]),
         str(usage["headcount"]),
         shown(usage["headroom"]),
-        *(str(usage["by_post"][post.value]) for post in Post),
+        *(str(usage["by_post"][code]) for code in post_codes(console, day)),
     ]
+
+
+def post_codes(console: Console, day: date) -> list[str]:
+    """The posts of the policy version in force on ``day``, top first: the page's columns."""
+    policy = console.api("/policies/current", as_of=day.isoformat())
+    return [post["code"] for post in policy["posts"]]
 
 
 def test_a_unit_s_own_figures_are_the_api_s_for_the_chosen_day(
