@@ -68,7 +68,8 @@ def _localized(value: Any, locale: str) -> Any:
     if isinstance(value, tuple | list):
         return text("word.or", locale).join(str(_localized(v, locale)) for v in value)
     if locale == EN:
-        return value
+        shown_en = getattr(value, "shown_en", None)  # a post offered: code and English label
+        return shown_en if isinstance(shown_en, str) else value
     if isinstance(value, Labelled):
         return label(value, locale)
     if isinstance(value, Term):

@@ -30,7 +30,7 @@ from domain.policy_parts import (
     money,
 )
 from domain.policy_reader import PolicyReader
-from domain.posts import PostDef, PostName, carried_aliases
+from domain.posts import PostChoice, PostDef, PostName, carried_aliases
 from domain.values import Immutable
 from domain.vocabulary import CertificateLevel, Channel, Education, UnitKind
 
@@ -106,7 +106,7 @@ class Policy(Immutable):
                 field="post",
                 post=code,
                 policy=self.policy_id,
-                posts=", ".join(f"{p.code} ({p.label_zh})" for p in self.posts),
+                posts=tuple(PostChoice(p) for p in self.posts),  # in the reader's words
             )
         return code
 

@@ -62,6 +62,20 @@ class PostName(str):
         return made
 
 
+class PostChoice(PostName):
+    """A post in the list of those there are (a refusal of an unknown post): 社区正职 in
+    Chinese; in English its code with its English label, ``head (Community head)``, so the
+    reader learns both the word and what to write (see ``domain.catalogue._localized``)."""
+
+    __slots__ = ("shown_en",)
+    shown_en: str
+
+    def __new__(cls, post: PostDef) -> PostChoice:
+        made = super().__new__(cls, post)
+        made.shown_en = f"{post.code} ({post.label_en})"
+        return made
+
+
 def read_posts(raw: object, problem: list[PolicyProblem]) -> tuple[PostDef, ...]:
     """``parameters.posts.value``: a list of ``{"code", "label_zh", "label_en"}``, top first.
     Problems are appended to ``problem``; what could be read is returned."""

@@ -109,6 +109,21 @@ def test_a_hire_into_a_post_the_policy_does_not_have_is_refused_naming_the_posts
     assert "社区正职" in refused.value.detail_in("zh-CN")
 
 
+def test_the_posts_an_unknown_post_is_refused_with_read_in_the_reader_s_language() -> None:
+    policy = Policy.from_document(three_posts())
+
+    with pytest.raises(InvalidInput) as refused:
+        policy.require_post("officer")
+
+    assert refused.value.detail_in("zh-CN") == (
+        f"岗位“officer”不是政策 {policy.policy_id} 的岗位，应为社区正职或社区副职或其他工作人员"
+    )
+    assert refused.value.detail_in("en") == (
+        f"'officer' is not a post of policy {policy.policy_id}; "
+        "write head (Community head) or deputy (Deputy head) or staff (Staff)"
+    )
+
+
 def _hire(sched: PolicySchedule, post: str, day: date = date(2020, 3, 1)) -> Worker:
     return Worker.hire(
         person=person(),
