@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Self
 
 from domain.errors import PolicyProblem
 from domain.values import Immutable
@@ -56,7 +57,7 @@ class PostName(str):
     __slots__ = ("label_zh",)
     label_zh: str
 
-    def __new__(cls, post: PostDef) -> PostName:
+    def __new__(cls, post: PostDef) -> Self:
         made = super().__new__(cls, post.code)
         made.label_zh = post.label_zh
         return made
@@ -70,7 +71,7 @@ class PostChoice(PostName):
     __slots__ = ("shown_en",)
     shown_en: str
 
-    def __new__(cls, post: PostDef) -> PostChoice:
+    def __new__(cls, post: PostDef) -> Self:
         made = super().__new__(cls, post)
         made.shown_en = f"{post.code} ({post.label_en})"
         return made
