@@ -45,6 +45,7 @@ class Line:
 @dataclass(frozen=True)
 class Case:
     posts: tuple[str, str, str]  # 甲, 乙, 丙
+    labels: tuple[str, str, str]  # their posts' Chinese labels, as the pack names them
     every_post: tuple[str, ...]  # the pack's posts, top first
     interval: int  # years a step takes, recorded with each step
     rule_label: str
@@ -100,6 +101,7 @@ CHIBI_TOTAL = D("10499.74")  # 4032.44 + 3205.14 + 3262.16
 def four_post_case(**changes: Any) -> Case:
     fields: dict[str, Any] = dict(
         posts=("director", "assistant", "deputy_director"),
+        labels=("主管", "助理", "副主管"),  # no ``posts`` parameter: 四岗十八级's four
         every_post=FOUR_POSTS,
         interval=3,
         rule_label=THREE_YEARS,
@@ -150,6 +152,7 @@ CASES: dict[str, Case] = {
     ),
     "sangang-18": Case(
         posts=("head", "staff", "deputy"),
+        labels=("社区正职", "其他工作人员", "社区副职"),
         every_post=("head", "deputy", "staff"),
         interval=3,
         rule_label=THREE_YEARS,
@@ -184,6 +187,7 @@ CASES: dict[str, Case] = {
     ),
     "sigang-24": Case(
         posts=("head", "staff", "deputy"),
+        labels=("社区正职", "专职工作人员", "社区副职"),
         every_post=("head", "deputy", "member", "staff"),
         interval=2,
         rule_label="两年晋档",

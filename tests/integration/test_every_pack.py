@@ -3,15 +3,14 @@ hires through the application, records five years of appraisals, shows the steps
 flags raised, applies the steps, and answers the payroll, the quota usage, a simulation and
 a rebuild of the read models with the figures worked by hand in tests/integration/pack_cases.py.
 
-The rule reports and the quota usage are read from the read-model tables themselves
-(rm_rule_steps, rm_rule_flags, rm_worker_periods): their query modules still name posts by
-the default scheme's codes, and are being converted elsewhere.
+The rule reports and the quota usage are read through the queries the API answers with
+(``projections.queries.rules``, ``quota``), given the ledger's schedule: each row names its
+post by the pack's own code and Chinese label.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +30,7 @@ from ledger.application import Ledger
 from ledger.commands import AddCertificate, ApplySteps, Appraise, Hire
 from projections import rebuild as fast
 from projections.projector import Projector
-from projections.queries import payroll
+from projections.queries import payroll, quota, rules
 from projections.simulation import Draft, report, simulate
 from projections.sql import ReadStore
 from tests.integration.application_support import ADMIN, approve, as_, build_tree, hire
@@ -134,37 +133,54 @@ def names(scene: Scene) -> dict[str, str]:
     return {str(worker): name for name, worker in scene.workers.items()}
 
 
-def steps_in_read_model(scene: Scene) -> dict[str, list[tuple[str, list[int], int]]]:
-    rows = scene.store.query(
-        "SELECT worker_id, effective_date, caused_by, new_grade FROM rm_rule_steps "
-        "WHERE valid_from <= %s AND (valid_to IS NULL OR valid_to > %s) "
-        "ORDER BY worker_id, ordinal",
-        [TODAY.isoformat(), TODAY.isoformat()],
-    )
+def post_of(case: Case, name: str) -> tuple[str, str]:
+    """The post ``name`` holds under the pack, and its Chinese label."""
+    at = NAMES.index(name)
+    return case.posts[at], case.labels[at]
+
+
+def steps_due(scene: Scene, case: Case) -> dict[str, list[tuple[str, list[int], int]]]:
+    """``GET /rules/grade-steps`` on TODAY: each worker's steps due (date, qualifying years,
+    grade after it); every row's post the pack's, labelled as the pack names it."""
     found: dict[str, list[tuple[str, list[int], int]]] = {name: [] for name in NAMES}
-    for worker_id, effective, caused, new_grade in rows:
-        years = [y["year"] for y in json.loads(caused)]
-        found[names(scene)[worker_id]].append((effective, years, new_grade))
+    for item in rules.steps_due(scene.store, None, TODAY, scene.ledger.schedule()):
+        name = names(scene)[item["worker_id"]]
+        assert (item["post"], item["post_label"]) == post_of(case, name), name
+        years = [y["year"] for y in item["caused_by"]]
+        found[name].append((item["effective_date"], years, item["new_grade"]))
     return found
 
 
-def flags_in_read_model(scene: Scene) -> set[tuple[str, str, str, str | None]]:
-    rows = scene.store.query(
-        "SELECT worker_id, flag, since, due_date FROM rm_rule_flags "
-        "WHERE valid_from <= %s AND (valid_to IS NULL OR valid_to > %s)",
-        [TODAY.isoformat(), TODAY.isoformat()],
+def flags(scene: Scene, case: Case) -> set[tuple[str, str, str, str | None]]:
+    """The promotion candidates and the dismissals required on TODAY, as the reports list
+    them: (name, flag, since, due date)."""
+    schedule = scene.ledger.schedule()
+    found: set[tuple[str, str, str, str | None]] = set()
+    listed = (
+        ("promotion_candidate", rules.promotion_candidates(scene.store, None, TODAY, schedule)),
+        ("dismissal_required", rules.dismissals_required(scene.store, None, TODAY, schedule)),
     )
-    return {(names(scene)[w], flag, since, due) for w, flag, since, due in rows}
+    for flag, items in listed:
+        for item in items:
+            name = names(scene)[item["worker_id"]]
+            assert (item["post"], item["post_label"]) == post_of(case, name), name
+            found.add((name, flag, item["since"], item.get("due_date")))
+    return found
 
 
-def posts_in_read_model(scene: Scene) -> dict[str, int]:
-    rows = scene.store.query(
-        "SELECT post, COUNT(*) FROM rm_worker_periods WHERE unit_id = %s "
-        "AND status = 'active' AND valid_from <= %s AND (valid_to IS NULL OR valid_to > %s) "
-        "GROUP BY post",
-        [str(scene.community), TODAY.isoformat(), TODAY.isoformat()],
-    )
-    return {post: int(count) for post, count in rows}
+def headcount_by_post(scene: Scene, case: Case) -> dict[str, int]:
+    """The community's active headcount by post on TODAY (``GET /units/{id}/quota-usage``),
+    keyed by the pack's posts, top first, with the pack's labels; the subtree report's row
+    for the community says the same."""
+    schedule = scene.ledger.schedule()
+    usage = quota.unit_usage(scene.store, str(scene.community), TODAY, schedule)
+    assert list(usage["by_post"]) == list(case.every_post)
+    labels = usage["by_post_labels"]
+    assert [labels[post] for post in case.posts] == list(case.labels)
+    rows = quota.usage(scene.store, None, TODAY, 0, schedule)
+    [row] = [row for row in rows if row["unit_id"] == str(scene.community)]
+    assert row["by_post"] == usage["by_post"]
+    return {post: n for post, n in usage["by_post"].items() if n}
 
 
 def payroll_lines(scene: Scene, month: str) -> dict[str, dict[str, Any]]:
@@ -203,13 +219,13 @@ def test_the_pack_runs_hires_appraisals_steps_flags_payroll_quota_simulation_and
         assert [(d["effective_date"], d["caused_by_years"]) for d in due] == [
             (when, years) for when, years, _ in case.steps_due[name]
         ], name
-    assert steps_in_read_model(scene) == case.steps_due
+    assert steps_due(scene, case) == case.steps_due
     promotion = view(scene, "乙")["flags"]
     dismissal = view(scene, "丙")["flags"]
     assert promotion["promotion_candidate"] and not promotion["dismissal_required"]
     assert dismissal["dismissal_required"] and dismissal["dismissal_due_date"] == DISMISSAL_DUE
     assert not any(view(scene, "甲")["flags"].values())  # the top post is no candidate
-    assert flags_in_read_model(scene) == {
+    assert flags(scene, case) == {
         ("乙", "promotion_candidate", PROMOTION_DUE.isoformat(), None),
         ("丙", "dismissal_required", "2025-12-31", DISMISSAL_DUE),
     }
@@ -220,7 +236,7 @@ def test_the_pack_runs_hires_appraisals_steps_flags_payroll_quota_simulation_and
     scene.projector.catch_up()
     assert {name: view(scene, name)["grade"] for name in NAMES} == case.grades_2026
     assert all(view(scene, name)["steps_due"] == [] for name in NAMES)
-    assert steps_in_read_model(scene) == {name: [] for name in NAMES}
+    assert steps_due(scene, case) == {name: [] for name in NAMES}
     stepped = [
         item
         for item in ledger.worker_history(ADMIN, scene.workers["甲"], None)
@@ -244,7 +260,7 @@ def test_the_pack_runs_hires_appraisals_steps_flags_payroll_quota_simulation_and
         by_post[post] += 1
     assert usage["by_post"] == by_post
     assert (usage["approved_quota"], usage["headcount"], usage["headroom"]) == (10, 3, 7)
-    assert posts_in_read_model(scene) == {post: 1 for post in case.posts}
+    assert headcount_by_post(scene, case) == {post: 1 for post in case.posts}
     computed = ledger.unit_view(ADMIN, scene.community, TODAY)["computed_quota"]
     assert computed == case.computed_quota
 
@@ -266,7 +282,7 @@ def test_the_pack_runs_hires_appraisals_steps_flags_payroll_quota_simulation_and
     fast.rebuild(ledger, scene.store, position_name="ledger", processes=1)
     assert snapshot(scene.projector) == before
     check_payroll(scene, case)
-    assert posts_in_read_model(scene) == {post: 1 for post in case.posts}
+    assert headcount_by_post(scene, case) == {post: 1 for post in case.posts}
 
 
 def test_a_four_post_ledger_moves_to_sangang_only_with_its_posts_mapped(ledger: Ledger) -> None:
