@@ -82,7 +82,8 @@ def apply_grade_steps(
         raise Forbidden.because("role_reads_only", role=ctx.actor.role)
     root = report_root(read_models.store, ctx.actor, body.unit_id)
 
-    listed = rules.steps_due(read_models.store, root, body.as_of)
+    # Labelled as ``GET /rules/grade-steps`` labels them: the answer shows what was listed.
+    listed = rules.steps_due(read_models.store, root, body.as_of, ledger.schedule())
     return ledger.apply_listed_steps(ctx, listed, body.as_of, root)
 
 

@@ -81,6 +81,10 @@ def test_a_head_hired_under_three_posts_is_named_社区正职_by_every_answer(th
     assert (line["post"], line["post_label"]) == ("head", "社区正职")
     step = three.ok("/rules/grade-steps", as_of="2024-01-02")["items"][0]
     assert (step["post"], step["post_label"], step["new_grade"]) == ("head", "社区正职", 10)
+    applied = three.post("/rules/grade-steps/apply", {"as_of": "2024-01-02"})
+    assert applied.status_code == 200, applied.text
+    [recorded] = applied.json()["applied"]
+    assert (recorded["post"], recorded["post_label"]) == ("head", "社区正职")
     posts = three.ok("/policies/current")["posts"]
     assert [(p["code"], p["label_zh"], p["grade_min"], p["grade_max"]) for p in posts] == [
         ("head", "社区正职", 7, 18),
