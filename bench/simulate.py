@@ -109,6 +109,11 @@ if __name__ == "__main__":
         "bytes": spooled,
         "peak_rss_mb": peak_mb(),
         "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        # CPU of this process and its forked workers, whatever else the machine runs.
+        "cpu_seconds": sum(
+            resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        ),
     }))
 """
 
@@ -156,6 +161,8 @@ def main() -> None:
                 found["baseline_seconds"] = base["seconds"]
                 found["baseline_workers_written"] = base["workers_written"]
                 found["speedup"] = base["seconds"] / found["seconds"]
+                found["baseline_cpu_seconds"] = base["cpu_seconds"]
+                found["cpu_speedup"] = base["cpu_seconds"] / found["cpu_seconds"]
             print(f"{key}: {found['seconds']:.1f} s", file=sys.stderr)
     print(json.dumps(result, indent=2))
 

@@ -90,6 +90,8 @@ def swap(tx: Transaction) -> None:
     tables; only the drop and the renames at the end hold their exclusive locks, and
     readers see the old tables until the caller's transaction commits.
     """
+    # Sorting a province's two million keys in memory, not in batches spilled to disk.
+    tx.execute("SET LOCAL maintenance_work_mem = '256MB'")
     for table in all_tables():
         if table is POSITION:
             continue
