@@ -9,6 +9,11 @@ read model in a child process (wall time, events/s, peak RSS of it and of its
 own workers), (c) the library's ``ProjectionRunner`` on the first ``--sample``
 events, with a projection that only records its tracking: an upper bound on the
 runner's rate, since a real projection also derives and writes rows.
+
+With ``--baseline-tree DIR`` (another checkout of the code, e.g. ``git worktree add
+/tmp/base <commit>``), the rebuild of that code is measured too, right before this one's,
+on the same history in the same run: ``baseline_rebuild_*`` and ``speedup``. ``--no-runner``
+skips (c).
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--seed", type=int, default=2016)
     parser.add_argument("--sample", type=int, default=5_000)
+    parser.add_argument("--baseline-tree", help="a checkout whose rebuild is measured too")
+    parser.add_argument("--no-runner", action="store_true")
     args = parser.parse_args()
     settings = Settings(database_url=args.database_url)
     ledger, _ = open_ledger(settings)
@@ -46,16 +53,27 @@ def main() -> None:
     ledger.close()
 
     raw = _raw_read(args.database_url, table)
+    baseline = {}
+    if args.baseline_tree:
+        found = _rebuild_in_child(args.database_url, args.baseline_tree)
+        baseline = {f"baseline_{name}": value for name, value in found.items()}
+        baseline["baseline_vs_raw_read"] = found["rebuild_events_per_s"] / raw
     rebuild = _rebuild_in_child(args.database_url)
-    runner = _runner(args.database_url, args.sample)
+    runner = {} if args.no_runner else _runner(args.database_url, args.sample)
     result: dict[str, Any] = {
         "database": args.database_url.split(":")[0],
         "events": events,
         "raw_read_rows_per_s": raw,
+        **baseline,
         **rebuild,
         **runner,
     }
     result["rebuild_vs_raw_read"] = result["rebuild_events_per_s"] / raw
+    if baseline:
+        result["speedup"] = baseline["baseline_rebuild_seconds"] / result["rebuild_seconds"]
+        result["cpu_speedup"] = (
+            baseline["baseline_rebuild_cpu_seconds"] / result["rebuild_cpu_seconds"]
+        )
     if runner.get("runner_events_per_s"):
         result["rebuild_vs_runner"] = result["rebuild_events_per_s"] / runner["runner_events_per_s"]
     result["extrapolated_6m_seconds"] = 6_000_000 / result["rebuild_events_per_s"]
@@ -97,14 +115,27 @@ print(json.dumps({
     "rebuild_events_per_s": events / elapsed,
     "rebuild_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     "rebuild_worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    # CPU of this process and its workers (PostgreSQL's own not included): what the
+    # rebuild costs whatever else the machine runs, where wall time depends on it.
+    "rebuild_cpu_seconds": sum(
+        resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    ),
     "rebuild_processes": __import__("os").cpu_count(),
 }))
 """
 
 
-def _rebuild_in_child(database_url: str) -> dict[str, Any]:
+def _rebuild_in_child(database_url: str, tree: str | None = None) -> dict[str, Any]:
+    """The rebuild in a child process; ``tree``: of the code checked out there."""
+    env = {**os.environ, "PYTHONPATH": tree} if tree else None
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, database_url], check=True, capture_output=True, text=True
+        [sys.executable, "-c", CHILD, database_url],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tree,
     )
     found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return found

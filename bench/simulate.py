@@ -8,10 +8,12 @@ Generates the history if the ledger holds no workers yet (else reuses it), then 
 each in its own child process so that peak memory is its own:
 
 - the full rebuild of every read model (``bench/rebuild.py``'s measurement);
-- ``ledger simulate``'s work for three drafts: the adopted pack itself (nothing differs),
-  a higher previous-year wage (pay only: careers are derived once) and two-year steps
-  (careers derived on both sides), every differing worker spooled as the CLI does, one
-  process per core, forked;
+- ``ledger simulate``'s work for four drafts: the adopted pack itself (nothing differs),
+  a higher previous-year wage (pay only: careers are derived once), two-year steps and
+  one more grade per education level (careers derived on both sides), every differing
+  worker spooled as the CLI does, one process per core, forked;
+- with ``--baseline-tree DIR`` (another checkout), each draft with that code too, just
+  before this code's, on the same history: ``baseline_seconds`` and ``speedup``;
 - with ``--api``, the same drafts through ``POST /simulations`` (one page of 100 workers),
   whose processes come from a fork server as in the server.
 
@@ -41,7 +43,7 @@ from ledger.runtime import open_ledger
 from ledger.settings import Settings
 from seed.generate import generate
 
-DRAFTS = ("identical", "wage", "two_year_steps")
+DRAFTS = ("identical", "wage", "two_year_steps", "education")
 
 CHILD = """
 import copy, json, os, resource, sys, tempfile, time
@@ -64,6 +66,11 @@ def draft(name):
         document["parameters"]["average_wages"]["value"] = {"2019": "42000"}
     elif name == "two_year_steps":
         document["parameters"]["step_years"]["value"] = 2
+    elif name == "education":  # a career-changing education rule: one more grade per level
+        bonus = document["parameters"]["education_bonus"]["value"]
+        document["parameters"]["education_bonus"]["value"] = {
+            level: grades + 1 if grades else 0 for level, grades in bonus.items()
+        }
     return document
 
 if __name__ == "__main__":
@@ -102,6 +109,11 @@ if __name__ == "__main__":
         "bytes": spooled,
         "peak_rss_mb": peak_mb(),
         "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        # CPU of this process and its forked workers, whatever else the machine runs.
+        "cpu_seconds": sum(
+            resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        ),
     }))
 """
 
@@ -115,6 +127,7 @@ def main() -> None:
     parser.add_argument("--drafts", nargs="*", default=list(DRAFTS), choices=DRAFTS)
     parser.add_argument("--api", action="store_true", help="also through POST /simulations")
     parser.add_argument("--skip-rebuild", action="store_true")
+    parser.add_argument("--baseline-tree", help="a checkout whose simulation is measured too")
     args = parser.parse_args()
     settings = Settings(database_url=args.database_url)
     ledger, _ = open_ledger(settings)
@@ -135,22 +148,37 @@ def main() -> None:
     modes = ["cli", "api"] if args.api else ["cli"]
     for name in args.drafts:
         for mode in modes:
+            base = None
+            if args.baseline_tree:
+                base = _simulate_in_child(args.database_url, name, mode, args.baseline_tree)
             found = _simulate_in_child(args.database_url, name, mode)
             key = f"{mode}_{name}"
             result[key] = found
             if "rebuild_seconds" in result:
                 found["vs_rebuild"] = found["seconds"] / result["rebuild_seconds"]
             found["events_per_s"] = events / found["seconds"]
+            if base:
+                found["baseline_seconds"] = base["seconds"]
+                found["baseline_workers_written"] = base["workers_written"]
+                found["speedup"] = base["seconds"] / found["seconds"]
+                found["baseline_cpu_seconds"] = base["cpu_seconds"]
+                found["cpu_speedup"] = base["cpu_seconds"] / found["cpu_seconds"]
             print(f"{key}: {found['seconds']:.1f} s", file=sys.stderr)
     print(json.dumps(result, indent=2))
 
 
-def _simulate_in_child(database_url: str, name: str, mode: str) -> dict[str, Any]:
+def _simulate_in_child(
+    database_url: str, name: str, mode: str, tree: str | None = None
+) -> dict[str, Any]:
+    """One draft's simulation in a child process; ``tree``: of the code checked out there."""
+    env = {**os.environ, "PYTHONPATH": tree} if tree else None
     done = subprocess.run(
         [sys.executable, "-c", CHILD, database_url, name, mode],
         check=True,
         capture_output=True,
         text=True,
+        env=env,
+        cwd=tree,
     )
     found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return found

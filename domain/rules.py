@@ -53,6 +53,7 @@ def step_clock(
     )
     due: list[StepDue] = []
     counted: list[int] = []
+    forward = _Forward(state, schedule, earlier) if earlier and state.facts else None
     if len(qualifying) < min(v.policy.step_years for v in schedule.versions):
         counted = qualifying  # too few years for any step (most states): skip the dates
         qualifying = []
@@ -63,11 +64,14 @@ def step_clock(
         if len(counted) < version.policy.step_years:
             continue
         # A later grade cut, post change or dismissal neither revives nor blocks this step.
-        on_day = _state_on(state, schedule, step_date, due, earlier)
+        found = forward.on(step_date) if forward else None
+        on_day = found or _state_on(state, schedule, step_date, due, earlier)
         _, high = version.policy.grade_range(on_day.post)
         in_post = on_day.status is WorkerStatus.ACTIVE and not dismissal_due(on_day, schedule)
         if in_post and on_day.grade < high:
             due.append(StepDue(step_date, tuple(counted), version.version))
+            if forward:
+                forward.step(due[-1])
         counted = []
     if state.status is not WorkerStatus.ACTIVE or dismissal_due(state, schedule):
         return StepClock(years=0, due=tuple(due))
@@ -96,6 +100,54 @@ def _state_on(
             # ``state``: replaying would apply those facts, then the steps.
             return advance(state, pending_steps(state, pending), schedule)
     return replay([*state.facts, *pending_steps(state, pending)], schedule, day)
+
+
+class _Forward:
+    """The states on the step dates, in date order, as if the steps found due so far were
+    recorded: what ``_state_on`` replays for each date, derived in one forward pass.
+
+    Until a step is due the states are those of ``earlier``. From the first step on, a
+    state carries forward: each later fact of the timeline is applied once, when a date
+    reaches it, and each step once, when found due (after every fact of its date, as
+    its seq is higher), in the timeline order ``replay`` would apply them.
+    """
+
+    def __init__(
+        self,
+        state: WorkerState,
+        schedule: PolicySchedule,
+        earlier: Sequence[tuple[date, WorkerState]],
+    ) -> None:
+        self.timeline = state.facts
+        self.schedule = schedule
+        self.earlier = earlier
+        self.seq = max(f.seq for f in state.facts)
+        self.state: WorkerState | None = None  # None: no step due yet
+        self.applied = 0  # facts of the timeline applied to ``state``
+
+    def on(self, day: date) -> WorkerState | None:
+        """The state on ``day`` (no earlier than the last date asked); None: not hired."""
+        if self.state is None:
+            index = bisect_right(self.earlier, day, key=itemgetter(0)) - 1
+            return self.earlier[index][1] if index >= 0 else None
+        timeline, start = self.timeline, self.applied
+        end = start
+        while end < len(timeline) and timeline[end].effective_date <= day:
+            end += 1
+        if end > start:
+            self.state = advance(self.state, timeline[start:end], self.schedule)
+            self.applied = end
+        return self.state
+
+    def step(self, due: StepDue) -> None:
+        """Record ``due``, found due on the last date asked."""
+        if self.state is None:
+            found = self.on(due.effective_date)
+            assert found is not None  # a step is found due only on a date in post
+            self.state, self.applied = found, len(found.facts)
+        self.seq += 1
+        step = GradeStepFact(due.effective_date, self.seq, due.caused_by_years)
+        self.state = advance(self.state, [step], self.schedule)
 
 
 def pending_steps(state: WorkerState, pending: Sequence[StepDue]) -> list[GradeStepFact]:

@@ -8,9 +8,11 @@ refused if it would make any later fact invalid.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -125,12 +127,42 @@ def states(facts: Iterable[Fact], schedule: PolicySchedule) -> list[tuple[date, 
     Only the dates where some fact takes effect appear; the state holds until
     the next one. The facts are the recorded ones, which passed the check.
     """
-    changes: list[tuple[date, WorkerState]] = []
-    state: WorkerState | None = None
-    timeline = ordered(facts)
+    return _states_from([], ordered(facts), 0, None, schedule)
+
+
+def states_with(
+    changes: Sequence[tuple[date, WorkerState]],
+    later: Sequence[Fact],
+    schedule: PolicySchedule,
+) -> list[tuple[date, WorkerState]]:
+    """``states([*facts, *later])`` from ``changes`` = ``states(facts)``, when each fact of
+    ``later`` follows every fact of its date in ``facts`` (a higher seq: steps made due
+    and appended). The states before the first date of ``later`` are those of
+    ``changes``; only the rest of the timeline is derived again."""
+    if not later or not changes:
+        return list(changes) if not later else states([*later], schedule)
+    first = min(f.effective_date for f in later)
+    kept = bisect_left(changes, first, key=itemgetter(0))
+    if kept == 0:
+        return states([*changes[-1][1].facts, *later], schedule)
+    before = changes[kept - 1][1]
+    timeline = ordered([*changes[-1][1].facts, *later])
+    return _states_from(list(changes[:kept]), timeline, len(before.facts), before, schedule)
+
+
+def _states_from(
+    changes: list[tuple[date, WorkerState]],
+    timeline: Sequence[Fact],
+    start: int,
+    state: WorkerState | None,
+    schedule: PolicySchedule,
+) -> list[tuple[date, WorkerState]]:
+    """``changes`` continued by the facts of ``timeline`` from index ``start`` on, from
+    ``state`` (the state after the facts before ``start``; None: not hired yet)."""
     # A version that maps dropped posts moves their holders on its date, between facts.
     remaps = [v for v in schedule.versions if v.policy.post_aliases]
-    for index, fact in enumerate(timeline):
+    for index in range(start, len(timeline)):
+        fact = timeline[index]
         if state is not None and remaps:
             for version in remaps:
                 if changes[-1][0] < version.effective_date < fact.effective_date:
@@ -149,7 +181,7 @@ def states(facts: Iterable[Fact], schedule: PolicySchedule) -> list[tuple[date, 
             # The rules look back at earlier dates through the facts, as after replay().
             settled = _evolve(state, facts=tuple(timeline[: index + 1]))
             changes.append((fact.effective_date, settled))
-    if state is not None and remaps:
+    if changes and remaps:
         for version in remaps:
             if changes[-1][0] < version.effective_date:
                 moved = _placed(changes[-1][1], version.policy)

@@ -9,7 +9,8 @@ registered read model derives its rows, and the rows are written in large
 batches (COPY on PostgreSQL, executemany on SQLite).
 
 Everything happens in one transaction on the read store: the tables are
-emptied, refilled and the position set to the head read at the start, so
+emptied (on PostgreSQL: fresh tables are filled, indexed, and swapped in for the
+old ones), refilled and the position set to the head read at the start, so
 readers see the old tables until the new ones commit, and a rebuild that fails
 half-way leaves them as they were. Memory holds one aggregate and one batch
 of rows at a time, whatever the size of the history.
@@ -61,8 +62,12 @@ def rebuild(
     read = 0
     with store.transaction() as tx:
         schema.lock_position(tx, position_name)  # incremental projectors wait for the swap
-        schema.clear(tx)
-        writer = Writer(tx)
+        fresh = store.dialect == "postgres"
+        if fresh:
+            schema.fresh(tx)
+        else:
+            schema.clear(tx)
+        writer = Writer(tx, suffix=schema.FRESH if fresh else "")
         # Closed at once on failure, so the children stop before the rollback.
         with closing(derived_rows(ledger, ledger.schedule(), head, processes)) as batches:
             for events_read, rows in batches:
@@ -73,6 +78,8 @@ def rebuild(
                 if progress and events_read:
                     progress(events_read)
         writer.flush()
+        if fresh:
+            schema.swap(tx)
         schema.move_position(tx, position_name, head)
     if store.dialect == "postgres":
         # Fresh tables have stale statistics: without this a roster page scans the table.
@@ -119,8 +126,10 @@ class Writer:
     """Buffers every read model's rows per table and writes them in large batches
     (COPY on PostgreSQL, executemany on SQLite), in the caller's transaction."""
 
-    def __init__(self, tx: Transaction) -> None:
+    def __init__(self, tx: Transaction, suffix: str = "") -> None:
+        """``suffix``: rows go to the tables of that name's suffix (the fresh ones)."""
         self.tx = tx
+        self.suffix = suffix
         self.tables: dict[str, Table] = {t.name: t for model in MODELS for t in model.tables}
         self.buffer: dict[str, list[Row]] = {name: [] for name in self.tables}
         self.buffered = 0
@@ -141,6 +150,7 @@ class Writer:
 
     def _write(self, table: Table, rows: list[Row]) -> None:
         if self.tx.dialect == "postgres":
-            self.tx.copy(table.name, table.column_names, rows)
+            self.tx.copy(table.name + self.suffix, table.column_names, rows)
             return
+        assert not self.suffix, "fresh tables are PostgreSQL's"
         self.tx.executemany(table.insert, rows)

@@ -7,15 +7,17 @@ aggregate is made from them without the repository.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import inspect
+from collections.abc import Callable, Iterator, Sequence
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, Transcoder
-from eventsourcing.utils import get_topic
+from eventsourcing.domain import DecoratedFuncCaller, decorated_funcs
+from eventsourcing.persistence import JSONTranscoder, Mapper, Transcoder
+from eventsourcing.utils import get_topic, resolve_topic
 
 from domain.unit import Unit
 from domain.worker import Worker
@@ -38,11 +40,35 @@ def reconstruct(events: Sequence[Any]) -> Any:
     """
     aggregate: Any = events[0].mutate(None)
     for event in events[1:]:
-        event.apply(aggregate)
+        method = _methods.get(type(event), _UNKNOWN)
+        if method is _UNKNOWN:
+            method = _methods[type(event)] = _method(type(event))
+        if method is None:
+            event.apply(aggregate)
+        else:
+            function, names = method
+            values = event.__dict__
+            function(aggregate, **{name: values[name] for name in names if name in values})
     last = events[-1]
     aggregate.version = last.originator_version
     aggregate.modified_on = last.timestamp
     return aggregate
+
+
+Method = tuple[Callable[..., Any], tuple[str, ...]] | None
+_UNKNOWN: Method = (print, ())
+_methods: dict[type[Any], Method] = {}
+
+
+def _method(cls: type[Any]) -> Method:
+    """The ``@event`` method an event class applies, with the names of its parameters:
+    what the library's ``DecoratedFuncCaller.apply`` looks up and filters on every call
+    (a tenth of a rebuild's reconstruction). None: an event with its own ``apply``."""
+    function = decorated_funcs.get(cls)
+    if function is None or cls.apply is not DecoratedFuncCaller.apply:
+        return None
+    names = tuple(name for name in inspect.signature(function).parameters if name != "self")
+    return function, names
 
 
 def supported(ledger: Ledger) -> bool:
@@ -58,7 +84,7 @@ def aggregates(
     Aggregates the read models do not follow (tokens, the policy book) come
     through with no domain events, so progress still counts their rows.
     """
-    to_domain_event = _fast_mapper(ledger.mapper).to_domain_event
+    decode = Decoder(ledger.mapper).event
     table = ledger.recorder.events_table_name  # type: ignore[attr-defined]
     for originator_id, rows in groupby(
         stored_rows(ledger.env, table, stop=head, lo=lo, hi=hi, page=FETCH), key=itemgetter(0)
@@ -69,13 +95,43 @@ def aggregates(
             continue
         # The id as a UUID once per aggregate, not parsed again for each of its events.
         key = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
-        yield (
-            len(found),
-            [
-                to_domain_event(StoredEvent(key, version, topic, bytes(state)))
-                for _, version, topic, state in found
-            ],
-        )
+        yield len(found), [decode(key, version, topic, state) for _, version, topic, state in found]
+
+
+class Decoder:
+    """The ledger's mapper's ``to_domain_event`` for reading every stored event in one pass:
+    the same decoding (cipher, compressor, transcodings, with orjson), the same upcasting
+    (each event class's own ``upcast_vN_vN+1`` methods, from the stored ``class_version``
+    up to the class's), the same event object; without the per-event look-ups of the
+    topic, the id converter and the ``StoredEvent`` (a tenth of a rebuild's decoding)."""
+
+    def __init__(self, mapper: Mapper[UUID]) -> None:
+        self.transcoder = FastTranscoder(mapper.transcoder)
+        self.cipher = mapper.cipher
+        self.compressor = mapper.compressor
+        self.classes: dict[str, tuple[type[Any], int]] = {}
+
+    def event(self, originator_id: UUID, version: int, topic: str, state: Any) -> Any:
+        found = self.classes.get(topic)
+        if found is None:
+            cls = resolve_topic(topic)
+            found = self.classes[topic] = (cls, getattr(cls, "class_version", 1))
+        cls, class_version = found
+        data = bytes(state)
+        if self.cipher:
+            data = self.cipher.decrypt(data)
+        if self.compressor:
+            data = self.compressor.decompress(data)
+        values: dict[str, Any] = self.transcoder.decode(data)
+        values["originator_id"] = originator_id
+        values["originator_version"] = version
+        from_version = values.pop("class_version", 1)
+        while from_version < class_version:
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(values)
+            from_version += 1
+        event = object.__new__(cls)
+        object.__setattr__(event, "__dict__", values)
+        return event
 
 
 def _fast_mapper(mapper: Mapper[UUID]) -> Mapper[UUID]:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from domain.facts import CertificateFact, Fact
 from domain.policy import PolicySchedule
+from domain.timeline import WorkerState
 from domain.vocabulary import CertificateLevel, WorkerStatus
 from domain.worker import Worker
 from projections.models.derived import unit_text, worker_states
@@ -68,9 +69,15 @@ def _first_paid_month(day: date) -> int:
     return _month(day) if day.day == 1 else _month(day) + 1
 
 
-def pay_periods(facts: Sequence[Fact], schedule: PolicySchedule) -> list[PayPeriod]:
-    """The worker's paid stretches, evaluated only at the months where something changes."""
-    changes = worker_states(facts, schedule)
+def pay_periods(
+    facts: Sequence[Fact],
+    schedule: PolicySchedule,
+    changes: Sequence[tuple[date, WorkerState]] | None = None,
+) -> list[PayPeriod]:
+    """The worker's paid stretches, evaluated only at the months where something changes.
+    ``changes``: ``domain.timeline.states(facts, schedule)``, when the caller has them."""
+    if changes is None:
+        changes = worker_states(facts, schedule)
     change_days = [day for day, _ in changes]
     certificates = sorted(
         (_month(f.effective_date), f.level) for f in facts if isinstance(f, CertificateFact)

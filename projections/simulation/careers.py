@@ -10,18 +10,12 @@ from datetime import date
 
 from domain.facts import Fact, GradeStepFact, HireFact
 from domain.policy import PolicySchedule
-from domain.rules import StepDue, step_clock
-from domain.timeline import WorkerState, replay
+from domain.rules import StepDue
+from domain.timeline import WorkerState, states_with
 from domain.vocabulary import CertificateLevel
 from projections.models.derived import worker_states
 from projections.models.payroll import pay_periods
 from projections.simulation.months import FOREVER, month_index
-
-
-def rederived_facts(facts: Sequence[Fact], schedule: PolicySchedule) -> list[Fact]:
-    """The recorded facts with the derived ones made again under ``schedule``."""
-    kept = recorded_facts(facts, schedule)
-    return with_steps(kept, step_clock(replay(kept, schedule), schedule).due)
 
 
 def recorded_facts(facts: Sequence[Fact], schedule: PolicySchedule) -> list[Fact]:
@@ -59,9 +53,15 @@ class Side:
     steps: list[date]
 
 
-def side_of(derived: list[Fact], schedule: PolicySchedule) -> Side:
-    periods = pay_periods(derived, schedule)
-    changes = worker_states(derived, schedule)  # remembered by pay_periods: not derived twice
+def side_of(
+    derived: list[Fact],
+    schedule: PolicySchedule,
+    changes: list[tuple[date, WorkerState]] | None = None,
+) -> Side:
+    """``changes``: ``domain.timeline.states(derived, schedule)``, when the caller has them."""
+    if changes is None:
+        changes = worker_states(derived, schedule)
+    periods = pay_periods(derived, schedule, changes)
     paid = [
         (
             month_index(p.month_from),
@@ -77,6 +77,18 @@ def side_of(derived: list[Fact], schedule: PolicySchedule) -> Side:
         [start for start, _, _ in paid],
         [f.effective_date for f in derived if isinstance(f, GradeStepFact)],
     )
+
+
+def career(
+    kept: list[Fact],
+    base: list[tuple[date, WorkerState]],
+    due: Sequence[StepDue],
+    schedule: PolicySchedule,
+) -> Side:
+    """The side of ``kept`` (recorded facts) with the steps ``due``, from ``base`` (the
+    states of ``kept``): only the states from the first step's date on are derived again."""
+    derived = with_steps(kept, due)
+    return side_of(derived, schedule, states_with(base, derived[len(kept) :], schedule))
 
 
 def steps_of(due: Sequence[StepDue]) -> list[tuple[date, tuple[int, ...]]]:

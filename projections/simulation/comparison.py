@@ -10,20 +10,18 @@ from typing import Any
 
 from domain.policy import PolicySchedule
 from domain.rules import dismissal_due, promotion_candidate, step_clock
-from domain.timeline import WorkerState, replay
+from domain.timeline import WorkerState, states
 from domain.unit import Unit
 from domain.vocabulary import CertificateLevel, WorkerStatus
 from domain.worker import Worker
 from projections.models.payroll import month_text
 from projections.simulation.careers import (
     Side,
+    career,
     paid_in,
     recorded_facts,
-    rederived_facts,
-    side_of,
     state_on,
     steps_of,
-    with_steps,
 )
 from projections.simulation.draft import (
     CAREER_PARAMETERS,
@@ -115,20 +113,26 @@ class Comparison:
         """Add the worker's pay to ``sums``; answer the differences, if there are any."""
         facts = worker.facts
         kept = recorded_facts(facts, self.adopted)
-        last_state = replay(kept, self.adopted)
-        due = step_clock(last_state, self.adopted).due
-        a = side_of(with_steps(kept, due), self.adopted)
+        base = states(kept, self.adopted)
+        last_state = base[-1][1]
+        # The states of the recorded facts answer the step clock's look-ups by date.
+        due = step_clock(last_state, self.adopted, base).due
+        a = career(kept, base, due, self.adopted)
         if self.same_careers:
             d = a
         elif self.same_replay:
             # The recorded facts replay alike under both: only the steps can differ.
-            due_d = step_clock(last_state, self.draft).due
+            due_d = step_clock(last_state, self.draft, base).due
             if steps_of(due_d) != steps_of(due):
-                d = side_of(with_steps(kept, due_d), self.draft)
+                d = career(kept, base, due_d, self.draft)
             else:
                 d = a if self.same_flags else replace(a)  # a copy: the flags are compared
         else:
-            d = side_of(rederived_facts(facts, self.draft), self.draft)
+            kept_d = recorded_facts(facts, self.draft)
+            base_d = states(kept_d, self.draft)
+            d = career(
+                kept_d, base_d, step_clock(base_d[-1][1], self.draft, base_d).due, self.draft
+            )
         found: list[tuple[date, str]] = []  # (date, unit) of each difference
         pay, totals_a, totals_d, paid = self._pay(a, d, sums, found)
         grades: list[GradeStretch] = []

@@ -97,3 +97,30 @@ def test_a_rebuild_reports_a_failing_read_model_and_keeps_the_old_tables(
 
 def _fail(*_: object) -> dict[str, list[tuple[object, ...]]]:
     raise ValueError("a read model failed")
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_swapped_in_tables_keep_their_keys_and_indexes_and_leave_nothing_behind(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    generate(ledger, workers=10, years=3, seed=3)
+    with store_url("postgres", tmp_path) as url:
+        read_store = ReadStore(url)
+        try:
+            projector = Projector(ledger, read_store)
+            before = _indexes(read_store)
+            projector.rebuild()
+            projector.rebuild()  # the second swap reuses the names the first put back
+
+            assert _indexes(read_store) == before
+            assert not read_store.query("SELECT 1 FROM pg_tables WHERE tablename LIKE '%%__fresh'")
+            assert read_store.query("SELECT count(*) FROM rm_workers")[0][0] > 0
+        finally:
+            read_store.close()
+
+
+def _indexes(read_store: ReadStore) -> list[tuple[object, ...]]:
+    return read_store.query(
+        "SELECT tablename, indexname, indexdef FROM pg_indexes "
+        "WHERE tablename LIKE 'rm_%%' ORDER BY indexname"
+    )

@@ -14,6 +14,7 @@ from domain.rules import (
     promotion_causes,
     step_clock,
 )
+from domain.timeline import states
 from domain.vocabulary import GradeChangeReason, Post, PostChangeReason, Rating, step_rule_label
 from domain.worker import Worker
 from tests.unit.builders import (
@@ -443,3 +444,22 @@ def test_no_flag_names_no_years() -> None:
     worker = worker_with({2020: E, 2021: E, 2022: C}, post=Post.OFFICER, grade=5)
     state = worker.state(SCHEDULE)
     assert (promotion_causes(state, SCHEDULE), dismissal_causes(state, SCHEDULE)) == ((), ())
+
+
+def test_a_second_step_is_judged_with_a_fact_of_its_own_date_and_the_first_step_recorded() -> None:
+    high = GRADES[Post.ASSISTANT][1]
+    worker = worker_with({year: C for year in range(2020, 2026)}, grade=high - 3)
+    # On the second step's date the grade is set to the maximum: that date's state holds
+    # the change, so the second step is not due (without it, one step up, it would be).
+    worker.change_grade(
+        grade=high,
+        effective_date=date(2026, 1, 1),
+        reason=GradeChangeReason.DISCIPLINE,
+        schedule=SCHEDULE,
+    )
+    state = worker.state(SCHEDULE)
+    expected = step_clock(state, SCHEDULE).due  # replays each step's date
+
+    assert [d.effective_date for d in expected] == [date(2023, 1, 1)]
+    # The same answer from the worker's states, derived forward through the steps.
+    assert step_clock(state, SCHEDULE, states(worker.facts, SCHEDULE)).due == expected

@@ -1,0 +1,44 @@
+"""The faster paths of the rebuild and the simulation agree with the domain's own derivation
+on hypothesis-made histories, under every shipped policy pack (and a two-year step rule).
+
+``domain.timeline.states_with`` continues a worker's states from the first date a list of
+appended facts (the steps the rules make due) takes effect; it must give exactly what
+``states`` derives from the whole timeline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.facts import GradeStepFact
+from domain.policy import shipped_packs
+from domain.rules import step_clock
+from domain.timeline import states, states_with
+from projections.simulation.careers import with_steps
+from tests.integration.test_properties import SETTINGS, commands, hires, history
+from tests.unit.builders import schedule
+
+SCHEDULES = {
+    **{pack: schedule(pack) for pack in shipped_packs()},
+    "two-year steps": schedule(step_years=2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+@SETTINGS
+@given(spec=hires, sequence=st.lists(commands, min_size=10, max_size=40))
+def test_states_continued_past_the_steps_made_due_are_the_states_of_the_whole_timeline(
+    name: str, spec: dict[str, Any], sequence: list[tuple[Any, ...]]
+) -> None:
+    chosen = SCHEDULES[name]
+    kept = [f for f in history(spec, sequence).facts if not isinstance(f, GradeStepFact)]
+    base = states(kept, chosen)
+    due = step_clock(base[-1][1], chosen).due
+    derived = with_steps(kept, due)
+
+    assert states_with(base, derived[len(kept) :], chosen) == states(derived, chosen)
+    assert step_clock(base[-1][1], chosen, base).due == due
