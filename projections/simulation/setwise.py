@@ -55,6 +55,8 @@ def ready(ledger: Ledger, store: ReadStore) -> bool:
     stored adopted career (a ledger projected before that model existed has none)."""
     head = ledger.recorder.max_notification_id() or 0
     with store.transaction() as tx:
+        if not all(_exists(tx, t) for t in ("rm_position", "rm_workers", "rm_replayed_workers")):
+            return False  # never projected here
         found = tx.query("SELECT position FROM rm_position WHERE projection = %s", (NAME,))
         if not found or int(found[0][0]) < head:
             return False
@@ -62,6 +64,12 @@ def ready(ledger: Ledger, store: ReadStore) -> bool:
             "SELECT (SELECT COUNT(*) FROM rm_workers), (SELECT COUNT(*) FROM rm_replayed_workers)"
         )[0]
     return bool(workers == replayed)
+
+
+def _exists(tx: Transaction, table: str) -> bool:
+    if tx.dialect == "postgres":
+        return bool(tx.query("SELECT to_regclass(%s) IS NOT NULL", (table,))[0][0])
+    return bool(tx.query("SELECT 1 FROM sqlite_master WHERE name = %s", (table,)))
 
 
 def post_of(code: str) -> Post:
