@@ -144,14 +144,13 @@ def _priced_setwise(
     comparison: Comparison, store: ReadStore, after: str | None, limit: int | None
 ) -> Outcome:
     pricing = setwise.SetwisePricing(comparison, store)
-    sums, paid = pricing.sums()
-    differing = [w for w, differs, _, _ in paid if differs and (after is None or w > after)]
+    sums, differing = pricing.sums(after, limit)
     if limit is None:
         return Outcome(
             comparison, sums, [], None, [], 0, lambda: pricing.every_difference(differing), True
         )
     # One more than a page tells whether another page follows.
-    items = pricing.differences(differing[: limit + 1])
+    items = pricing.differences(differing)
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]

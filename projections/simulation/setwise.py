@@ -34,12 +34,13 @@ from projections.sql import ReadStore, Transaction, one_of
 
 CHUNK = 500  # differing workers read at once when every one of them is wanted
 
-_PRICE_COLUMNS = (
-    "seg_from",
-    "seg_to",
+_MONEY = ("a_total", "a_city", "a_local", "d_total", "d_city", "d_local")
+_TEMPORARY = ("sim_running", "sim_scope", "sim_paid")
+_RUNNING_COLUMNS = (
     "post",
     "grade",
     "certificate",
+    "month",
     "a_total",
     "a_city",
     "a_local",
@@ -89,30 +90,39 @@ class SetwisePricing:
         self.temp = "pg_temp." if self.dialect == "postgres" else "temp."
 
     # -- the sums -----------------------------------------------------------------------
-    def sums(self) -> tuple[Sums, list[tuple[str, bool, int, int]]]:
-        """The sums, and each worker paid in the window and scope: (id, differs, adopted
-        total, draft total), in id order."""
+    def sums(self, after: str | None, limit: int | None) -> tuple[Sums, list[str]]:
+        """The sums, and the differing workers after ``after`` in id order: the first
+        ``limit`` + 1 of them (one more tells whether another page follows), or all."""
         comparison = self.comparison
         sums = Sums(comparison.last_month - comparison.first_month + 1)
         with self.store.transaction() as tx:
+            if self.dialect == "postgres":
+                # The groups of a province's workers fit in memory: no spill to disk. The
+                # planner's estimates for the temporary tables chose merge joins, sorting
+                # every stretch by its text columns: hash joins took a fifth of the time.
+                tx.execute("SET LOCAL work_mem = '256MB'")
+                tx.execute("SET LOCAL enable_mergejoin = off")
             self._units(tx, sums)
             self._temporary(tx)
             try:
-                self._prices(tx)
-                workers = self._per_worker_and_unit(tx, sums)
-                self._per_month(tx, sums)
+                prices = self._prices(tx)
+                self._per_month(tx, sums, prices)
+                self._per_worker_and_unit(tx)
+                self._per_unit(tx, sums)
+                self._counts(tx, sums)
+                differing = self._differing(tx, after, limit)
             finally:
-                tx.execute(f"DROP TABLE IF EXISTS {self.temp}sim_prices")
-                tx.execute(f"DROP TABLE IF EXISTS {self.temp}sim_scope")
-        return sums, workers
+                for name in _TEMPORARY:
+                    tx.execute(f"DROP TABLE IF EXISTS {self.temp}{name}")
+        return sums, differing
 
     def _temporary(self, tx: Transaction) -> None:
-        for name in ("sim_prices", "sim_scope"):
+        for name in _TEMPORARY:
             tx.execute(f"DROP TABLE IF EXISTS {self.temp}{name}")
         tx.execute(
-            "CREATE TEMPORARY TABLE sim_prices (seg_from INTEGER, seg_to INTEGER, post TEXT, "
-            "grade INTEGER, certificate TEXT, a_total BIGINT, a_city BIGINT, a_local BIGINT, "
-            "d_total BIGINT, d_city BIGINT, d_local BIGINT, differs INTEGER)"
+            "CREATE TEMPORARY TABLE sim_running (post TEXT, grade INTEGER, certificate TEXT,"
+            " month INTEGER, a_total BIGINT, a_city BIGINT, a_local BIGINT, d_total BIGINT,"
+            " d_city BIGINT, d_local BIGINT, differs INTEGER)"
         )
         tx.execute("CREATE TEMPORARY TABLE sim_scope (unit_id TEXT PRIMARY KEY)")
         if self.comparison.scope is not None:
@@ -134,78 +144,144 @@ class SetwisePricing:
             return ""
         return f" JOIN sim_scope s ON s.unit_id = {alias}.unit_id"
 
-    def _prices(self, tx: Transaction) -> None:
-        """Each distinct position paid in the window, priced once per side and segment."""
+    def _window(self) -> tuple[str, str, str]:
+        """Each stored stretch's months within the window (first, after the last), and
+        the condition that it has any."""
+        first, after = self.comparison.first_month, self.comparison.last_month + 1
+        return (
+            f"CASE WHEN r.month_from > {first} THEN r.month_from ELSE {first} END",
+            f"CASE WHEN r.month_to < {after} THEN r.month_to ELSE {after} END",
+            f"r.month_from < {after} AND r.month_to > {first}",
+        )
+
+    def _prices(self, tx: Transaction) -> dict[tuple[str, int, str], list[tuple[int, ...]]]:
+        """Each distinct position paid in the window, priced once per side and segment
+        (answered: the seven values of each month, the window's months in order), and
+        their running sums over the window's months in ``sim_running``: a stretch's pay is
+        the running sum after its last month less the one before its first."""
         c = self.comparison
+        _, _, overlaps = self._window()
         keys = tx.query(
             "SELECT DISTINCT r.post, r.grade, r.certificate FROM rm_replayed_pay r"
             + self._scoped("r")
-            + " WHERE r.month_from <= %s AND r.month_to > %s",
-            (c.last_month, c.first_month),
+            + f" WHERE {overlaps}"
         )
+        prices: dict[tuple[str, int, str], list[tuple[int, ...]]] = {}
         rows: list[tuple[Any, ...]] = []
-        for start, end in self.segments:
-            for code, grade, certificate in keys:
-                post = post_of(code)
-                level = CertificateLevel(certificate) if certificate else None
+        for code, grade, certificate in keys:
+            post = post_of(code)
+            level = CertificateLevel(certificate) if certificate else None
+            monthly: list[tuple[int, ...]] = []
+            for start, end in self.segments:
                 a = c.price_adopted(start, post, grade, level)
                 d = c.price_draft(start, post, grade, level)
-                rows.append((start, end, code, grade, certificate, *a.fen, *d.fen, int(a != d)))
-        self._insert(tx, "sim_prices", _PRICE_COLUMNS, rows)
+                monthly.extend([(*a.fen, *d.fen, int(a != d))] * (end - start))
+            prices[code, grade, certificate] = monthly
+            running = [0] * 7
+            for offset, values in enumerate([*monthly, None]):
+                rows.append((code, grade, certificate, c.first_month + offset, *running))
+                if values is not None:
+                    running = [x + y for x, y in zip(running, values, strict=True)]
+        self._insert(tx, "sim_running", _RUNNING_COLUMNS, rows)
+        if self.dialect == "postgres":
+            tx.execute("ANALYZE sim_running")  # a temporary table has no statistics else
+        return prices
 
-    def _pieces(self) -> str:
-        """Every stored stretch cut at the segments, with its months and both prices."""
-        return (
-            "WITH pieces AS (SELECT r.worker_id, r.unit_id,"
-            " CASE WHEN r.month_from > p.seg_from THEN r.month_from ELSE p.seg_from END AS m_from,"
-            " CASE WHEN r.month_to < p.seg_to THEN r.month_to ELSE p.seg_to END AS m_to,"
-            " p.a_total, p.a_city, p.a_local, p.d_total, p.d_city, p.d_local, p.differs"
-            " FROM rm_replayed_pay r JOIN sim_prices p ON p.post = r.post AND p.grade = r.grade"
-            " AND p.certificate = r.certificate AND r.month_from < p.seg_to"
-            " AND r.month_to > p.seg_from" + self._scoped("r") + ") "
+    def _per_worker_and_unit(self, tx: Transaction) -> None:
+        """Each worker's pay in each unit over the window (``sim_paid``)."""
+        start, end, overlaps = self._window()
+        sums = ", ".join(
+            f"CAST(SUM(e.{column} - b.{column}) AS BIGINT) AS {column}" for column in _MONEY
+        )
+        tx.execute(
+            "CREATE TEMPORARY TABLE sim_paid AS SELECT r.worker_id, r.unit_id,"
+            f" MAX(CASE WHEN e.differs > b.differs THEN 1 ELSE 0 END) AS differs, {sums}"
+            " FROM rm_replayed_pay r"
+            + self._scoped("r")
+            + " JOIN sim_running b ON b.post = r.post AND b.grade = r.grade"
+            f" AND b.certificate = r.certificate AND b.month = {start}"
+            " JOIN sim_running e ON e.post = r.post AND e.grade = r.grade"
+            f" AND e.certificate = r.certificate AND e.month = {end}"
+            f" WHERE {overlaps} GROUP BY r.worker_id, r.unit_id"
         )
 
-    def _per_worker_and_unit(self, tx: Transaction, sums: Sums) -> list[tuple[str, bool, int, int]]:
+    def _per_unit(self, tx: Transaction, sums: Sums) -> None:
+        """Each unit's six sums, its workers and those paid differently there."""
+        columns = ", ".join(f"CAST(SUM({column}) AS BIGINT)" for column in _MONEY)
         found = tx.query(
-            self._pieces() + "SELECT worker_id, unit_id, MAX(differs),"
-            " SUM((m_to - m_from) * a_total), SUM((m_to - m_from) * a_city),"
-            " SUM((m_to - m_from) * a_local), SUM((m_to - m_from) * d_total),"
-            " SUM((m_to - m_from) * d_city), SUM((m_to - m_from) * d_local)"
-            " FROM pieces GROUP BY worker_id, unit_id"
+            f"SELECT unit_id, {columns}, COUNT(*), SUM(differs) FROM sim_paid GROUP BY unit_id"
         )
-        workers: dict[str, list[int]] = {}
-        for worker_id, unit_id, differs, *money in found:
-            values = [int(v) for v in money]
-            unit = sums.units.setdefault(unit_id, [0] * 8)
-            for n, value in enumerate(values):
-                unit[n] += value
-            unit[6] += 1
-            unit[7] += differs
-            worker = workers.setdefault(worker_id, [0, 0, 0])
-            worker[0] |= differs
-            worker[1] += values[0]
-            worker[2] += values[3]
-        answer = [(w, bool(v[0]), v[1], v[2]) for w, v in sorted(workers.items())]
-        for _, differs, adopted, draft in answer:
-            sums.compared += 1
-            if differs:
-                sums.affected += 1
-                sums.gaining += draft > adopted
-                sums.losing += draft < adopted
-        return answer
+        for unit_id, *values in found:
+            sums.units[unit_id] = [int(value) for value in values]
 
-    def _per_month(self, tx: Transaction, sums: Sums) -> None:
-        """The running differences: each stretch adds at its first month and takes away
-        after its last (``Sums.by_month``)."""
-        money = "SUM(a_total), SUM(a_city), SUM(a_local), SUM(d_total), SUM(d_city), SUM(d_local)"
+    def _counts(self, tx: Transaction, sums: Sums) -> None:
+        """Workers compared, affected, gaining and losing (a worker gains or loses on the
+        total over the window, wherever they were paid)."""
         found = tx.query(
-            self._pieces() + f"SELECT 1, m_from, {money} FROM pieces GROUP BY m_from "
-            f"UNION ALL SELECT -1, m_to, {money} FROM pieces GROUP BY m_to"
+            "SELECT COUNT(*), SUM(differs),"
+            " SUM(CASE WHEN differs = 1 AND d_total > a_total THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN differs = 1 AND d_total < a_total THEN 1 ELSE 0 END)"
+            " FROM (SELECT worker_id, MAX(differs) AS differs, SUM(a_total) AS a_total,"
+            " SUM(d_total) AS d_total FROM sim_paid GROUP BY worker_id) w"
         )
+        compared, affected, gaining, losing = (int(value or 0) for value in found[0])
+        sums.compared, sums.affected = compared, affected
+        sums.gaining, sums.losing = gaining, losing
+
+    def _differing(self, tx: Transaction, after: str | None, limit: int | None) -> list[str]:
+        # Ids compared and ordered byte by byte, as Python compares them (a page's cursor).
+        worker = 'worker_id COLLATE "C"' if self.dialect == "postgres" else "worker_id"
+        where, params = "", []
+        if after is not None:
+            where, params = f" WHERE {worker} > %s", [after]
+        last = f" LIMIT {int(limit) + 1}" if limit is not None else ""
+        found = tx.query(
+            f"SELECT worker_id FROM sim_paid{where} GROUP BY worker_id"
+            f" HAVING MAX(differs) = 1 ORDER BY {worker}{last}",
+            params,
+        )
+        return [worker_id for (worker_id,) in found]
+
+    def _per_month(
+        self,
+        tx: Transaction,
+        sums: Sums,
+        prices: dict[tuple[str, int, str], list[tuple[int, ...]]],
+    ) -> None:
+        """Each month's six sums: how many are paid in each position that month, from
+        where their stretches start and end, times the position's pay that month.
+        ``Sums.by_month`` holds them as running differences."""
+        start, end, overlaps = self._window()
+        scoped = self._scoped("r")
+        found = tx.query(
+            f"SELECT r.post, r.grade, r.certificate, {start}, COUNT(*)"
+            f" FROM rm_replayed_pay r{scoped} WHERE {overlaps}"
+            f" GROUP BY r.post, r.grade, r.certificate, {start}"
+            f" UNION ALL SELECT r.post, r.grade, r.certificate, {end}, -COUNT(*)"
+            f" FROM rm_replayed_pay r{scoped} WHERE {overlaps}"
+            f" GROUP BY r.post, r.grade, r.certificate, {end}"
+        )
+        months = len(sums.by_month[0]) - 1
         offset = self.comparison.first_month
-        for sign, month, *values in found:
-            for column, value in enumerate(values):
-                sums.by_month[column][month - offset] += sign * int(value)
+        changes: dict[tuple[str, int, str], list[int]] = {}
+        for code, grade, certificate, month, count in found:
+            changes.setdefault((code, grade, certificate), [0] * (months + 1))[month - offset] += (
+                int(count)
+            )
+        totals = [[0] * months for _ in _MONEY]
+        for key, change in changes.items():
+            paid = 0
+            for month, values in enumerate(prices[key]):
+                paid += change[month]
+                if paid:
+                    for column in range(6):
+                        totals[column][month] += paid * values[column]
+        for column, each_month in enumerate(totals):
+            previous = 0
+            for month, value in enumerate(each_month):
+                sums.by_month[column][month] = value - previous
+                previous = value
+            sums.by_month[column][months] = -previous
 
     def _units(self, tx: Transaction, sums: Sums) -> None:
         """Every unit in scope, with its quotas on the first day of the last month."""
