@@ -131,6 +131,7 @@ def main() -> None:
     if args.rebuild:
         result.update(_rebuild_in_child(args.database_url))
         _say(f"rebuild: {result['rebuild_seconds']:.1f} s")
+    _say(f"load average before: {os.getloadavg()}")
     started = time.monotonic()
     rows_per_s = _raw_read(args.database_url, table)
     result["raw_read_seconds"] = time.monotonic() - started
@@ -139,11 +140,11 @@ def main() -> None:
     modes = ["page", "all"] if args.all else ["page"]
     for name in args.drafts:
         for mode in modes:
-            replay = _child(args.database_url, name, "replay", mode)
-            _say(f"{name} {mode} replay: {replay['seconds']:.1f} s")
             runs = [_child(args.database_url, name, "setwise", mode) for _ in range(args.repeat)]
             best = min(runs, key=lambda run: run["seconds"])
             _say(f"{name} {mode} set-wise: {[round(r['seconds'], 2) for r in runs]} s")
+            replay = _child(args.database_url, name, "replay", mode)
+            _say(f"{name} {mode} replay: {replay['seconds']:.1f} s")
             result[f"{name}_{mode}"] = {
                 "replay": replay,
                 "setwise": best,
@@ -152,6 +153,7 @@ def main() -> None:
                 "setwise_vs_replay": best["seconds"] / replay["seconds"],
                 "setwise_vs_raw_read": best["seconds"] / result["raw_read_seconds"],
             }
+    result["load_average_after"] = os.getloadavg()
     print(json.dumps(result, indent=2))
 
 

@@ -100,8 +100,10 @@ class SetwisePricing:
                 # The groups of a province's workers fit in memory: no spill to disk. The
                 # planner's estimates for the temporary tables chose merge joins, sorting
                 # every stretch by its text columns: hash joins took a fifth of the time.
+                # Compiling these few queries (JIT) took longer than running them.
                 tx.execute("SET LOCAL work_mem = '256MB'")
                 tx.execute("SET LOCAL enable_mergejoin = off")
+                tx.execute("SET LOCAL jit = off")
             self._units(tx, sums)
             self._temporary(tx)
             try:
