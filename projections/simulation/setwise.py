@@ -29,6 +29,7 @@ from ledger.application import Ledger
 from projections.projector import NAME
 from projections.simulation.careers import Side
 from projections.simulation.comparison import Comparison
+from projections.simulation.months import month_start
 from projections.simulation.results import Sums, UnitInfo, WorkerDifference
 from projections.sql import ReadStore, Transaction, one_of
 
@@ -67,6 +68,26 @@ def ready(ledger: Ledger, store: ReadStore) -> bool:
     return bool(workers == replayed)
 
 
+def _segments(comparison: Comparison) -> list[tuple[int, int]]:
+    """The window cut where pay may change (the comparison's breaks), joined again where
+    neither side's policy version nor base changes after all (a January whose base follows
+    the same wage): a price is a function of the policy and the base (``domain.pay.price``)."""
+    segments: list[tuple[int, int]] = []
+    last: tuple[Any, ...] | None = None
+    for start, end in pairwise(sorted(comparison.breaks)):
+        day = month_start(start)
+        now = tuple(
+            (schedule.version_on(day).version, schedule.on(day).base_pay_on(day))
+            for schedule in (comparison.adopted, comparison.draft)
+        )
+        if segments and now == last:
+            segments[-1] = (segments[-1][0], end)
+        else:
+            segments.append((start, end))
+        last = now
+    return segments
+
+
 def _exists(tx: Transaction, table: str) -> bool:
     if tx.dialect == "postgres":
         return bool(tx.query("SELECT to_regclass(%s) IS NOT NULL", (table,))[0][0])
@@ -85,8 +106,7 @@ class SetwisePricing:
         self.comparison = comparison
         self.store = store
         self.dialect = store.dialect
-        edges = sorted(comparison.breaks)
-        self.segments = list(pairwise(edges))
+        self.segments = _segments(comparison)
         self.temp = "pg_temp." if self.dialect == "postgres" else "temp."
 
     # -- the sums -----------------------------------------------------------------------
