@@ -36,20 +36,20 @@ from projections.sql import ReadStore, Transaction, one_of
 CHUNK = 500  # differing workers read at once when every one of them is wanted
 
 _MONEY = ("a_total", "a_city", "a_local", "d_total", "d_city", "d_local")
-_TEMPORARY = ("sim_running", "sim_scope", "sim_paid")
-_RUNNING_COLUMNS = (
+_VALUES = (*_MONEY, "differs")  # each month's, in fen; differs: 1 where the sides differ
+_TEMPORARY = ("sim_segments", "sim_scope", "sim_paid")
+_SEGMENT_COLUMNS = (
     "post",
     "grade",
     "certificate",
-    "month",
-    "a_total",
-    "a_city",
-    "a_local",
-    "d_total",
-    "d_city",
-    "d_local",
-    "differs",
+    "seg_from",
+    "seg_to",
+    *(f"r_{column}" for column in _VALUES),
+    *_VALUES,
 )
+# A segment of months over which a position's pay is the same: first month, the month
+# after the last, and each month's values (``_VALUES``).
+_Priced = tuple[int, int, tuple[int, ...]]
 
 
 def ready(ledger: Ledger, store: ReadStore) -> bool:
@@ -141,10 +141,11 @@ class SetwisePricing:
     def _temporary(self, tx: Transaction) -> None:
         for name in _TEMPORARY:
             tx.execute(f"DROP TABLE IF EXISTS {self.temp}{name}")
+        values = ", ".join(f"r_{column} BIGINT" for column in _VALUES)
+        values += ", " + ", ".join(f"{column} BIGINT" for column in _VALUES)
         tx.execute(
-            "CREATE TEMPORARY TABLE sim_running (post TEXT, grade INTEGER, certificate TEXT,"
-            " month INTEGER, a_total BIGINT, a_city BIGINT, a_local BIGINT, d_total BIGINT,"
-            " d_city BIGINT, d_local BIGINT, differs INTEGER)"
+            "CREATE TEMPORARY TABLE sim_segments (post TEXT, grade INTEGER, certificate TEXT,"
+            f" seg_from INTEGER, seg_to INTEGER, {values})"
         )
         tx.execute("CREATE TEMPORARY TABLE sim_scope (unit_id TEXT PRIMARY KEY)")
         if self.comparison.scope is not None:
@@ -176,11 +177,11 @@ class SetwisePricing:
             f"r.month_from < {after} AND r.month_to > {first}",
         )
 
-    def _prices(self, tx: Transaction) -> dict[tuple[str, int, str], list[tuple[int, ...]]]:
+    def _prices(self, tx: Transaction) -> dict[tuple[str, int, str], list[_Priced]]:
         """Each distinct position paid in the window, priced once per side and segment
-        (answered: the seven values of each month, the window's months in order), and
-        their running sums over the window's months in ``sim_running``: a stretch's pay is
-        the running sum after its last month less the one before its first."""
+        (answered, and kept in ``sim_segments`` with the running sums of the window's
+        months before each segment): a stretch's pay is the running sum after its last
+        month less the one before its first."""
         c = self.comparison
         _, _, overlaps = self._window()
         keys = tx.query(
@@ -188,42 +189,59 @@ class SetwisePricing:
             + self._scoped("r")
             + f" WHERE {overlaps}"
         )
-        prices: dict[tuple[str, int, str], list[tuple[int, ...]]] = {}
+        prices: dict[tuple[str, int, str], list[_Priced]] = {}
         rows: list[tuple[Any, ...]] = []
         for code, grade, certificate in keys:
             post = post_of(code)
             level = CertificateLevel(certificate) if certificate else None
-            monthly: list[tuple[int, ...]] = []
+            running: tuple[int, ...] = (0,) * 7
+            priced: list[_Priced] = []
             for start, end in self.segments:
                 a = c.price_adopted(start, post, grade, level)
                 d = c.price_draft(start, post, grade, level)
-                monthly.extend([(*a.fen, *d.fen, int(a != d))] * (end - start))
-            prices[code, grade, certificate] = monthly
-            running = [0] * 7
-            for offset, values in enumerate([*monthly, None]):
-                rows.append((code, grade, certificate, c.first_month + offset, *running))
-                if values is not None:
-                    running = [x + y for x, y in zip(running, values, strict=True)]
-        self._insert(tx, "sim_running", _RUNNING_COLUMNS, rows)
+                # The same price all through the segment: the page's workers, worked out
+                # month by month by the comparison, find it remembered for every month.
+                for month in range(start, end):
+                    c.price_adopted.cache[month, post, grade, level] = a
+                    c.price_draft.cache[month, post, grade, level] = d
+                values = (*a.fen, *d.fen, int(a != d))
+                priced.append((start, end, values))
+                rows.append((code, grade, certificate, start, end, *running, *values))
+                running = tuple(r + (end - start) * v for r, v in zip(running, values, strict=True))
+            prices[code, grade, certificate] = priced
         if self.dialect == "postgres":
-            tx.execute("ANALYZE sim_running")  # a temporary table has no statistics else
+            # One block of COPY text: a row at a time through the driver was most of it.
+            lines = ("\t".join(map(str, row)) + "\n" for row in rows)
+            tx.copy_text("sim_segments", _SEGMENT_COLUMNS, "".join(lines))
+            tx.execute("ANALYZE sim_segments")  # a temporary table has no statistics else
+        else:
+            self._insert(tx, "sim_segments", _SEGMENT_COLUMNS, rows)
         return prices
 
     def _per_worker_and_unit(self, tx: Transaction) -> None:
-        """Each worker's pay in each unit over the window (``sim_paid``)."""
+        """Each worker's pay in each unit over the window (``sim_paid``): for each stored
+        stretch, the running sums at its ends, found in the segments holding them."""
         start, end, overlaps = self._window()
+
+        def running(alias: str, month: str, column: str) -> str:
+            return f"({alias}.r_{column} + ({month} - {alias}.seg_from) * {alias}.{column})"
+
         sums = ", ".join(
-            f"CAST(SUM(e.{column} - b.{column}) AS BIGINT) AS {column}" for column in _MONEY
+            f"CAST(SUM({running('e', end, column)} - {running('b', start, column)}) AS BIGINT)"
+            f" AS {column}"
+            for column in _MONEY
         )
+        differs = f"{running('e', end, 'differs')} > {running('b', start, 'differs')}"
+        position = "{0}.post = r.post AND {0}.grade = r.grade AND {0}.certificate = r.certificate"
         tx.execute(
             "CREATE TEMPORARY TABLE sim_paid AS SELECT r.worker_id, r.unit_id,"
-            f" MAX(CASE WHEN e.differs > b.differs THEN 1 ELSE 0 END) AS differs, {sums}"
+            f" MAX(CASE WHEN {differs} THEN 1 ELSE 0 END) AS differs, {sums}"
             " FROM rm_replayed_pay r"
             + self._scoped("r")
-            + " JOIN sim_running b ON b.post = r.post AND b.grade = r.grade"
-            f" AND b.certificate = r.certificate AND b.month = {start}"
-            " JOIN sim_running e ON e.post = r.post AND e.grade = r.grade"
-            f" AND e.certificate = r.certificate AND e.month = {end}"
+            + f" JOIN sim_segments b ON {position.format('b')}"
+            f" AND b.seg_from <= {start} AND {start} < b.seg_to"
+            f" JOIN sim_segments e ON {position.format('e')}"
+            f" AND e.seg_from < {end} AND {end} <= e.seg_to"
             f" WHERE {overlaps} GROUP BY r.worker_id, r.unit_id"
         )
 
@@ -268,7 +286,7 @@ class SetwisePricing:
         self,
         tx: Transaction,
         sums: Sums,
-        prices: dict[tuple[str, int, str], list[tuple[int, ...]]],
+        prices: dict[tuple[str, int, str], list[_Priced]],
     ) -> None:
         """Each month's six sums: how many are paid in each position that month, from
         where their stretches start and end, times the position's pay that month.
@@ -293,11 +311,12 @@ class SetwisePricing:
         totals = [[0] * months for _ in _MONEY]
         for key, change in changes.items():
             paid = 0
-            for month, values in enumerate(prices[key]):
-                paid += change[month]
-                if paid:
-                    for column in range(6):
-                        totals[column][month] += paid * values[column]
+            for first, after, values in prices[key]:
+                for month in range(first - offset, after - offset):
+                    paid += change[month]
+                    if paid:
+                        for column in range(6):
+                            totals[column][month] += paid * values[column]
         for column, each_month in enumerate(totals):
             previous = 0
             for month, value in enumerate(each_month):
