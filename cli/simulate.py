@@ -28,6 +28,7 @@ from domain.policy import load_document
 from ledger.runtime import build_ledger
 from projections.simulation import Draft, Outcome, report, spool_folder, subtree
 from projections.simulation import simulate as run_simulation
+from projections.sql import ReadStore
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 TOP_UNITS = 10
@@ -80,6 +81,7 @@ def simulate(
                 err.print(f"  - {escape(problem)}", soft_wrap=True)
             raise typer.Exit(1) from None
         ledger = build_ledger(settings)
+        store = _read_models(settings.database_url)
         folder = spool_folder()
         try:
             if ledger.is_empty():
@@ -96,14 +98,21 @@ def simulate(
                     spool_dir=Path(folder.name),
                     processes=processes or os.cpu_count() or 1,
                     progress=bar.advance,
+                    store=store,
                 )
             elapsed = bar.elapsed
             summary = {**report.summary(outcome, draft.describe()), "unit_id": unit}
             _print_summary(err, summary)
-            err.print(
-                f"{outcome.events_read} events replayed in {elapsed:.1f} s "
-                f"({outcome.events_read / elapsed:,.0f} events/s); nothing was recorded"
-            )
+            if outcome.setwise:
+                err.print(
+                    f"a pay-only draft, priced from the stored careers in {elapsed:.1f} s; "
+                    "nothing was recorded"
+                )
+            else:
+                err.print(
+                    f"{outcome.events_read} events replayed in {elapsed:.1f} s "
+                    f"({outcome.events_read / elapsed:,.0f} events/s); nothing was recorded"
+                )
             if csv_file is not None:
                 with csv_file.open("w", encoding="utf-8", newline="") as out:
                     rows = (report.csv_row(found) for found in outcome.workers())
@@ -114,7 +123,17 @@ def simulate(
                 _write_json(sys.stdout, summary, outcome)
         finally:
             folder.cleanup()
+            if store is not None:
+                store.close()
             ledger.close()
+
+
+def _read_models(database_url: str) -> ReadStore | None:
+    """The read models beside the events (a pay-only draft is priced from them when they
+    hold every event); none for the in-memory store, whose read models live in a server."""
+    if not database_url.startswith(("sqlite", "postgres")):
+        return None
+    return ReadStore(database_url)
 
 
 def _print_summary(err: Console, summary: dict[str, Any]) -> None:

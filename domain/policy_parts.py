@@ -47,6 +47,17 @@ OPTIONAL_PARAMETERS = (
     "quota_formula",
 )
 ALL_PARAMETERS = (*PARAMETERS, *OPTIONAL_PARAMETERS)
+# What a month's pay is priced from (``domain.pay.price``) and nothing else reads: a draft
+# that changes only these leaves every career (grades, steps, flags) and quota as it is.
+PAY_PARAMETERS = (
+    "base_pay_wage_share",
+    "average_wages",
+    "fixed_base_pay",
+    "pay_coefficients",
+    "certificate_allowances",
+    "city_funding_shares",
+    "pay_split",
+)
 # A required parameter another method replaces: with the optional one present, the
 # required one may be left out (a fixed base needs no average wage).
 REPLACED_BY = {

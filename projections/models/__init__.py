@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.models.activity import UNIT_ACTIVITY, WORKER_ACTIVITY
 from projections.models.payroll import PAYROLL
+from projections.models.replayed import REPLAYED_PAY_MODEL, UNIT_QUOTA_MODEL
 from projections.models.rules import RULES
 from projections.models.units import UNITS
 from projections.models.workers import HISTORY, ROSTER
@@ -17,4 +18,7 @@ MODELS: tuple[ReadModel, ...] = (
     PAYROLL,
     WORKER_ACTIVITY,
     UNIT_ACTIVITY,
+    # Last: it derives another career, which the others' remembered states must not follow.
+    REPLAYED_PAY_MODEL,
+    UNIT_QUOTA_MODEL,
 )

@@ -5,41 +5,28 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
-from domain.facts import Fact, GradeStepFact, HireFact
+from domain.facts import Fact, GradeStepFact
 from domain.policy import PolicySchedule
 from domain.rules import StepDue
 from domain.timeline import WorkerState, states_with
 from domain.vocabulary import CertificateLevel
 from projections.models.derived import worker_states
 from projections.models.payroll import pay_periods
+
+# Re-exported: the comparison derives careers with them (their home is the model that keeps
+# the adopted side).
+from projections.models.replayed import recorded_facts as recorded_facts
+from projections.models.replayed import replayed_facts
+from projections.models.replayed import with_steps as with_steps
 from projections.simulation.months import FOREVER, month_index
 
 
-def recorded_facts(facts: Sequence[Fact], schedule: PolicySchedule) -> list[Fact]:
-    """The facts without the recorded steps, an initial grade from the policy given again."""
-    kept = [f for f in facts if not isinstance(f, GradeStepFact)]
-    hire = kept[0]
-    if isinstance(hire, HireFact) and hire.grade_from_policy:
-        policy = schedule.on(hire.effective_date)
-        grade = policy.initial_grade(hire.post, hire.prior_service_years, hire.education)
-        if grade != hire.grade:
-            kept[0] = replace(hire, grade=grade)
-    return kept
-
-
-def with_steps(kept: list[Fact], due: Sequence[StepDue]) -> list[Fact]:
-    """``kept`` and the due steps, each after every recorded fact of its date."""
-    last = max(f.seq for f in kept)
-    return [
-        *kept,
-        *(
-            GradeStepFact(d.effective_date, last + n, d.caused_by_years)
-            for n, d in enumerate(due, start=1)
-        ),
-    ]
+def rederived_facts(facts: Sequence[Fact], schedule: PolicySchedule) -> list[Fact]:
+    """The recorded facts with the derived ones made again under ``schedule``."""
+    return replayed_facts(facts, schedule)
 
 
 @dataclass

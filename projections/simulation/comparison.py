@@ -74,12 +74,18 @@ class Comparison:
         self.same_flags = shortcuts and same_parameters(adopted, draft, FLAG_PARAMETERS)
         self.same_replay = shortcuts and same_parameters(adopted, draft, REPLAY_PARAMETERS)
         # Pay can change without any fact: each January (the base follows last year's
-        # wage) and where either side's policy version changes.
+        # wage), where either side's policy version changes, and where a fixed base
+        # changes within a version (a base "from 2023-07-01").
         breaks = {self.first_month, self.last_month + 1}
         versions = None
         for month in range(self.first_month, self.last_month + 1):
             day = month_start(month)
-            now = (adopted.version_on(day).version, draft.version_on(day).version)
+            now = (
+                adopted.version_on(day).version,
+                draft.version_on(day).version,
+                adopted.on(day).base_pay_on(day),
+                draft.on(day).base_pay_on(day),
+            )
             if now != versions or month % 12 == 0:
                 breaks.add(month)
             versions = now

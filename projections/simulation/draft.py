@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.errors import PolicyInvalid
 from domain.policy import Policy, PolicySchedule, following
+from domain.policy_parts import ALL_PARAMETERS, PAY_PARAMETERS
 
 DRAFT_REF = "draft (simulation)"
 # The parameters a career's grades, steps and flags are derived from; pay and quota aside.
@@ -24,6 +25,8 @@ REPLAY_PARAMETERS = (
     "certificate_grades",
 )
 CAREER_PARAMETERS = (*REPLAY_PARAMETERS, "step_years", *FLAG_PARAMETERS)
+# Everything a draft may not change to be priced set-wise (``pay_only``).
+NON_PAY_PARAMETERS = tuple(name for name in ALL_PARAMETERS if name not in PAY_PARAMETERS)
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,14 @@ def same_parameters(a: PolicySchedule, b: PolicySchedule, names: Sequence[str]) 
     """Whether the two schedules agree on these parameters on every date."""
     days = {date.min} | {v.effective_date for v in (*a.versions, *b.versions)}
     return all(getattr(a.on(d), n) == getattr(b.on(d), n) for d in days for n in names)
+
+
+def pay_only(adopted: PolicySchedule, draft: PolicySchedule) -> bool:
+    """Whether ``draft`` differs from ``adopted`` in pay alone: every other parameter is the
+    same on every date either schedule changes on. Careers, flags and quotas are then the
+    adopted ones, and the draft can be priced over the stored stretches
+    (``projections.simulation.setwise``) instead of replaying the history."""
+    return same_parameters(adopted, draft, NON_PAY_PARAMETERS)
 
 
 def draft_schedule(

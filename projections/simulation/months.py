@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-FOREVER = 1 << 30  # the month after an open-ended pay period
+from projections.models.replayed import FOREVER as FOREVER  # after an open-ended period
 
 
 def month_index(month: str) -> int:

@@ -17,10 +17,12 @@ from domain.worker import Worker
 from ledger.application import Ledger
 from projections import stream
 from projections.processes import in_processes
+from projections.simulation import setwise
 from projections.simulation.comparison import Comparison
-from projections.simulation.draft import Draft, draft_schedule
+from projections.simulation.draft import Draft, draft_schedule, pay_only
 from projections.simulation.results import Sums, WorkerDifference
 from projections.simulation.scope import subtree
+from projections.sql import ReadStore
 
 PROGRESS_EVENTS = 5_000  # events read between two progress messages of a process
 SPOOL_BATCH = 200  # differing workers pickled at once
@@ -49,9 +51,16 @@ class Outcome:
     next_cursor: str | None
     spool: list[Path]
     events_read: int
+    # Priced set-wise from the stored careers (a pay-only draft): every differing worker
+    # is read from the read models when asked for, not spooled.
+    later: Callable[[], Iterator[WorkerDifference]] | None = None
+    setwise: bool = False
 
     def workers(self) -> Iterator[WorkerDifference]:
         """Every differing worker in id order, from the spool files (all-workers mode)."""
+        if self.later is not None:
+            yield from self.later()
+            return
         for path in self.spool:
             with path.open("rb") as spool:
                 while True:
@@ -75,6 +84,7 @@ def simulate(
     processes: int = 1,
     fork: bool = True,
     progress: Callable[[int], None] | None = None,
+    store: ReadStore | None = None,
 ) -> Outcome:
     """Compare every worker (in ``unit_id``'s subtree) under the adopted and the draft
     schedule from ``from_month`` to ``to_month`` (``YYYY-MM``, both included). ``scope``:
@@ -88,6 +98,10 @@ def simulate(
     ``processes`` > 1 splits the aggregate ids into ranges, one process each; they are
     forked from this one, or (``fork=False``, for a threaded server, where forking is
     unsafe) from a clean fork server, opening the store again from its settings.
+
+    With ``store`` (the read models), a draft that changes pay alone is priced set-wise
+    from the stored careers (``setwise``) when the read models hold every event: the
+    same answer, without replaying the history.
     """
     adopted = ledger.schedule()
     if scope is None and unit_id is not None:
@@ -95,12 +109,14 @@ def simulate(
     comparison = Comparison(
         adopted, draft_schedule(adopted, draft.policy, draft.effective), from_month, to_month, scope
     )
+    if limit is None and spool_dir is None:
+        raise ValueError("every differing worker is wanted: give a spool folder")
+    if store is not None and pay_only(adopted, comparison.draft) and setwise.ready(ledger, store):
+        return _priced_setwise(comparison, store, after, limit)
     head = ledger.recorder.max_notification_id() or 0
     streaming = stream.supported(ledger)
     if not streaming:
         processes = 1
-    if limit is None and spool_dir is None:
-        raise ValueError("every differing worker is wanted: give a spool folder")
 
     work = _RangeWork(ledger, comparison, head, streaming, after, limit, spool_dir)
     total = Sums(comparison.last_month - comparison.first_month + 1)
@@ -122,6 +138,24 @@ def simulate(
         next_cursor = items[-1].worker_id if items else None
     spool = sorted(spool_dir.glob("*.pickle")) if spool_dir else []
     return Outcome(comparison, total, items, next_cursor, spool, read)
+
+
+def _priced_setwise(
+    comparison: Comparison, store: ReadStore, after: str | None, limit: int | None
+) -> Outcome:
+    pricing = setwise.SetwisePricing(comparison, store)
+    sums, differing = pricing.sums(after, limit)
+    if limit is None:
+        return Outcome(
+            comparison, sums, [], None, [], 0, lambda: pricing.every_difference(differing), True
+        )
+    # One more than a page tells whether another page follows.
+    items = pricing.differences(differing)
+    next_cursor = None
+    if len(items) > limit:
+        items = items[:limit]
+        next_cursor = items[-1].worker_id if items else None
+    return Outcome(comparison, sums, items, next_cursor, [], 0, setwise=True)
 
 
 class _RangeWork:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import csv
 import io
+import json
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 from domain.policy import load_document
 from domain.vocabulary import Role
 from ledger.adapters.spreadsheets import XLSX_MEDIA_TYPE
+from projections.simulation import Draft, report, run, simulate
 from seed.generate import generate
 from tests.e2e.conftest import Api, assert_problem
 
@@ -171,3 +173,39 @@ def test_every_role_may_simulate_and_a_clerk_only_within_their_subtree(history: 
     )
     assert_problem(unknown, 404, "not_found", "unit_id")
     assert_problem(history.as_token(None).post("/simulations", body), 401, "unauthorized")
+
+
+def test_a_pay_only_draft_is_answered_from_the_read_models_as_the_replay_answers(
+    history: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = copy.deepcopy(load_document("baohe-2020"))
+    document.pop("effective_from")
+    document["parameters"]["average_wages"]["value"] = {"2019": "45000"}
+    body = {"policy": document, **WINDOW}
+    chosen = Draft.from_document(document)
+    replayed = simulate(history.ledger, chosen, "2016-01", "2019-12", limit=4)
+
+    def no_replay(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a pay-only draft is not replayed")
+
+    monkeypatch.setattr(run, "in_processes", no_replay)
+    pages, after = [], None
+    while True:
+        params = {"limit": 4, **({"cursor": after} if after else {})}
+        page = history.post("/simulations", body, params=params)
+        assert page.status_code == 200, page.text
+        pages.append(page.json())
+        after = pages[-1]["next_cursor"]
+        if after is None:
+            break
+
+    assert pages[0]["totals"]["workers_affected"] > 4
+    assert {k: v for k, v in pages[0].items() if k not in ("unit_id",)} == json.loads(
+        json.dumps(
+            {
+                **report.summary(replayed, chosen.describe()),
+                "items": [report.worker(found) for found in replayed.items],
+                "next_cursor": replayed.next_cursor,
+            }
+        )
+    )

@@ -138,3 +138,26 @@ def test_a_mistake_ends_with_a_message_and_status_1(
     assert result.exit_code == 1
     assert result.stderr.startswith("error: ")
     assert message in result.stderr
+
+
+def test_a_pay_only_draft_prints_the_same_answer_from_the_read_models_as_replayed(
+    history: str, tmp_path: Path
+) -> None:
+    """Projected, the read models price a pay-only draft without replaying the history."""
+    draft = policy_file(
+        tmp_path, lambda d: d["parameters"]["average_wages"].update(value={"2019": "45000"})
+    )
+    args = (str(draft), "--from", "2016-01", "--to", "2019-12", "--json")
+    replayed = invoke(history, *args)
+    projected = runner.invoke(
+        cli.app, ["projections", "rebuild"], env={"LEDGER_DATABASE_URL": history}
+    )
+    assert projected.exit_code == 0, projected.stderr
+
+    priced = invoke(history, *args)
+
+    assert replayed.exit_code == priced.exit_code == 0, priced.stderr
+    assert "events replayed" in replayed.stderr
+    assert "priced from the stored careers" in priced.stderr
+    assert json.loads(priced.stdout) == json.loads(replayed.stdout)
+    assert json.loads(priced.stdout)["totals"]["workers_affected"] > 0
