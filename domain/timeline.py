@@ -166,9 +166,9 @@ def _states_from(
         if state is not None and remaps:
             for version in remaps:
                 if changes[-1][0] < version.effective_date < fact.effective_date:
-                    moved = _placed(state, version.policy)
-                    if moved is not state:
-                        state = moved
+                    moved = _placed(changes[-1][1], version.policy)  # settled: with its facts
+                    if moved is not changes[-1][1]:
+                        state = _placed(state, version.policy)
                         changes.append((version.effective_date, moved))
         if state is None:
             if not isinstance(fact, HireFact):

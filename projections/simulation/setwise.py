@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
+from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
@@ -30,6 +31,7 @@ from projections.projector import NAME
 from projections.simulation.careers import Side
 from projections.simulation.comparison import Comparison
 from projections.simulation.months import month_start
+from projections.simulation.pricing import Priced, Pricer
 from projections.simulation.results import Sums, UnitInfo, WorkerDifference
 from projections.sql import ReadStore, Transaction, one_of
 
@@ -92,6 +94,18 @@ def _exists(tx: Transaction, table: str) -> bool:
     if tx.dialect == "postgres":
         return bool(tx.query("SELECT to_regclass(%s) IS NOT NULL", (table,))[0][0])
     return bool(tx.query("SELECT 1 FROM sqlite_master WHERE name = %s", (table,)))
+
+
+def _price(
+    pricer: Pricer, month: int, post: str, grade: int, level: CertificateLevel | None
+) -> Priced:
+    """A position's price in a segment, or nothing where the side's policy has no such post
+    then: every position is priced over the whole window for its running sums, but a post
+    one version defines is held by nobody while another (without it) is in force."""
+    policy = pricer.schedule.on(month_start(month))
+    if policy.post_of(post) not in policy.post_grades:
+        return Priced(*(Decimal("0.00"),) * 6, (0, 0, 0), post)
+    return pricer(month, post, grade, level)
 
 
 class SetwisePricing:
@@ -192,8 +206,8 @@ class SetwisePricing:
             running: tuple[int, ...] = (0,) * 7
             priced: list[_Priced] = []
             for start, end in self.segments:
-                a = c.price_adopted(start, post, grade, level)
-                d = c.price_draft(start, post, grade, level)
+                a = _price(c.price_adopted, start, post, grade, level)
+                d = _price(c.price_draft, start, post, grade, level)
                 # The same price all through the segment: the page's workers, worked out
                 # month by month by the comparison, find it remembered for every month.
                 for month in range(start, end):

@@ -21,7 +21,7 @@ from domain.rules import step_clock
 from domain.timeline import states, states_with
 from projections.simulation.careers import with_steps
 from tests.integration.test_properties import SETTINGS, commands, hires, history
-from tests.unit.builders import schedule
+from tests.unit.builders import rank_mapping, schedule
 
 SCHEDULES = {
     **{pack: schedule(pack) for pack in shipped_packs()},
@@ -31,13 +31,10 @@ SCHEDULES = {
 
 def in_pack_posts(facts: list[Fact], chosen: PolicySchedule) -> list[Fact]:
     """The histories are made with the four default posts; a pack with posts of its own gets
-    them by rank (the top to its top, the ones below it to its lower posts, the rest to the
-    lowest), as an adoption's mapping would place them."""
-    codes = chosen.versions[0].policy.post_codes
-    ranks = ("director", "deputy_director", "officer", "assistant")
-    if set(ranks) <= set(codes):
+    them by rank, as an adoption's mapping would place them."""
+    by_rank = rank_mapping(chosen.versions[0].policy.post_codes)
+    if not by_rank:
         return facts
-    by_rank = {code: codes[min(i, len(codes) - 1)] for i, code in enumerate(ranks)}
     return [
         replace(f, post=by_rank[f.post]) if isinstance(f, HireFact | PostChangeFact) else f
         for f in facts

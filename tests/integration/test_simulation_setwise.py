@@ -39,6 +39,7 @@ from tests.integration.application_support import (
     worker_id,
 )
 from tests.stores import STORES, store_url
+from tests.unit.builders import adoptable_over_default
 
 FROM, TO = "2016-01", "2022-12"
 # Every pack but the first is adopted over a history generated under the first (the
@@ -61,7 +62,9 @@ def history(
         ledger.bootstrap(FIRST_PACK)
         generate(ledger, workers=30, years=7, seed=11)
         if request.param != FIRST_PACK:
-            ledger.adopt_policy(as_(), request.param, ADOPTED_ON, "ref-2021")
+            ledger.adopt_policy(
+                as_(), adoptable_over_default(request.param), ADOPTED_ON, "ref-2021"
+            )
         store = ReadStore(url)
         try:
             _project(ledger, store)

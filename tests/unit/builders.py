@@ -201,3 +201,24 @@ def sync_seats(worker: Worker, *units: Unit, sched: PolicySchedule = SCHEDULE) -
     placements = worker.state(sched).placements
     for unit in units:
         unit.assign_seats(worker_id=worker.id, placements=placements, schedule=sched)
+
+
+DEFAULT_RANKS = ("director", "deputy_director", "officer", "assistant")
+
+
+def rank_mapping(codes: tuple[str, ...]) -> dict[str, str]:
+    """The four default posts placed by rank among ``codes`` (top first): the top to the top,
+    the ones below to the lower posts, the rest to the lowest. Empty when the four remain."""
+    if set(DEFAULT_RANKS) <= set(codes):
+        return {}
+    return {code: codes[min(i, len(codes) - 1)] for i, code in enumerate(DEFAULT_RANKS)}
+
+
+def adoptable_over_default(pack: str) -> dict[str, Any]:
+    """The pack's document, adoptable over a ledger recorded with the four default posts:
+    a pack with posts of its own maps them by rank (``post_mapping``)."""
+    doc = copy.deepcopy(load_document(pack))
+    mapping = rank_mapping(Policy.from_document(doc).post_codes)
+    if mapping:
+        doc["post_mapping"] = mapping
+    return doc

@@ -266,3 +266,17 @@ def test_a_draft_from_the_start_must_place_every_recorded_post() -> None:
         adopted.versions[-1], 2, date.min, "draft", Policy.from_document(three_posts(MAPPING))
     )
     assert placed.policy.post_of("deputy_director") == "deputy"
+
+
+def test_the_state_a_mapping_moves_on_its_date_keeps_the_facts_behind_it() -> None:
+    book = PolicyBook.open(document(), LONG_AGO, "赤壁")
+    book.adopt(three_posts(MAPPING), CHANGE, "三岗")
+    sched = book.schedule()
+    worker = _hire(sched, "officer")
+    worker.record_appraisal(year=2020, rating=Rating.COMPETENT, schedule=sched)
+    worker.record_appraisal(year=2023, rating=Rating.COMPETENT, schedule=sched)
+
+    moved = dict(states(worker.facts, sched))[CHANGE]
+
+    # The rules look back through the facts (a step's due date): the move loses none.
+    assert [f.kind for f in moved.facts] == ["HireFact", "AppraisalFact"]
