@@ -72,11 +72,17 @@ def pay_for_month(facts: Iterable[Fact], schedule: PolicySchedule, month: str) -
 
 def year_rating(facts: Iterable[Fact], year: int) -> Rating | None:
     """The rating recorded for ``year`` (a correction replaces it), or None."""
-    rating = None
+    return year_ratings(facts).get(year)
+
+
+def year_ratings(facts: Iterable[Fact]) -> dict[int, Rating]:
+    """Each appraised year's rating as recorded (a correction replaces it): what a split
+    pay's performance part is paid by."""
+    ratings: dict[int, Rating] = {}
     for fact in ordered(facts):
-        if isinstance(fact, (AppraisalFact, AppraisalCorrectionFact)) and fact.year == year:
-            rating = fact.rating
-    return rating
+        if isinstance(fact, (AppraisalFact, AppraisalCorrectionFact)):
+            ratings[fact.year] = fact.rating
+    return ratings
 
 
 def price(

@@ -8,11 +8,12 @@ from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
 
+from domain.pay import year_ratings
 from domain.policy import PolicySchedule
 from domain.rules import dismissal_due, promotion_candidate, step_clock
 from domain.timeline import WorkerState, states
 from domain.unit import Unit
-from domain.vocabulary import CertificateLevel, WorkerStatus
+from domain.vocabulary import CertificateLevel, Rating, WorkerStatus
 from domain.worker import Worker
 from projections.models.payroll import month_text
 from projections.simulation.careers import (
@@ -140,7 +141,7 @@ class Comparison:
                 kept_d, base_d, step_clock(base_d[-1][1], self.draft, base_d).due, self.draft
             )
         found: list[tuple[date, str]] = []  # (date, unit) of each difference
-        pay, totals_a, totals_d, paid = self._pay(a, d, sums, found)
+        pay, totals_a, totals_d, paid = self._pay(a, d, sums, found, year_ratings(facts))
         grades: list[GradeStretch] = []
         flags: list[FlagChange] = []
         gained: list[date] = []
@@ -174,7 +175,12 @@ class Comparison:
         )
 
     def _pay(
-        self, a: Side, d: Side, sums: Sums, found: list[tuple[date, str]]
+        self,
+        a: Side,
+        d: Side,
+        sums: Sums,
+        found: list[tuple[date, str]],
+        ratings: dict[int, Rating],
     ) -> tuple[list[PayStretch], tuple[int, int, int], tuple[int, int, int], bool]:
         bounds = set(self.breaks)
         for side in (a, d):
@@ -195,8 +201,10 @@ class Comparison:
             if where is None or not self.in_scope(where[0]):
                 continue
             unit_id = where[0]
-            line_a = self._line(self.price_adopted, start, paid_a)
-            line_d = self._line(self.price_draft, start, paid_d)
+            # Stretches break each January, so one year's rating holds through each.
+            rating = ratings.get(start // 12)
+            line_a = self._line(self.price_adopted, start, paid_a, rating)
+            line_d = self._line(self.price_draft, start, paid_d, rating)
             count = end - start
             unit_sums = sums.units.setdefault(unit_id, [0] * 8)
             units_seen.add(unit_id)
@@ -230,12 +238,15 @@ class Comparison:
 
     @staticmethod
     def _line(
-        pricer: Pricer, month: int, paid: tuple[str, str, int, CertificateLevel | None] | None
+        pricer: Pricer,
+        month: int,
+        paid: tuple[str, str, int, CertificateLevel | None] | None,
+        rating: Rating | None,
     ) -> tuple[str, str, int, Priced] | None:
         if paid is None:
             return None
         unit_id, post, grade, cert = paid
-        return (unit_id, post, grade, pricer(month, post, grade, cert))
+        return (unit_id, post, grade, pricer(month, post, grade, cert, rating))
 
     def _states(
         self, a: Side, d: Side, found: list[tuple[date, str]]

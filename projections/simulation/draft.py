@@ -87,8 +87,11 @@ def pay_only(adopted: PolicySchedule, draft: PolicySchedule) -> bool:
     """Whether ``draft`` differs from ``adopted`` in pay alone: every other parameter is the
     same on every date either schedule changes on. Careers, flags and quotas are then the
     adopted ones, and the draft can be priced over the stored stretches
-    (``projections.simulation.setwise``) instead of replaying the history."""
-    return same_parameters(adopted, draft, NON_PAY_PARAMETERS)
+    (``projections.simulation.setwise``) instead of replaying the history. A split pay's
+    performance part is paid by each year's rating, which the stored stretches do not hold:
+    a schedule that splits pay on either side is replayed."""
+    splits = any(v.policy.pay_split is not None for v in (*adopted.versions, *draft.versions))
+    return not splits and same_parameters(adopted, draft, NON_PAY_PARAMETERS)
 
 
 def draft_schedule(

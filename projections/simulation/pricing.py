@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from domain.pay import price
 from domain.policy import PolicySchedule
-from domain.vocabulary import CertificateLevel
+from domain.vocabulary import CertificateLevel, Rating
 from projections.models.payroll import month_text
 from projections.simulation.months import month_start
 
@@ -33,16 +33,29 @@ class Pricer:
 
     def __init__(self, schedule: PolicySchedule) -> None:
         self.schedule = schedule
-        self.cache: dict[tuple[int, str, int, CertificateLevel | None], Priced] = {}
+        self.cache: dict[tuple[int, str, int, CertificateLevel | None, Rating | None], Priced] = {}
 
-    def __call__(self, month: int, post: str, grade: int, cert: CertificateLevel | None) -> Priced:
-        key = (month, post, grade, cert)
+    def __call__(
+        self,
+        month: int,
+        post: str,
+        grade: int,
+        cert: CertificateLevel | None,
+        rating: Rating | None = None,
+    ) -> Priced:
+        """``rating``: the year's appraisal, which only a split pay's performance part reads
+        (the caller may pass it always; it is dropped from the key where pay is not split)."""
+        key = (month, post, grade, cert, rating)
         found = self.cache.get(key)
         if found is None:
             text = month_text(month)
             # A recorded grade outside a draft's narrower range is paid at the range's end.
             policy = self.schedule.on(month_start(month))
-            line = price(self.schedule, text, post, policy.clamp(post, grade), cert)
+            if rating is not None and policy.pay_split is None:
+                found = self(month, post, grade, cert)
+                self.cache[key] = found
+                return found
+            line = price(self.schedule, text, post, policy.clamp(post, grade), cert, rating)
             found = Priced(
                 line.coefficient,
                 line.base,

@@ -211,8 +211,8 @@ class SetwisePricing:
                 # The same price all through the segment: the page's workers, worked out
                 # month by month by the comparison, find it remembered for every month.
                 for month in range(start, end):
-                    c.price_adopted.cache[month, post, grade, level] = a
-                    c.price_draft.cache[month, post, grade, level] = d
+                    c.price_adopted.cache[month, post, grade, level, None] = a
+                    c.price_draft.cache[month, post, grade, level, None] = d
                 values = (*a.fen, *d.fen, int(a != d))
                 priced.append((start, end, values))
                 rows.append((code, grade, certificate, start, end, *running, *values))
@@ -394,7 +394,8 @@ class SetwisePricing:
         c = self.comparison
         scratch = Sums(c.last_month - c.first_month + 1)  # the sums come from SQL
         found_at: list[tuple[date, str]] = []
-        pay, totals_a, totals_d, _ = c._pay(side, side, scratch, found_at)
+        # No rating: a schedule that splits pay is never priced set-wise (``pay_only``).
+        pay, totals_a, totals_d, _ = c._pay(side, side, scratch, found_at, {})
         if not pay:
             return None
         first_day, unit_id = min(found_at)

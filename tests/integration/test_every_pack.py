@@ -276,6 +276,14 @@ def test_the_pack_runs_hires_appraisals_steps_flags_payroll_quota_simulation_and
     assert Decimal(totals["difference"]["total"]) == case.draft_difference
     # only the base changed: the same grades and steps on both sides
     assert all((w.grades, w.steps_gained, w.steps_lost) == ([], [], []) for w in outcome.items)
+    if case.withheld_2025_06 is not None:
+        # A split pay's performance part follows the year's rating in a simulation too: the
+        # adopted side of 2025-06 is the payroll of 2025-06, 丙's part withheld.
+        june = simulate(ledger, Draft.from_document(document), "2025-06", "2025-06", limit=10)
+        paid = report.summary(june, {})["totals"]["adopted"]["total"]
+        assert (
+            Decimal(paid) == payroll.totals(list(payroll_lines(scene, "2025-06").values()))["total"]
+        )
 
     # -- a rebuild of the read models: the same rows, the same payroll -------------------------
     before = snapshot(scene.projector)

@@ -136,7 +136,11 @@ def _json(outcome: Outcome, chosen: Draft) -> dict[str, Any]:
 def _agree(ledger: Ledger, store: ReadStore, chosen: Draft, **options: Any) -> Any:
     fast, fast_pages, fast_workers = _answers(ledger, store, chosen, **options)
     slow, slow_pages, slow_workers = _answers(ledger, None, chosen, **options)
-    assert fast and not slow, "the set-wise path answers a pay-only draft when it can"
+    adopted = ledger.schedule()
+    drafted = draft_schedule(adopted, chosen.policy, chosen.effective)
+    # A split pay is paid by each year's rating, which the stored stretches lack: replayed.
+    splits = any(v.policy.pay_split for v in (*adopted.versions, *drafted.versions))
+    assert fast is not splits and not slow, "the set-wise path answers a pay-only draft"
     assert fast_pages == slow_pages
     assert fast_workers == slow_workers
     return fast_pages
@@ -246,7 +250,9 @@ def test_random_pay_changes_priced_set_wise_answer_what_the_replay_answers(
     ledger, store, pack = history
     chosen = _draft(pack, _random(change))
     adopted = ledger.schedule()
-    assert pay_only(adopted, draft_schedule(adopted, chosen.policy, chosen.effective))
+    drafted = draft_schedule(adopted, chosen.policy, chosen.effective)
+    splits = any(v.policy.pay_split for v in (*adopted.versions, *drafted.versions))
+    assert pay_only(adopted, drafted) is not splits
     _agree(ledger, store, chosen, limit=5)
 
 
