@@ -103,12 +103,10 @@ def unit_names(store: ReadStore) -> dict[str, str]:
     return {unit_id: unit["name"] for unit_id, unit in quota.unit_index(store).items()}
 
 
-def post_label(
-    code: str, effective: str | None, schedule: PolicySchedule | None, locale: str
-) -> str:
+def post_label(code: str, effective: str | None, schedule: PolicySchedule, locale: str) -> str:
     """A recorded post's label: as the version in force on the fact's effective date
     named it (a fact keeps its code; a later version that drops the post does not
-    rename the past). Without a schedule, the four posts of 四岗十八级."""
+    rename the past)."""
     day = date.fromisoformat(effective) if effective else date.today()
     return posts_on(schedule, day, locale).label(code)
 
@@ -116,8 +114,8 @@ def post_label(
 def labelled(
     items: Iterable[Mapping[str, Any]],
     unit_names: Mapping[str, str],
+    schedule: PolicySchedule,
     locale: str = ZH,
-    schedule: PolicySchedule | None = None,
 ) -> list[dict[str, Any]]:
     """``items`` (in effective-date order) with their labels and unit names added; posts
     labelled by ``schedule`` (the ledger's policy versions)."""

@@ -36,7 +36,7 @@ READ_PROBLEMS: dict[int | str, dict[str, Any]] = {
 WRITE_PROBLEMS = problems.responses(401, 403, 404, 409, 422, 503)
 
 SubtreeRoot = Annotated[UUID | None, Query(description="The subtree's root; default all")]
-Finder = Callable[[ReadStore, str | None, date, PolicySchedule | None], list[dict[str, Any]]]
+Finder = Callable[[ReadStore, str | None, date, PolicySchedule], list[dict[str, Any]]]
 
 WHO = ("worker_id", "name", "unit_id", "post", "post_label", "grade")
 STEP_COLUMNS = (*WHO, "new_grade", "effective_date", "caused_by", "policy_version")

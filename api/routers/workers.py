@@ -332,7 +332,7 @@ def get_history(
     bilingual headers), the .xlsx media type a workbook."""
     found = redact(actor, ledger.worker_history(actor, worker_id, known_at))
     names = history.unit_names(read_models.store)
-    items = history.labelled(found, names, schedule=ledger.schedule())
+    items = history.labelled(found, names, ledger.schedule())
     table = table_response(
         request, history.rows(items), history.COLUMNS, f"history-{worker_id}", bilingual=True
     )

@@ -270,7 +270,7 @@ def timeline(
     names = {unit_id: str(unit["name"]) for unit_id, unit in units.items()}
     # A post as recorded, named by the version in force on the fact's date under the
     # schedule the page reads (as known at its 知情时间): the API's label, in the page's language.
-    for fact in labelled(history, names, page.locale, schedule):
+    for fact in labelled(history, names, schedule, page.locale):
         data = fact["data"]
         kind = fact["type"]
         item = {

@@ -2,8 +2,8 @@
 
 The read models hold post codes (a period holds the post of the version in force over it,
 mapped from the version's date); what a code reads as, and which codes a report has
-columns for, come from the policy schedule. A query given no schedule shows the four
-posts of 四岗十八级 (``DEFAULT_POSTS``), as a ledger without a ``posts`` parameter has.
+columns for, come from the policy schedule, which every query that shows a post must be
+given (a default would label another policy's posts as bare codes).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import date
 
 from domain.catalogue import ZH
 from domain.policy import Policy, PolicySchedule
-from domain.posts import DEFAULT_POSTS, PostDef
+from domain.posts import PostDef
 
 
 @dataclass(frozen=True)
@@ -21,9 +21,9 @@ class Posts:
     """The posts of one version, in one language: codes top first, and labels."""
 
     defs: tuple[PostDef, ...]
-    locale: str = ZH
-    schedule: PolicySchedule | None = None
-    policy: Policy | None = None  # the version itself: a dropped code reads as its mapped post
+    locale: str
+    schedule: PolicySchedule
+    policy: Policy  # the version itself: a dropped code reads as its mapped post
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -39,21 +39,15 @@ class Posts:
         for post in self.defs:
             if post.code == code:
                 return post.label(self.locale)
-        if self.policy is not None and self.policy.post_of(code) != code:
+        if self.policy.post_of(code) != code:
             return self.policy.post_label(code, self.locale)
-        if self.schedule is not None:
-            for version in reversed(self.schedule.versions):
-                if code in version.policy.post_codes:
-                    return version.policy.post_label(code, self.locale)
-        for post in DEFAULT_POSTS:
-            if post.code == code:
-                return post.label(self.locale)
+        for version in reversed(self.schedule.versions):
+            if code in version.policy.post_codes:
+                return version.policy.post_label(code, self.locale)
         return code
 
 
-def posts_on(schedule: PolicySchedule | None, day: date, locale: str = ZH) -> Posts:
-    """The posts of the version in force on ``day`` (without a schedule, the default four)."""
-    if schedule is None:
-        return Posts(DEFAULT_POSTS, locale)
+def posts_on(schedule: PolicySchedule, day: date, locale: str = ZH) -> Posts:
+    """The posts of the version in force on ``day``."""
     policy = schedule.on(day)
     return Posts(policy.posts, locale, schedule, policy)

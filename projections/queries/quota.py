@@ -48,7 +48,7 @@ def usage(
     root: str | None,
     as_of: date,
     review_years: ReviewYears,
-    schedule: PolicySchedule | None = None,
+    schedule: PolicySchedule,
 ) -> list[dict[str, Any]]:
     """One row per unit of ``root``'s subtree (every unit when ``None``), depth first.
 
@@ -178,7 +178,7 @@ def unit_usage(
     store: ReadStore,
     unit_id: str,
     as_of: date,
-    schedule: PolicySchedule | None = None,
+    schedule: PolicySchedule,
     locale: str = ZH,
 ) -> dict[str, Any]:
     """One unit's usage, by the posts of the version in force on ``as_of``, with its

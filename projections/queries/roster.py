@@ -58,15 +58,15 @@ WHERE ((w.hire_date > %s AND p.valid_from = w.hire_date)
 @dataclass(frozen=True)
 class RosterFilter:
     as_of: date
+    # The posts: which codes ``post`` may name, and the labels, are the version's in force
+    # on ``as_of``; labels in ``locale``.
+    schedule: PolicySchedule
     root: str | None = None  # a unit whose whole subtree is asked for; None: every unit
     post: str | None = None  # a post code of the version in force on ``as_of``
     status: WorkerStatus | None = None
     grade: int | None = None
     name_part: str | None = None  # part of a name, matched anywhere in it, any case
     id_number: str | None = None  # a full resident ID number, matched exactly
-    # The posts: which codes ``post`` may name, and the labels, are the version's in force
-    # on ``as_of`` (without a schedule, the four of 四岗十八级); labels in ``locale``.
-    schedule: PolicySchedule | None = None
     locale: str = ZH
 
     def posts(self) -> Posts:

@@ -42,7 +42,7 @@ def steps_due(
     store: ReadStore,
     root: str | None,
     as_of: date,
-    schedule: PolicySchedule | None = None,
+    schedule: PolicySchedule,
     locale: str = ZH,
 ) -> list[dict[str, Any]]:
     """The three-year steps due by ``as_of`` and not recorded, each with its causes; posts
@@ -68,7 +68,7 @@ def promotion_candidates(
     store: ReadStore,
     root: str | None,
     as_of: date,
-    schedule: PolicySchedule | None = None,
+    schedule: PolicySchedule,
     locale: str = ZH,
 ) -> list[dict[str, Any]]:
     """Workers with three consecutive excellent years on ``as_of``, since when."""
@@ -83,7 +83,7 @@ def dismissals_required(
     store: ReadStore,
     root: str | None,
     as_of: date,
-    schedule: PolicySchedule | None = None,
+    schedule: PolicySchedule,
     locale: str = ZH,
 ) -> list[dict[str, Any]]:
     """Workers whose dismissal the rules require on ``as_of``, since when and by when."""

@@ -321,7 +321,9 @@ def reports(ledger: Ledger, store: str) -> tuple[list[dict[str, Any]], list[dict
     read_store = ReadStore(store)
     try:
         Projector(ledger, read_store).catch_up()
-        rows = list(roster.every(read_store, roster.RosterFilter(as_of=AS_OF)))
+        rows = list(
+            roster.every(read_store, roster.RosterFilter(as_of=AS_OF, schedule=ledger.schedule()))
+        )
         lines = payroll.lines(read_store, None, MONTH, ledger.schedule())
     finally:
         read_store.close()

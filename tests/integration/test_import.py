@@ -286,7 +286,12 @@ def test_a_generated_history_exported_and_re_imported_gives_the_same_roster_and_
             answers.append(
                 (
                     [
-                        list(roster.every(read_store, roster.RosterFilter(as_of=day)))
+                        list(
+                            roster.every(
+                                read_store,
+                                roster.RosterFilter(as_of=day, schedule=source.schedule()),
+                            )
+                        )
                         for day in (district.date(2021, 7, 1), district.date(2023, 12, 31))
                     ],
                     payroll.lines(read_store, None, "2023-06", source.schedule()),

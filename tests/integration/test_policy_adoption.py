@@ -212,7 +212,9 @@ def test_adopting_a_policy_effective_next_january_changes_no_payroll_month_befor
     projector.catch_up()
     earlier = list(months(date(2015, 1, 1), NEXT_JANUARY))
     paid_before = {m: payroll.lines(store, None, m, ledger.schedule()) for m in earlier}
-    steps_before = rules.steps_due(store, None, date(NEXT_JANUARY.year - 1, 12, 31))
+    steps_before = rules.steps_due(
+        store, None, date(NEXT_JANUARY.year - 1, 12, 31), ledger.schedule()
+    )
     rows_before = snapshot(projector)
     assert not any(s["worker_id"] == str(stepper) for s in steps_before)
 
@@ -223,7 +225,10 @@ def test_adopting_a_policy_effective_next_january_changes_no_payroll_month_befor
     schedule = ledger.schedule()
     for month in earlier:
         assert payroll.lines(store, None, month, schedule) == paid_before[month], month
-    assert rules.steps_due(store, None, date(NEXT_JANUARY.year - 1, 12, 31)) == steps_before
+    assert (
+        rules.steps_due(store, None, date(NEXT_JANUARY.year - 1, 12, 31), ledger.schedule())
+        == steps_before
+    )
     january = payroll.lines(store, None, NEXT_JANUARY.strftime("%Y-%m"), schedule)
     assert january and {line["base"] for line in january} == {Decimal("3200.00")}
     assert {line["policy_version"] for line in january} == {2}
@@ -238,7 +243,7 @@ def test_adopting_a_policy_effective_next_january_changes_no_payroll_month_befor
     # Rows of workers the adoption's batch never touched follow the new version.
     march = payroll.lines(store, None, NEXT_JANUARY.replace(month=3).strftime("%Y-%m"), schedule)
     assert next(line for line in march if line["worker_id"] == str(future))["grade"] == 4
-    due = rules.steps_due(store, None, NEXT_JANUARY)
+    due = rules.steps_due(store, None, NEXT_JANUARY, ledger.schedule())
     assert [s["effective_date"] for s in due if s["worker_id"] == str(stepper)] == [
         NEXT_JANUARY.isoformat()
     ]

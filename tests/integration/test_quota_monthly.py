@@ -29,7 +29,9 @@ def test_each_month_s_point_is_the_subtree_usage_of_its_day(district: District) 
         assert [p["month"] for p in points] == sorted({p["month"] for p in points})
         for point in points[::5] + points[-2:]:
             day = date.fromisoformat(point["day"])
-            rows = quota.usage(district.store, root, day, review_years=0)
+            rows = quota.usage(
+                district.store, root, day, review_years=0, schedule=district.ledger.schedule()
+            )
             expected = quota.totals(rows) if root is None else rows[0]["subtree"]
             assert (point["approved_quota"], point["headcount"]) == (
                 expected["approved_quota"],

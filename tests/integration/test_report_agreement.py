@@ -72,7 +72,7 @@ def test_the_roster_agrees_with_every_worker_replayed(district: District) -> Non
 def check_quota_usage(district: District, day: date) -> None:
     schedule = district.ledger.schedule()
     review_years = schedule.on(day).quota_review_years
-    rows = {r["unit_id"]: r for r in quota.usage(district.store, None, day, review_years)}
+    rows = {r["unit_id"]: r for r in quota.usage(district.store, None, day, review_years, schedule)}
     counts = replayed_headcount(district, day)
     assert len(rows) == len(district.units)
     for unit in district.units:
@@ -96,7 +96,7 @@ def check_quota_usage(district: District, day: date) -> None:
             "headcount": sub_headcount,
             "headroom": sub_quota - sub_headcount,
         }
-        assert quota.unit_usage(district.store, str(unit.id), day) == (
+        assert quota.unit_usage(district.store, str(unit.id), day, schedule) == (
             district.ledger.quota_usage(ADMIN, unit.id, day)
         ), "ready to answer GET /units/{id}/quota-usage as the aggregates do"
     totals = quota.totals(list(rows.values()))
@@ -105,7 +105,10 @@ def check_quota_usage(district: District, day: date) -> None:
 
 def check_roster(district: District, day: date) -> None:
     schedule = district.ledger.schedule()
-    listed = {r["worker_id"]: r for r in roster.every(district.store, roster.RosterFilter(day), 40)}
+    listed = {
+        r["worker_id"]: r
+        for r in roster.every(district.store, roster.RosterFilter(day, schedule), 40)
+    }
     assert len(listed) == len(district.workers)
     for worker in district.workers:
         state = replay(worker.facts, schedule, day)
@@ -125,5 +128,5 @@ def check_roster(district: District, day: date) -> None:
         assert row["certificate"] == (state.certificate.value if state.certificate else None)
     by_status = Counter(r["status"] for r in listed.values())
     for status in WorkerStatus:
-        only = roster.every(district.store, roster.RosterFilter(day, status=status))
+        only = roster.every(district.store, roster.RosterFilter(day, schedule, status=status))
         assert sum(1 for _ in only) == by_status[status.value]

@@ -55,6 +55,7 @@ def expected(district: District, day: date) -> dict[str, Any]:
 
 def reported(district: District, day: date) -> dict[str, Any]:
     store = district.store
+    schedule = district.ledger.schedule()
     return {
         "steps": [
             (
@@ -63,13 +64,15 @@ def reported(district: District, day: date) -> dict[str, Any]:
                 [(c["year"], c["rating"]) for c in s["caused_by"]],
                 s["policy_version"],
             )
-            for s in rules.steps_due(store, None, day)
+            for s in rules.steps_due(store, None, day, schedule)
         ],
         "candidates": [
-            (c["worker_id"], c["post"]) for c in rules.promotion_candidates(store, None, day)
+            (c["worker_id"], c["post"])
+            for c in rules.promotion_candidates(store, None, day, schedule)
         ],
         "dismissals": [
-            (d["worker_id"], d["due_date"]) for d in rules.dismissals_required(store, None, day)
+            (d["worker_id"], d["due_date"])
+            for d in rules.dismissals_required(store, None, day, schedule)
         ],
     }
 
@@ -92,10 +95,13 @@ def test_the_rule_reports_agree_with_the_rules_on_every_worker(district: Distric
 
 def test_after_applying_the_steps_the_reports_still_agree(district: District) -> None:
     day = date(2025, 2, 15)
-    listed = {s["worker_id"] for s in rules.steps_due(district.store, None, day)}
+    listed = {
+        s["worker_id"]
+        for s in rules.steps_due(district.store, None, day, district.ledger.schedule())
+    }
     for worker_id in sorted(listed):
         district.ledger.apply_steps(as_(), ApplySteps(UUID(worker_id), day))
     district.projector.catch_up()
-    assert rules.steps_due(district.store, None, day) == []
+    assert rules.steps_due(district.store, None, day, district.ledger.schedule()) == []
     for later in DAYS:
         check(district, later)
