@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
 
+from domain.facts import Fact
 from domain.pay import year_ratings
 from domain.policy import PolicySchedule
 from domain.rules import dismissal_due, promotion_candidate, step_clock
@@ -118,7 +120,12 @@ class Comparison:
     # -- workers ------------------------------------------------------------------------
     def worker(self, worker: Worker, sums: Sums) -> WorkerDifference | None:
         """Add the worker's pay to ``sums``; answer the differences, if there are any."""
-        facts = worker.facts
+        return self.career(str(worker.id), worker.person.name, worker.facts, sums)
+
+    def career(
+        self, worker_id: str, name: str, facts: Sequence[Fact], sums: Sums
+    ) -> WorkerDifference | None:
+        """``worker`` from the worker's id, name and recorded facts (however they were read)."""
         kept = recorded_facts(facts, self.adopted)
         base = states(kept, self.adopted)
         last_state = base[-1][1]
@@ -161,8 +168,8 @@ class Comparison:
             sums.losing += 1
         first_day, unit_id = min(found)
         return WorkerDifference(
-            str(worker.id),
-            worker.person.name,
+            worker_id,
+            name,
             unit_id,
             first_day.isoformat()[:7],
             totals_a,
