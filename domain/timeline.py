@@ -202,11 +202,18 @@ def advance(state: WorkerState, later: Sequence[Fact], schedule: PolicySchedule)
 
 def _evolve(state: WorkerState, **changes: Any) -> WorkerState:
     """``dataclasses.replace`` without re-running ``__init__``: replay makes a new state
-    per fact, and this is most of a rebuild's time. Safe: the state has no validation."""
-    new = object.__new__(WorkerState)
-    new.__dict__.update(state.__dict__)
-    new.__dict__.update(changes)
+    per fact, and this is most of a rebuild's time. Safe: the state has no validation.
+    The copied attributes are handed over as the new state's ``__dict__`` (set past the
+    frozen ``__setattr__``): half the time of updating an empty one twice."""
+    new = _new(WorkerState)
+    attributes = state.__dict__.copy()
+    attributes.update(changes)
+    _set_attribute(new, "__dict__", attributes)
     return new
+
+
+_new = object.__new__
+_set_attribute = object.__setattr__
 
 
 def _placed(state: WorkerState, policy: Policy) -> WorkerState:

@@ -92,7 +92,7 @@ class Education(Labelled):
 
     @property
     def rank(self) -> int:
-        return list(Education).index(self)
+        return _EDUCATION_RANKS[self]
 
 
 class Channel(Labelled):
@@ -113,7 +113,13 @@ class CertificateLevel(Labelled):
 
     @property
     def rank(self) -> int:
-        return list(CertificateLevel).index(self)
+        return _CERTIFICATE_RANKS[self]
+
+
+# A member's place in its declaration order, looked up: a certificate's rank is read for
+# every paid stretch of every career a simulation derives, and listing the enum is slow.
+_EDUCATION_RANKS = {level: n for n, level in enumerate(Education)}
+_CERTIFICATE_RANKS = {level: n for n, level in enumerate(CertificateLevel)}
 
 
 class UnitKind(Labelled):
