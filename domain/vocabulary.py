@@ -80,7 +80,11 @@ class Rating(Labelled):
 
     @property
     def qualifies_for_step(self) -> bool:
-        return self in (Rating.EXCELLENT, Rating.COMPETENT)
+        return self in _QUALIFYING
+
+
+# Looked up once: the step clock asks this of every appraisal of every career it replays.
+_QUALIFYING = frozenset((Rating.EXCELLENT, Rating.COMPETENT))
 
 
 class Education(Labelled):

@@ -46,6 +46,7 @@ from projections.simulation.results import (
 )
 
 ONE_DAY = timedelta(days=1)
+ACTIVE = WorkerStatus.ACTIVE  # a module constant: a look-up on the enum is slow
 
 
 class Comparison:
@@ -376,16 +377,16 @@ class Comparison:
         raised_d: dict[int, tuple[bool, bool]],
     ) -> None:
         """The grade and flags of the two states over ``day`` to ``end``."""
-        if state_a.status is WorkerStatus.ACTIVE and state_a.grade != state_d.grade:
-            last = grades[-1] if grades else None
+        if state_a.status is ACTIVE and state_a.grade != state_d.grade:
+            stretch = grades[-1] if grades else None
             if (
-                last is not None
-                and last[1] + ONE_DAY == day
-                and last[2] == state_a.post
-                and last[3] == state_a.grade
-                and last[4] == state_d.grade
+                stretch is not None
+                and stretch[1] + ONE_DAY == day
+                and stretch[2] == state_a.post
+                and stretch[3] == state_a.grade
+                and stretch[4] == state_d.grade
             ):
-                last[1] = end  # the same difference goes on
+                stretch[1] = end  # the same difference goes on
             else:
                 grades.append([day, end, state_a.post, state_a.grade, state_d.grade])
                 found.append((day, unit_id))
