@@ -16,6 +16,8 @@ from domain.vocabulary import Rating, WorkerStatus
 # Enum members read as module constants: ``WorkerStatus.ACTIVE`` is a descriptor look-up
 # (about 160 ns on Python 3.11), asked for every fact and state of every replayed career.
 _ACTIVE = WorkerStatus.ACTIVE
+_EXCELLENT = Rating.EXCELLENT
+_UNQUALIFIED = Rating.UNQUALIFIED
 
 
 @dataclass(frozen=True)
@@ -190,10 +192,10 @@ def promotion_causes(state: WorkerState, schedule: PolicySchedule) -> tuple[int,
         return ()
     # A run is no longer than the excellent years in all (most workers have too few).
     least = min(v.policy.promotion_excellent_years for v in schedule.versions)
-    if list(state.appraisals.values()).count(Rating.EXCELLENT) < least:
+    if list(state.appraisals.values()).count(_EXCELLENT) < least:
         return ()
     after = state.last_promotion_date.year - 1 if state.last_promotion_date else 0
-    for year, streak in _streaks(state, Rating.EXCELLENT, after):
+    for year, streak in _streaks(state, _EXCELLENT, after):
         if streak >= schedule.on(state.appraisal_dates[year]).promotion_excellent_years:
             return tuple(range(year - streak + 1, year + 1))
     return ()
@@ -210,9 +212,9 @@ def dismissal_causes(state: WorkerState, schedule: PolicySchedule) -> tuple[int,
     if state.status is not _ACTIVE:
         return ()
     least = min(v.policy.dismissal_unqualified_years for v in schedule.versions)
-    if list(state.appraisals.values()).count(Rating.UNQUALIFIED) < least:
+    if list(state.appraisals.values()).count(_UNQUALIFIED) < least:
         return ()  # a run is no longer than the unqualified years in all
-    for year, streak in _streaks(state, Rating.UNQUALIFIED, 0):
+    for year, streak in _streaks(state, _UNQUALIFIED, 0):
         if streak >= schedule.on(state.appraisal_dates[year]).dismissal_unqualified_years:
             return tuple(range(year - streak + 1, year + 1))
     return ()

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -87,9 +87,12 @@ class WorkerState:
     facts: tuple[Fact, ...] = field(default=(), compare=False, repr=False)
 
 
+_timeline_order = attrgetter("effective_date", "seq")  # in C: replay sorts every timeline
+
+
 def ordered(facts: Iterable[Fact]) -> list[Fact]:
     """Effective-date order; recorded order breaks ties."""
-    return sorted(facts, key=lambda f: (f.effective_date, f.seq))
+    return sorted(facts, key=_timeline_order)
 
 
 def replay(

@@ -96,6 +96,9 @@ class Comparison:
                 breaks.add(month)
             versions = now
         self.breaks = breaks
+        self.rated = any(
+            v.policy.pay_split is not None for s in (adopted, draft) for v in s.versions
+        )
         # The window's months as text, formatted once (every differing stretch names two).
         self.month_texts = [month_text(m) for m in range(self.first_month, self.last_month + 1)]
 
@@ -153,7 +156,9 @@ class Comparison:
                 kept_d, base_d, step_clock(base_d[-1][1], self.draft, base_d).due, self.draft
             )
         found: list[tuple[date, str]] = []  # (date, unit) of each difference
-        pay, totals_a, totals_d, paid = self._pay(a, d, sums, found, year_ratings(facts))
+        # Only a split pay reads the year's rating (the pricer drops it elsewhere).
+        ratings = year_ratings(facts) if self.rated else {}
+        pay, totals_a, totals_d, paid = self._pay(a, d, sums, found, ratings)
         grades: list[GradeStretch] = []
         flags: list[FlagChange] = []
         gained: list[date] = []
@@ -211,6 +216,7 @@ class Comparison:
         by_month = sums.by_month
         ta, ca, la, td, cd, ld = by_month  # the months' columns, adopted then draft
         price_a, price_d = self.price_adopted, self.price_draft
+        cache_a, cache_d = price_a.cache, price_d.cache  # looked up here: most are known
         periods_a, periods_d = a.periods, d.periods
         # Both sides' periods are walked forward with the edges (which only grow).
         ia, i_d = bisect_right(a.starts, edges[0]) - 1, bisect_right(d.starts, edges[0]) - 1
@@ -237,7 +243,9 @@ class Comparison:
             line_a = line_d = None
             if paid_a is not None:
                 unit, post, grade, cert = paid_a
-                priced = price_a(start, post, grade, cert, rating)
+                priced = cache_a.get((start, post, grade, cert, rating)) or price_a(
+                    start, post, grade, cert, rating
+                )
                 line_a = (unit, post, grade, priced)
                 f0, f1, f2 = priced.fen
                 ta[first] += f0
@@ -254,7 +262,9 @@ class Comparison:
                 a2 += f2 * count
             if paid_d is not None:
                 unit, post, grade, cert = paid_d
-                priced = price_d(start, post, grade, cert, rating)
+                priced = cache_d.get((start, post, grade, cert, rating)) or price_d(
+                    start, post, grade, cert, rating
+                )
                 line_d = (unit, post, grade, priced)
                 f0, f1, f2 = priced.fen
                 td[first] += f0
@@ -411,11 +421,18 @@ class Comparison:
         if a.steps == d.steps:
             return [], []  # the same steps: none gained, none lost
 
+        first_day, last_day = self.first_day, self.last_day
+
         def window(steps: list[date], side: Side) -> Counter[date]:
+            if self.scope is None:
+                # In the whole ledger a step counts wherever the worker is placed.
+                return Counter(
+                    day for day in steps if first_day <= day <= last_day and day >= side.days[0]
+                )
             return Counter(
                 day
                 for day in steps
-                if self.first_day <= day <= self.last_day
+                if first_day <= day <= last_day
                 and (state := state_on(side, day)) is not None
                 and self.in_scope(unit_text(state.unit_id))
             )
