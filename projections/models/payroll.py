@@ -79,9 +79,12 @@ def pay_periods(
     if changes is None:
         changes = worker_states(facts, schedule)
     return [
-        PayPeriod(month_text(start), month_text(end) if end is not None else None, *paid)
-        for start, end, paid in paid_stretches(facts, changes)
+        PayPeriod(month_text(start), month_text(end) if end != _STILL else None, *paid)
+        for start, end, paid in paid_stretches(facts, changes, _STILL)
     ]
+
+
+_STILL = -1  # no month: the end of a stretch that goes on
 
 
 Paid = tuple[str, str, int, CertificateLevel | None]  # unit, post, grade, certificate
@@ -92,10 +95,11 @@ _ACTIVE = WorkerStatus.ACTIVE
 
 
 def paid_stretches(
-    facts: Sequence[Fact], changes: Sequence[tuple[date, WorkerState]]
-) -> list[tuple[int, int | None, Paid]]:
-    """``pay_periods`` with months as numbers (``year * 12 + month - 1``; None: still):
-    what a simulation reads, twice per worker, without formatting the months."""
+    facts: Sequence[Fact], changes: Sequence[tuple[date, WorkerState]], still: int
+) -> list[tuple[int, int, Paid]]:
+    """``pay_periods`` with months as numbers (``year * 12 + month - 1``; ``still``, the
+    end of the last stretch if it goes on): what a simulation reads, twice per worker,
+    without formatting the months."""
     # The state a month is paid from is the last one whose change is paid from that month
     # or earlier (a change on the 1st shapes its own month), so the months are compared.
     paid_from = [_first_paid_month(day) for day, _ in changes]
@@ -105,7 +109,7 @@ def paid_stretches(
         if isinstance(f, CertificateFact)
     )
     boundaries = sorted({*paid_from, *(m for m, _, _ in certificates)})
-    stretches: list[tuple[int, int | None, Paid]] = []
+    stretches: list[tuple[int, int, Paid]] = []
     current: Paid | None = None
     start = 0
     held: CertificateLevel | None = None  # the highest certificate obtained by the month
@@ -131,7 +135,7 @@ def paid_stretches(
             stretches.append((start, month, current))
         current, start = key, month
     if current is not None:
-        stretches.append((start, None, current))
+        stretches.append((start, still, current))
     return stretches
 
 

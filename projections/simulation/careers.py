@@ -48,10 +48,7 @@ def side_of(
     """``changes``: ``domain.timeline.states(derived, schedule)``, when the caller has them."""
     if changes is None:
         changes = worker_states(derived, schedule)
-    paid = [
-        (start, FOREVER if end is None else end, key)
-        for start, end, key in paid_stretches(derived, changes)
-    ]
+    paid = paid_stretches(derived, changes, FOREVER)
     return Side(
         changes,
         [day for day, _ in changes],
