@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -73,12 +71,24 @@ def careers(env: Mapping[str, str], lo: UUID | None, hi: UUID | None) -> Iterato
     """Each worker with an id from ``lo`` up to ``hi`` (None: no end), in id order, over a
     connection of its own (a forked process must not use its parent's)."""
     build = _Builder()
-    for worker_id, rows in groupby(_rows(env, lo, hi), key=itemgetter(0)):
-        found = list(rows)
-        yield worker_id, found[0][4], [build(row) for row in found]
+    key: str | None = None
+    name = ""
+    facts: list[Fact] = []
+    for page in _pages(env, lo, hi):
+        for row in page:
+            if row[0] != key:
+                if key is not None:
+                    yield key, name, facts
+                # The hire's row comes first (seq 1) and holds the name.
+                key, name, facts = row[0], row[4], []
+            facts.append(build(row))
+    if key is not None:
+        yield key, name, facts
 
 
-def _rows(env: Mapping[str, str], lo: UUID | None, hi: UUID | None) -> Iterator[tuple[Any, ...]]:
+def _pages(env: Mapping[str, str], lo: UUID | None, hi: UUID | None) -> Iterator[list[Any]]:
+    """The rows a page at a time: iterating a server-side cursor row by row cost a
+    method call per row, a tenth of the reading."""
     where: list[str] = []
     params: list[str] = []
     # Ids are lower-case hyphenated text, which sorts (bytewise: the C collation
@@ -94,13 +104,13 @@ def _rows(env: Mapping[str, str], lo: UUID | None, hi: UUID | None) -> Iterator[
     with connection(env) as conn:
         if not is_postgres(env):
             rows = conn.execute(sqlite_placeholders(sql), params)
-            while batch := rows.fetchmany(PAGE):
-                yield from batch
+            while page := rows.fetchmany(PAGE):
+                yield page
             return
         with conn.cursor(name="career_facts") as cursor:
-            cursor.itersize = PAGE
             cursor.execute(sql, params)
-            yield from cursor
+            while page := cursor.fetchmany(PAGE):
+                yield page
 
 
 def _members(enum: Any) -> dict[str, Any]:
