@@ -212,7 +212,7 @@ class Writer:
 
     def _write(self, table: Table, rows: list[Row]) -> None:
         if self.tx.dialect == "postgres":
-            self.tx.copy(table.name + self.suffix, table.column_names, rows)
+            self.tx.copy(table.name + self.suffix, table.column_names, rows, table.column_types)
             return
         assert not self.suffix, "fresh tables are PostgreSQL's"
         self.tx.executemany(table.insert, rows)
