@@ -12,8 +12,9 @@ runner's rate, since a real projection also derives and writes rows.
 
 With ``--baseline-tree DIR`` (another checkout of the code, e.g. ``git worktree add
 /tmp/base <commit>``), the rebuild of that code is measured too, right before this one's,
-on the same history in the same run: ``baseline_rebuild_*`` and ``speedup``. ``--no-runner``
-skips (c).
+on the same history in the same run: ``baseline_rebuild_*`` and ``speedup``. ``--pairs N``
+measures N rebuilds of each, interleaved, and reports the medians (and each run's seconds and
+CPU). ``--no-runner`` skips (c).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -41,6 +43,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=5_000)
     parser.add_argument("--baseline-tree", help="a checkout whose rebuild is measured too")
     parser.add_argument("--no-runner", action="store_true")
+    parser.add_argument(
+        "--pairs", type=int, default=1, help="rebuilds of each tree, interleaved; medians"
+    )
     args = parser.parse_args()
     settings = Settings(database_url=args.database_url)
     ledger, _ = open_ledger(settings)
@@ -55,11 +60,22 @@ def main() -> None:
 
     raw = _raw_read(args.database_url, table)
     baseline = {}
+    runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "this": []}
+    for _ in range(args.pairs):  # interleaved, so both see the same machine
+        if args.baseline_tree:
+            runs["baseline"].append(_rebuild_in_child(args.database_url, args.baseline_tree))
+        runs["this"].append(_rebuild_in_child(args.database_url))
     if args.baseline_tree:
-        found = _rebuild_in_child(args.database_url, args.baseline_tree)
+        found = _median(runs["baseline"])
         baseline = {f"baseline_{name}": value for name, value in found.items()}
         baseline["baseline_vs_raw_read"] = found["rebuild_events_per_s"] / raw
-    rebuild = _rebuild_in_child(args.database_url)
+    rebuild = _median(runs["this"])
+    if args.pairs > 1:
+        rebuild["runs"] = {
+            side: [(r["rebuild_seconds"], r["rebuild_cpu_seconds"]) for r in found_runs]
+            for side, found_runs in runs.items()
+            if found_runs
+        }
     runner = {} if args.no_runner else _runner(args.database_url, args.sample)
     result: dict[str, Any] = {
         "database": args.database_url.split(":")[0],
@@ -83,6 +99,14 @@ def main() -> None:
         result["rebuild_vs_runner"] = result["rebuild_events_per_s"] / runner["runner_events_per_s"]
     result["extrapolated_6m_seconds"] = 6_000_000 / result["rebuild_events_per_s"]
     print(json.dumps(result, indent=2))
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each figure's median over the runs (the runs themselves, with one)."""
+    return {
+        name: statistics.median(r[name] for r in runs) if isinstance(value, int | float) else value
+        for name, value in runs[0].items()
+    }
 
 
 def _count_workers(ledger: Any) -> int:
