@@ -12,8 +12,9 @@ runner's rate, since a real projection also derives and writes rows.
 
 With ``--baseline-tree DIR`` (another checkout of the code, e.g. ``git worktree add
 /tmp/base <commit>``), the rebuild of that code is measured too, right before this one's,
-on the same history in the same run: ``baseline_rebuild_*`` and ``speedup``. ``--no-runner``
-skips (c).
+on the same history in the same run: ``baseline_rebuild_*`` and ``speedup``. ``--pairs N``
+measures N rebuilds of each, interleaved, and reports the medians (and each run's seconds and
+CPU). ``--no-runner`` skips (c).
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
+import threading
 import time
 from typing import Any
 
@@ -40,6 +43,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=5_000)
     parser.add_argument("--baseline-tree", help="a checkout whose rebuild is measured too")
     parser.add_argument("--no-runner", action="store_true")
+    parser.add_argument(
+        "--pairs", type=int, default=1, help="rebuilds of each tree, interleaved; medians"
+    )
     args = parser.parse_args()
     settings = Settings(database_url=args.database_url)
     ledger, _ = open_ledger(settings)
@@ -54,11 +60,22 @@ def main() -> None:
 
     raw = _raw_read(args.database_url, table)
     baseline = {}
+    runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "this": []}
+    for _ in range(args.pairs):  # interleaved, so both see the same machine
+        if args.baseline_tree:
+            runs["baseline"].append(_rebuild_in_child(args.database_url, args.baseline_tree))
+        runs["this"].append(_rebuild_in_child(args.database_url))
     if args.baseline_tree:
-        found = _rebuild_in_child(args.database_url, args.baseline_tree)
+        found = _median(runs["baseline"])
         baseline = {f"baseline_{name}": value for name, value in found.items()}
         baseline["baseline_vs_raw_read"] = found["rebuild_events_per_s"] / raw
-    rebuild = _rebuild_in_child(args.database_url)
+    rebuild = _median(runs["this"])
+    if args.pairs > 1:
+        rebuild["runs"] = {
+            side: [(r["rebuild_seconds"], r["rebuild_cpu_seconds"]) for r in found_runs]
+            for side, found_runs in runs.items()
+            if found_runs
+        }
     runner = {} if args.no_runner else _runner(args.database_url, args.sample)
     result: dict[str, Any] = {
         "database": args.database_url.split(":")[0],
@@ -74,10 +91,22 @@ def main() -> None:
         result["cpu_speedup"] = (
             baseline["baseline_rebuild_cpu_seconds"] / result["rebuild_cpu_seconds"]
         )
+        if "rebuild_total_cpu_seconds" in result:
+            result["total_cpu_speedup"] = (
+                baseline["baseline_rebuild_total_cpu_seconds"] / result["rebuild_total_cpu_seconds"]
+            )
     if runner.get("runner_events_per_s"):
         result["rebuild_vs_runner"] = result["rebuild_events_per_s"] / runner["runner_events_per_s"]
     result["extrapolated_6m_seconds"] = 6_000_000 / result["rebuild_events_per_s"]
     print(json.dumps(result, indent=2))
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each figure's median over the runs (the runs themselves, with one)."""
+    return {
+        name: statistics.median(r[name] for r in runs) if isinstance(value, int | float) else value
+        for name, value in runs[0].items()
+    }
 
 
 def _count_workers(ledger: Any) -> int:
@@ -129,16 +158,80 @@ print(json.dumps({
 def _rebuild_in_child(database_url: str, tree: str | None = None) -> dict[str, Any]:
     """The rebuild in a child process; ``tree``: of the code checked out there."""
     env = {**os.environ, "PYTHONPATH": tree} if tree else None
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, database_url],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tree,
-    )
+    with BackendCpu(database_url) as backends:
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, database_url],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tree,
+        )
     found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    if backends.seconds is not None:
+        found["rebuild_postgres_cpu_seconds"] = backends.seconds
+        found["rebuild_total_cpu_seconds"] = found["rebuild_cpu_seconds"] + backends.seconds
     return found
+
+
+class BackendCpu:
+    """CPU seconds of the PostgreSQL backends serving the database while the block runs
+    (and of their parallel workers), from /proc: the rebuild's share of the server, which
+    ``getrusage`` of the rebuilding processes cannot see. Sampled every 0.1 s; a backend's
+    last tenth of a second before it exits may be missed. None: not PostgreSQL, or the
+    server's processes are not visible here."""
+
+    def __init__(self, database_url: str) -> None:
+        self.dbname = database_url.rsplit("/", 1)[-1].split("?")[0]
+        self.postgres = database_url.startswith("postgres")
+        self.seen: dict[int, float] = {}  # pid: its CPU seconds when last sampled
+        self.before: dict[int, float] = {}
+        self.seconds: float | None = None
+        self._stop = threading.Event()
+        self._tick = os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self) -> BackendCpu:
+        if self.postgres:
+            self.before = self._sample()
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if not self.postgres:
+            return
+        self._stop.set()
+        self._thread.join()
+        self.seen.update(self._sample())
+        if self.seen:
+            self.seconds = sum(cpu - self.before.get(pid, 0.0) for pid, cpu in self.seen.items())
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self.seen.update(self._sample())
+
+    def _sample(self) -> dict[int, float]:
+        found: dict[int, float] = {}
+        ours = f" {self.dbname} "
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    title = f.read().decode(errors="replace")
+                if not title.startswith("postgres: "):
+                    continue
+                parent = title.rsplit("parallel worker for PID ", 1)
+                if ours not in title and not (
+                    len(parent) == 2 and int(parent[1].split()[0]) in self.seen
+                ):
+                    continue
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                found[int(entry)] = (int(fields[11]) + int(fields[12])) / self._tick
+            except (OSError, ValueError, IndexError):
+                continue  # exited meanwhile
+        return found
 
 
 def _runner(database_url: str, sample: int) -> dict[str, Any]:

@@ -14,6 +14,9 @@ each in its own child process so that peak memory is its own:
   worker spooled as the CLI does, one process per core, forked;
 - with ``--baseline-tree DIR`` (another checkout), each draft with that code too, just
   before this code's, on the same history: ``baseline_seconds`` and ``speedup``;
+- with ``--read-models``, each draft also with the read models given (``facts``), as
+  ``ledger simulate`` runs: a career-changing draft then reads ``rm_career_facts`` (the
+  rebuild above fills it; ``--skip-rebuild`` trusts the read models to be caught up);
 - with ``--api``, the same drafts through ``POST /simulations`` (one page of 100 workers),
   whose processes come from a fork server as in the server.
 
@@ -78,10 +81,14 @@ if __name__ == "__main__":
     ledger = build_ledger(Settings(database_url=url))
     chosen = Draft.from_document(draft(name))
     started = time.monotonic()
-    if mode == "cli":
+    if mode in ("cli", "facts"):
+        # "facts": with the read models, as ``ledger simulate`` runs (caught up, a
+        # career-changing draft reads rm_career_facts); "cli": the events alone.
+        from projections.sql import ReadStore
+        store = ReadStore(url) if mode == "facts" else None
         with tempfile.TemporaryDirectory() as folder:
             outcome = simulate(ledger, chosen, "2016-01", "2025-12", spool_dir=Path(folder),
-                               processes=os.cpu_count() or 1)
+                               processes=os.cpu_count() or 1, store=store)
             spooled = sum(f.stat().st_size for f in Path(folder).iterdir())
             written = sum(1 for _ in outcome.workers())
     else:
@@ -106,6 +113,7 @@ if __name__ == "__main__":
         "seconds": elapsed,
         "events": outcome.events_read if outcome else None,
         "workers_written": written,
+        "career_facts": getattr(outcome, "career_facts", False),
         "bytes": spooled,
         "peak_rss_mb": peak_mb(),
         "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
@@ -126,6 +134,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2016)
     parser.add_argument("--drafts", nargs="*", default=list(DRAFTS), choices=DRAFTS)
     parser.add_argument("--api", action="store_true", help="also through POST /simulations")
+    parser.add_argument(
+        "--read-models",
+        action="store_true",
+        help="also with the read models (rebuilt first), as ledger simulate runs",
+    )
     parser.add_argument("--skip-rebuild", action="store_true")
     parser.add_argument("--baseline-tree", help="a checkout whose simulation is measured too")
     args = parser.parse_args()
@@ -145,7 +158,7 @@ def main() -> None:
     }
     if not args.skip_rebuild:
         result.update(_rebuild_in_child(args.database_url))
-    modes = ["cli", "api"] if args.api else ["cli"]
+    modes = ["cli", *(["facts"] if args.read_models else []), *(["api"] if args.api else [])]
     for name in args.drafts:
         for mode in modes:
             base = None

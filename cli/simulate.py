@@ -108,6 +108,11 @@ def simulate(
                     f"a pay-only draft, priced from the stored careers in {elapsed:.1f} s; "
                     "nothing was recorded"
                 )
+            elif outcome.career_facts:
+                err.print(
+                    f"{outcome.events_read} events' careers replayed from the recorded facts the "
+                    f"read models keep in {elapsed:.1f} s; nothing was recorded"
+                )
             else:
                 err.print(
                     f"{outcome.events_read} events replayed in {elapsed:.1f} s "

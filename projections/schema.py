@@ -68,43 +68,57 @@ FRESH = "__fresh"
 
 def fresh(tx: Transaction) -> None:
     """New, empty, unindexed copies of every read-model table (PostgreSQL), to be filled
-    by COPY and swapped in by :func:`swap` in the same transaction.
+    by COPY, indexed by :func:`index_fresh` and swapped in by :func:`swap`.
 
     Emptying the live tables with ``DELETE`` and filling them through their indexes
     was most of PostgreSQL's share of a rebuild (and left every old row dead behind):
     an index built once over loaded rows costs a fraction of one kept up row by row.
     """
-    for table in all_tables():
-        if table is not POSITION:
-            tx.execute(f"DROP TABLE IF EXISTS {table.name}{FRESH}")
-            columns = ", ".join(
-                f"{name} {kind.replace(' PRIMARY KEY', '')}" for name, kind in table.columns
-            )
-            tx.execute(f"CREATE TABLE {table.name}{FRESH} ({columns})")
+    drop_fresh(tx)
+    for table in _derived():
+        columns = ", ".join(
+            f"{name} {kind.replace(' PRIMARY KEY', '')}" for name, kind in table.columns
+        )
+        tx.execute(f"CREATE TABLE {table.name}{FRESH} ({columns})")
 
 
-def swap(tx: Transaction) -> None:
-    """Index the fresh tables, then put them in place of the live ones (PostgreSQL).
-
-    The indexes are built under temporary names while readers still use the old
-    tables; only the drop and the renames at the end hold their exclusive locks, and
-    readers see the old tables until the caller's transaction commits.
-    """
+def index_fresh(tx: Transaction) -> None:
+    """Give the filled fresh tables their keys and indexes, under temporary names, and
+    their statistics (PostgreSQL). Readers and projectors still use the live tables
+    meanwhile: nothing here locks them. Statistics belong to the table, so they stay
+    with it through the renames of :func:`swap`; without them a roster page would scan."""
     # Sorting a province's two million keys in memory, not in batches spilled to disk.
     tx.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    for table in all_tables():
-        if table is POSITION:
-            continue
-        name, new = table.name, f"{table.name}{FRESH}"
+    for table in _derived():
+        new = f"{table.name}{FRESH}"
         key = list(table.primary_key) or [n for n, kind in table.columns if "PRIMARY KEY" in kind]
         tx.execute(f"ALTER TABLE {new} ADD CONSTRAINT {new}_pkey PRIMARY KEY ({', '.join(key)})")
         for index in table.indexes:
             tx.execute(f"CREATE INDEX {index.name}{FRESH} ON {new} ({', '.join(index.columns)})")
+        tx.execute(f"ANALYZE {new}")
+
+
+def swap(tx: Transaction) -> None:
+    """Put the indexed fresh tables (:func:`index_fresh`) in place of the live ones
+    (PostgreSQL). Only these drops and renames hold exclusive locks, and readers see the
+    old tables until the caller's transaction commits."""
+    for table in _derived():
+        name, new = table.name, f"{table.name}{FRESH}"
         tx.execute(f"DROP TABLE {name}")
         tx.execute(f"ALTER TABLE {new} RENAME TO {name}")
         tx.execute(f"ALTER INDEX {new}_pkey RENAME TO {name}_pkey")
         for index in table.indexes:
             tx.execute(f"ALTER INDEX {index.name}{FRESH} RENAME TO {index.name}")
+
+
+def drop_fresh(tx: Transaction) -> None:
+    """Drop whatever fresh tables a rebuild left (PostgreSQL): one that failed or was killed."""
+    for table in _derived():
+        tx.execute(f"DROP TABLE IF EXISTS {table.name}{FRESH}")
+
+
+def _derived() -> list[Table]:
+    return [table for table in all_tables() if table is not POSITION]
 
 
 def lock_position(tx: Transaction, name: str) -> int:

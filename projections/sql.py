@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from ledger.adapters.events_table import sqlite_placeholders
+from ledger.adapters.events_table import connection, sqlite_placeholders
 from ledger.adapters.stores import store_environment
 
 
@@ -115,6 +115,24 @@ class ReadStore:
                 # the idle ones cut with it, so the next transactions run on new ones.
                 self._pool.check()
 
+    @contextmanager
+    def own_transaction(self) -> Iterator[Transaction]:
+        """A transaction on a PostgreSQL connection of its own, outside the pool and outside
+        this thread's transaction: for a forked child process (which must never use a
+        connection inherited from its parent), or to commit apart from the caller's."""
+        assert self.dialect == "postgres", "SQLite's one connection serves every transaction"
+        with connection(self._env) as conn, conn.transaction(), conn.cursor() as cursor:
+            yield Transaction(self, cursor)
+
+    @contextmanager
+    def session_lock(self, key: int) -> Iterator[None]:
+        """PostgreSQL's advisory lock ``key``, held on a connection of its own until the
+        block ends (or the process dies: the server then ends the session and the lock)."""
+        assert self.dialect == "postgres"
+        with connection(self._env, autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+            yield
+
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self.transaction() as tx:
             return tx.query(statement, params)
@@ -162,9 +180,22 @@ class Transaction:
         with self._cursor.copy(statement) as copy:
             copy.write(text)
 
-    def copy(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-        """Many rows at once with PostgreSQL's ``COPY`` (far faster than inserts)."""
-        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    def copy(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        types: Sequence[str] | None = None,
+    ) -> None:
+        """Many rows at once with PostgreSQL's ``COPY`` (far faster than inserts).
+
+        ``types``: each column's type name; the rows then go in COPY's binary format,
+        which psycopg writes in half the time of the text format (the server's share is
+        the same). Each value must be of its column's type exactly."""
+        binary = " (FORMAT BINARY)" if types else ""
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN{binary}"
         with self._cursor.copy(statement) as copy:
+            if types:
+                copy.set_types(types)
             for row in rows:
                 copy.write_row(row)

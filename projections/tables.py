@@ -10,6 +10,9 @@ from domain.policy import PolicySchedule
 
 Rows = dict[str, list[tuple[Any, ...]]]
 
+# The column types the read models declare, by the names psycopg's binary COPY knows.
+_TYPE_NAMES = {"TEXT": "text", "BIGINT": "int8", "INTEGER": "int4", "BOOLEAN": "bool"}
+
 
 @dataclass(frozen=True)
 class Index:
@@ -37,6 +40,13 @@ class Table:
     @property
     def column_names(self) -> list[str]:
         return [name for name, _ in self.columns]
+
+    @property
+    def column_types(self) -> list[str] | None:
+        """Each column's PostgreSQL type name, as a binary ``COPY`` names it; None when a
+        column is of a type not listed here (its rows then go as text)."""
+        names = [_TYPE_NAMES.get(kind.split()[0].upper()) for _, kind in self.columns]
+        return None if None in names else [name for name in names if name]
 
     @property
     def create(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.models.activity import UNIT_ACTIVITY, WORKER_ACTIVITY
+from projections.models.career_facts import CAREER_FACTS_MODEL
 from projections.models.payroll import PAYROLL
 from projections.models.replayed import REPLAYED_PAY_MODEL, UNIT_QUOTA_MODEL
 from projections.models.rules import RULES
@@ -13,6 +14,7 @@ from projections.tables import ReadModel
 MODELS: tuple[ReadModel, ...] = (
     ROSTER,
     HISTORY,
+    CAREER_FACTS_MODEL,
     UNITS,
     RULES,
     PAYROLL,

@@ -11,7 +11,6 @@ Names are not kept here: the feed joins rm_workers and rm_units for them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, Literal
@@ -21,9 +20,8 @@ from domain.policy import PolicySchedule
 from domain.unit import Unit
 from domain.worker import Worker
 from ledger import views
+from projections.models.derived import id_text, json_text, unit_text
 from projections.tables import Index, Rows, Table
-
-_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 ACTIVITY_TABLE = Table(
     "rm_activity",
@@ -61,20 +59,31 @@ class WorkerActivity:
     tables = (ACTIVITY_TABLE,)
 
     def rows(self, worker: Worker, schedule: PolicySchedule, new_events: Sequence[Any]) -> Rows:
-        key = str(worker.id)
+        key = id_text(worker.id)
+        facts = worker.facts
+        hire = facts[0]
+        assert isinstance(hire, HireFact)  # a worker's first fact is its hire
+        # The hires and transfers among the facts known before the event, kept as the
+        # events go (in version order): scanning every known fact for each event made
+        # a worker's rows quadratic in its facts.
+        moves: list[Fact] = []
+        seen = 0
         rows = []
         for event in new_events:
             version = event.originator_version
             # Each event of a worker appends one fact: fact ``seq`` is the event's version.
-            known = worker.facts[:version]
-            fact = known[-1]
-            unit = _unit_on(known, fact.effective_date)
+            if seen > version - 1:
+                moves, seen = [], 0
+            moves.extend(f for f in facts[seen : version - 1] if isinstance(f, _MOVES))
+            fact = facts[version - 1]
+            day = fact.effective_date
             left = (
-                _unit_on(known[:-1], fact.effective_date, before=True)
-                if isinstance(fact, TransferFact)
-                else None
+                _unit_on(moves, hire, day, before=True) if isinstance(fact, TransferFact) else None
             )
-            rows.append(_row(key, "worker", event, fact.effective_date, unit, left))
+            if isinstance(fact, _MOVES):
+                moves.append(fact)
+            seen = version
+            rows.append(_row(key, "worker", event, day, _unit_on(moves, hire, day), left))
         return {ACTIVITY_TABLE.name: rows}
 
 
@@ -83,7 +92,7 @@ class UnitActivity:
     tables = (ACTIVITY_TABLE,)
 
     def rows(self, unit: Unit, schedule: PolicySchedule, new_events: Sequence[Any]) -> Rows:
-        key = str(unit.id)
+        key = id_text(unit.id)
         rows = []
         for event in new_events:
             name = type(event).__name__
@@ -94,20 +103,18 @@ class UnitActivity:
         return {ACTIVITY_TABLE.name: rows}
 
 
-def _unit_on(facts: Sequence[Fact], day: date, *, before: bool = False) -> str:
+_MOVES = (HireFact, TransferFact)
+
+
+def _unit_on(moves: Sequence[Fact], hire: HireFact, day: date, *, before: bool = False) -> str:
     """The unit of the latest hire or transfer in force on ``day`` (or the day before)
-    among ``facts``; the hire's unit for a fact dated before the hire."""
-    moves = [
-        f
-        for f in facts
-        if isinstance(f, (HireFact, TransferFact))
-        and (f.effective_date < day if before else f.effective_date <= day)
-    ]
-    if not moves:
-        hire = facts[0]
-        assert isinstance(hire, HireFact)  # a worker's first fact is its hire
-        return str(hire.unit_id)
-    return str(max(moves, key=lambda f: (f.effective_date, f.seq)).unit_id)
+    among ``moves``; the hire's unit for a fact dated before the hire."""
+    found = [f for f in moves if (f.effective_date < day if before else f.effective_date <= day)]
+    if not found:
+        return unit_text(hire.unit_id)
+    latest = max(found, key=lambda f: (f.effective_date, f.seq))
+    assert isinstance(latest, _MOVES)
+    return unit_text(latest.unit_id)
 
 
 def _plain(value: Any) -> Any:
@@ -139,7 +146,7 @@ def _row(
         event.request_id,
         unit,
         left,
-        _encode(data),
+        json_text(data),
     )
 
 

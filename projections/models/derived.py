@@ -6,12 +6,15 @@ without this each would replay the worker's whole timeline again.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from domain.facts import Fact
 from domain.policy import PolicySchedule
+from domain.rules import StepClock, step_clock
 from domain.timeline import WorkerState, states
 
 _texts: dict[UUID, str] = {}
@@ -33,6 +36,66 @@ def worker_states(
     changes = states(facts, schedule)
     _last = (facts, len(facts), schedule, changes)
     return changes
+
+
+_clock: tuple[WorkerState, PolicySchedule, StepClock] | None = None
+
+
+def last_clock(changes: Sequence[tuple[date, WorkerState]], schedule: PolicySchedule) -> StepClock:
+    """``step_clock`` of the last of a worker's states, given them all, remembered: the
+    rules model asks it for the worker's last stretch, and the replayed-pay model for
+    the same states when no recorded step or policy-given grade sets its career apart.
+
+    Keyed on the very state object (held, so its identity cannot be reused) and on the
+    schedule object: the states up to and ending with it are the ones it came with.
+    """
+    global _clock
+    state = changes[-1][1]
+    if _clock is not None and _clock[0] is state and _clock[1] is schedule:
+        return _clock[2]
+    clock = step_clock(state, schedule, changes)
+    _clock = (state, schedule, clock)
+    return clock
+
+
+_id: tuple[UUID, str] | None = None
+
+
+def id_text(aggregate_id: UUID) -> str:
+    """``str(aggregate_id)`` for the aggregate being derived, remembered: each of its
+    models names it in every row (keyed on the very id object, held)."""
+    global _id
+    if _id is not None and _id[0] is aggregate_id:
+        return _id[1]
+    text = str(aggregate_id)
+    _id = (aggregate_id, text)
+    return text
+
+
+# What ``json.dumps(value, ensure_ascii=False, sort_keys=True)`` writes, by the C encoder
+# that call uses (made as ``JSONEncoder.iterencode`` makes it), made once: ``encode`` makes
+# one per call, with a dict to catch circular values, which rows' plain data cannot hold.
+_encoder = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+_make = getattr(json.encoder, "c_make_encoder", None)
+_sorted_json: Any = _make and _make(
+    None,
+    _encoder.default,
+    json.encoder.encode_basestring,
+    _encoder.indent,
+    _encoder.key_separator,
+    _encoder.item_separator,
+    _encoder.sort_keys,
+    _encoder.skipkeys,
+    _encoder.allow_nan,
+)
+
+
+def json_text(value: dict[str, Any]) -> str:
+    """``json.dumps(value, ensure_ascii=False, sort_keys=True)``, faster (a history or
+    activity row's data)."""
+    if _sorted_json is None:  # a Python without the C encoder
+        return _encoder.encode(value)
+    return "".join(_sorted_json(value, 0))
 
 
 def unit_text(unit_id: UUID) -> str:

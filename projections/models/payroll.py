@@ -21,7 +21,7 @@ from domain.policy import PolicySchedule
 from domain.timeline import WorkerState
 from domain.vocabulary import CertificateLevel, WorkerStatus
 from domain.worker import Worker
-from projections.models.derived import unit_text, worker_states
+from projections.models.derived import id_text, unit_text, worker_states
 from projections.tables import Index, Rows, Table
 
 PAY_PERIODS = Table(
@@ -69,15 +69,28 @@ def _first_paid_month(day: date) -> int:
     return _month(day) if day.day == 1 else _month(day) + 1
 
 
+_last: tuple[Sequence[Fact], int, PolicySchedule, list[PayPeriod]] | None = None
+
+
 def pay_periods(
     facts: Sequence[Fact],
     schedule: PolicySchedule,
     changes: Sequence[tuple[date, WorkerState]] | None = None,
 ) -> list[PayPeriod]:
     """The worker's paid stretches, evaluated only at the months where something changes.
-    ``changes``: ``domain.timeline.states(facts, schedule)``, when the caller has them."""
+    ``changes``: ``domain.timeline.states(facts, schedule)``, when the caller has them.
+
+    Without ``changes``, the last worker's answer is remembered, like its states
+    (``worker_states``): the replayed-pay model asks again for the recorded career when
+    its own is the same."""
+    global _last
     if changes is None:
-        changes = worker_states(facts, schedule)
+        last = _last
+        if last is not None and last[0] is facts and last[1] == len(facts) and last[2] is schedule:
+            return last[3]
+        found = pay_periods(facts, schedule, worker_states(facts, schedule))
+        _last = (facts, len(facts), schedule, found)
+        return found
     return [
         PayPeriod(month_text(start), month_text(end) if end != _STILL else None, *paid)
         for start, end, paid in paid_stretches(facts, changes, _STILL)
@@ -144,7 +157,7 @@ class Payroll:
     tables = (PAY_PERIODS,)
 
     def rows(self, worker: Worker, schedule: PolicySchedule, new_events: Sequence[Any]) -> Rows:
-        key = str(worker.id)
+        key = id_text(worker.id)
         return {
             PAY_PERIODS.name: [
                 (

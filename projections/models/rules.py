@@ -27,7 +27,7 @@ from domain.rules import (
 from domain.timeline import WorkerState, advance, replay
 from domain.vocabulary import Rating
 from domain.worker import Worker
-from projections.models.derived import unit_text, worker_states
+from projections.models.derived import id_text, last_clock, unit_text, worker_states
 from projections.tables import Index, Rows, Table
 
 PROMOTION = "promotion_candidate"
@@ -161,7 +161,11 @@ class _Stretch:
     ) -> None:
         self.start, self.state = changes[index]
         self.schedule = schedule
-        self.clock = step_clock(self.state, schedule, changes[: index + 1])
+        self.clock = (
+            last_clock(changes, schedule)
+            if index == len(changes) - 1
+            else step_clock(self.state, schedule, changes[: index + 1])
+        )
         self.rows: list[Outcome] = []
         self.flags = _flags(self.state, schedule)
 
@@ -231,7 +235,7 @@ class RuleOutcomes:
     tables = (STEPS, FLAGS)
 
     def rows(self, worker: Worker, schedule: PolicySchedule, new_events: Sequence[Any]) -> Rows:
-        key = str(worker.id)
+        key = id_text(worker.id)
         step_rows: list[tuple[Any, ...]] = []
         flag_rows: list[tuple[Any, ...]] = []
         open_steps: tuple[str, list[Outcome]] | None = None

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any, Literal
 
 from domain.policy import PolicySchedule
 from domain.worker import Worker
 from ledger import views
-from projections.models.derived import unit_text, worker_states
+from projections.models.derived import id_text, json_text, unit_text, worker_states
 from projections.tables import Index, Rows, Table
 
 WORKERS = Table(
@@ -43,9 +42,6 @@ PERIODS = Table(
     owner="worker_id",
     indexes=(Index("rm_worker_periods_unit", ("unit_id", "valid_from")),),
 )
-# What ``json.dumps(data, ensure_ascii=False, sort_keys=True)`` writes, without making
-# an encoder per row.
-_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 HISTORY_TABLE = Table(
     "rm_worker_history",
     (
@@ -72,7 +68,7 @@ class Roster:
         person = worker.person
         hire = worker.hire_fact
         changes = worker_states(worker.facts, schedule)
-        key = str(worker.id)
+        key = id_text(worker.id)
         days = [start.isoformat() for start, _ in changes]
         periods = []
         # ``_value_`` is the member's value without the ``value`` property's lookup.
@@ -114,7 +110,7 @@ class History:
     tables = (HISTORY_TABLE,)
 
     def rows(self, worker: Worker, schedule: PolicySchedule, new_events: Sequence[Any]) -> Rows:
-        key = str(worker.id)
+        key = id_text(worker.id)
         return {
             HISTORY_TABLE.name: [
                 (
@@ -125,7 +121,7 @@ class History:
                     item["recorded_at"],
                     item["recorded_by"],
                     item["request_id"],
-                    _encode(item["data"]),
+                    json_text(item["data"]),
                 )
                 for item in views.history(list(new_events))
             ]

@@ -23,12 +23,15 @@ The events are streamed as the fast rebuild streams them (``projections.stream``
 aggregate at a time, each id range in its own forked process, so memory holds one worker,
 the per-unit and per-month sums, and at most one page of differing workers per process;
 with every differing worker wanted, each process writes them to its own spool file and the
-files are read back in id order.
+files are read back in id order. With the read models caught up, each id range's workers
+are read instead from their recorded facts kept in ``rm_career_facts`` (``career_facts``):
+no event is decoded, no aggregate rebuilt.
 
 One module per concern: ``draft`` (the two schedules), ``careers`` (one worker under one
 schedule), ``pricing``, ``results`` (what a comparison answers and the sums),
-``comparison``, ``run`` (over the event store, in processes, spooled), ``scope`` (the
-units covered) and ``report`` (the answer as JSON and CSV).
+``comparison``, ``run`` (over the event store, in processes, spooled), ``career_facts``
+and ``setwise`` (from the read models), ``scope`` (the units covered) and ``report`` (the
+answer as JSON and CSV).
 """
 
 from __future__ import annotations

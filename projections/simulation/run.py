@@ -17,7 +17,7 @@ from domain.worker import Worker
 from ledger.application import Ledger
 from projections import stream
 from projections.processes import in_processes
-from projections.simulation import setwise
+from projections.simulation import career_facts, setwise
 from projections.simulation.comparison import Comparison
 from projections.simulation.draft import Draft, draft_schedule, pay_only
 from projections.simulation.results import Sums, WorkerDifference
@@ -55,6 +55,8 @@ class Outcome:
     # is read from the read models when asked for, not spooled.
     later: Callable[[], Iterator[WorkerDifference]] | None = None
     setwise: bool = False
+    # The careers were read from ``rm_career_facts``, not replayed from the events.
+    career_facts: bool = False
 
     def workers(self) -> Iterator[WorkerDifference]:
         """Every differing worker in id order, from the spool files (all-workers mode)."""
@@ -101,7 +103,9 @@ def simulate(
 
     With ``store`` (the read models), a draft that changes pay alone is priced set-wise
     from the stored careers (``setwise``) when the read models hold every event: the
-    same answer, without replaying the history.
+    same answer, without replaying the history. Any other draft then reads each worker's
+    recorded facts from ``rm_career_facts`` and the units from the read models
+    (``career_facts``) instead of decoding the events: the same answer again.
     """
     adopted = ledger.schedule()
     if scope is None and unit_id is not None:
@@ -117,11 +121,19 @@ def simulate(
     streaming = stream.supported(ledger)
     if not streaming:
         processes = 1
+    # Read from the events' own database (the read models live there too), over each
+    # process's own connection; the in-memory store's read models cannot be.
+    from_facts = streaming and store is not None and career_facts.ready(ledger, store)
 
-    work = _RangeWork(ledger, comparison, head, streaming, after, limit, spool_dir)
+    work = _RangeWork(ledger, comparison, head, streaming, after, limit, spool_dir, from_facts)
     total = Sums(comparison.last_month - comparison.first_month + 1)
     pages: dict[int, list[WorkerDifference]] = {}
     read = 0
+    if from_facts:
+        assert store is not None
+        read = _units_from_read_models(comparison, store, total)
+        if progress and read:
+            progress(read)
     method = "forkserver" if processes > 1 and not fork else "fork"
     with closing(in_processes(work, processes, name="simulation", method=method)) as messages:
         for message in messages:
@@ -137,7 +149,16 @@ def simulate(
         items = items[:limit]
         next_cursor = items[-1].worker_id if items else None
     spool = sorted(spool_dir.glob("*.pickle")) if spool_dir else []
-    return Outcome(comparison, total, items, next_cursor, spool, read)
+    return Outcome(comparison, total, items, next_cursor, spool, read, career_facts=from_facts)
+
+
+def _units_from_read_models(comparison: Comparison, store: ReadStore, sums: Sums) -> int:
+    """Every unit's information into ``sums``, as ``Comparison.unit`` finds it in the
+    events; answers how many unit events the read models stand for."""
+    with store.transaction() as tx:
+        setwise.unit_infos(tx, comparison, sums)
+        found = tx.query("SELECT COALESCE(SUM(version), 0) FROM rm_units")
+    return int(found[0][0])
 
 
 def _priced_setwise(
@@ -171,7 +192,10 @@ class _RangeWork:
         after: str | None,
         limit: int | None,
         spool_dir: Path | None,
+        from_facts: bool = False,
     ) -> None:
+        """``from_facts``: the workers from ``rm_career_facts`` (the units are the
+        caller's), not the events."""
         self.ledger: Ledger | None = ledger
         # A process started by the fork server only decodes events (it reads them over its
         # own connection): one pooled connection, and no tables to create.
@@ -187,32 +211,49 @@ class _RangeWork:
         self.after = after
         self.limit = limit
         self.spool_dir = spool_dir
+        self.from_facts = from_facts
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "ledger": None}
 
+    def _source(
+        self, ledger: Ledger, lo: UUID | None, hi: UUID | None
+    ) -> Iterator[tuple[int, Any]]:
+        """(events read, a unit, a worker or a worker's (id, name, facts), or None)."""
+        if self.from_facts:
+            for career in career_facts.careers(ledger.env, lo, hi):
+                yield len(career[2]), career  # one event recorded each fact
+            return
+        events_source = (
+            stream.aggregates(ledger, self.head, lo, hi)
+            if self.streaming
+            else _all(ledger, self.head)
+        )
+        for events_read, events in events_source:
+            yield events_read, stream.reconstruct(events) if events else None
+
     def __call__(self, index: int, lo: UUID | None, hi: UUID | None) -> Iterator[_Progress | _Done]:
         ledger = self.ledger or Ledger(env=self.env)
         comparison, after, limit = self.comparison, self.after, self.limit
-        if self.streaming:
-            source = stream.aggregates(ledger, self.head, lo, hi)
-        else:
-            source = _all(ledger, self.head)
         sums = Sums(comparison.last_month - comparison.first_month + 1)
         kept: list[WorkerDifference] = []
         spool = (self.spool_dir / f"{index:04d}.pickle").open("wb") if self.spool_dir else None
         read = 0
         try:
-            for events_read, events in source:
+            for events_read, item in self._source(ledger, lo, hi):
                 read += events_read
-                aggregate = stream.reconstruct(events) if events else None
-                if isinstance(aggregate, Unit):
-                    comparison.unit(aggregate, sums)
-                elif isinstance(aggregate, Worker):
-                    found = comparison.worker(aggregate, sums)
+                found = None
+                if isinstance(item, tuple):
+                    worker_id, name, facts = item
+                    found = comparison.career(worker_id, name, facts, sums)
+                elif isinstance(item, Unit):
+                    comparison.unit(item, sums)
+                elif isinstance(item, Worker):
+                    found = comparison.worker(item, sums)
+                if found:
                     # One more than a page tells whether another page follows.
                     wanted = limit is None or len(kept) <= limit
-                    if found and wanted and (after is None or found.worker_id > after):
+                    if wanted and (after is None or found.worker_id > after):
                         kept.append(found)
                 if spool and len(kept) >= SPOOL_BATCH:
                     pickle.dump(kept, spool)

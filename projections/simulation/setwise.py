@@ -108,6 +108,36 @@ def _price(
     return pricer(month, post, grade, level)
 
 
+def unit_infos(tx: Transaction, c: Comparison, sums: Sums) -> None:
+    """Every unit in scope, with its quotas on the first day of the last month, from the
+    read models (what ``Comparison.unit`` finds in each unit's events); for this module
+    and a simulation that reads careers from ``rm_career_facts``."""
+    day = c.quota_day.isoformat()
+    found = tx.query(
+        "SELECT u.unit_id, u.name, u.kind, u.parent_id, u.unit_class, q.approved,"
+        " q.households, q.grids, q.population FROM rm_units u"
+        " JOIN rm_replayed_unit_quota q ON q.unit_id = u.unit_id"
+        " AND q.valid_from = (SELECT MAX(valid_from) FROM rm_replayed_unit_quota m"
+        " WHERE m.unit_id = u.unit_id AND m.valid_from <= %s)",
+        (day,),
+    )
+    adopted, draft = c.adopted.on(c.quota_day), c.draft.on(c.quota_day)
+    for unit_id, name, kind, parent, unit_class, approved, *counts in found:
+        if not c.in_scope(unit_id):
+            continue
+        kind = UnitKind(kind)
+        counted = UnitCounts(*counts)
+        sums.unit_info[unit_id] = UnitInfo(
+            unit_id,
+            name,
+            kind,
+            parent,
+            approved,
+            adopted.computed_quota(kind, unit_class, counted),
+            draft.computed_quota(kind, unit_class, counted),
+        )
+
+
 class SetwisePricing:
     """One pay-only comparison over the stored careers, in a read-model store."""
 
@@ -133,7 +163,7 @@ class SetwisePricing:
                 tx.execute("SET LOCAL work_mem = '256MB'")
                 tx.execute("SET LOCAL enable_mergejoin = off")
                 tx.execute("SET LOCAL jit = off")
-            self._units(tx, sums)
+            unit_infos(tx, self.comparison, sums)
             self._temporary(tx)
             try:
                 prices = self._prices(tx)
@@ -332,34 +362,6 @@ class SetwisePricing:
                 sums.by_month[column][month] = value - previous
                 previous = value
             sums.by_month[column][months] = -previous
-
-    def _units(self, tx: Transaction, sums: Sums) -> None:
-        """Every unit in scope, with its quotas on the first day of the last month."""
-        c = self.comparison
-        day = c.quota_day.isoformat()
-        found = tx.query(
-            "SELECT u.unit_id, u.name, u.kind, u.parent_id, u.unit_class, q.approved,"
-            " q.households, q.grids, q.population FROM rm_units u"
-            " JOIN rm_replayed_unit_quota q ON q.unit_id = u.unit_id"
-            " AND q.valid_from = (SELECT MAX(valid_from) FROM rm_replayed_unit_quota m"
-            " WHERE m.unit_id = u.unit_id AND m.valid_from <= %s)",
-            (day,),
-        )
-        adopted, draft = c.adopted.on(c.quota_day), c.draft.on(c.quota_day)
-        for unit_id, name, kind, parent, unit_class, approved, *counts in found:
-            if not c.in_scope(unit_id):
-                continue
-            kind = UnitKind(kind)
-            counted = UnitCounts(*counts)
-            sums.unit_info[unit_id] = UnitInfo(
-                unit_id,
-                name,
-                kind,
-                parent,
-                approved,
-                adopted.computed_quota(kind, unit_class, counted),
-                draft.computed_quota(kind, unit_class, counted),
-            )
 
     # -- the workers -----------------------------------------------------------------
     def differences(self, worker_ids: Sequence[str]) -> list[WorkerDifference]:

@@ -161,3 +161,24 @@ def test_a_pay_only_draft_prints_the_same_answer_from_the_read_models_as_replaye
     assert "priced from the stored careers" in priced.stderr
     assert json.loads(priced.stdout) == json.loads(replayed.stdout)
     assert json.loads(priced.stdout)["totals"]["workers_affected"] > 0
+
+
+def test_a_career_changing_draft_prints_the_same_answer_from_the_recorded_facts(
+    history: str, tmp_path: Path
+) -> None:
+    """Projected, the read models' recorded facts stand in for the events."""
+    draft = policy_file(tmp_path, lambda d: d["parameters"]["step_years"].update(value=2))
+    args = (str(draft), "--from", "2016-01", "--to", "2019-12", "--json")
+    replayed = invoke(history, *args)
+    projected = runner.invoke(
+        cli.app, ["projections", "rebuild"], env={"LEDGER_DATABASE_URL": history}
+    )
+    assert projected.exit_code == 0, projected.stderr
+
+    from_facts = invoke(history, *args)
+
+    assert replayed.exit_code == from_facts.exit_code == 0, from_facts.stderr
+    assert "events replayed" in replayed.stderr
+    assert "from the recorded facts the read models keep" in from_facts.stderr
+    assert json.loads(from_facts.stdout) == json.loads(replayed.stdout)
+    assert json.loads(from_facts.stdout)["totals"]["workers_affected"] > 0

@@ -21,6 +21,8 @@ from domain.facts import Fact, GradeStepFact, HireFact, PostChangeFact
 from domain.policy import PolicySchedule, shipped_packs
 from domain.rules import step_clock
 from domain.timeline import states, states_with
+from projections.models.payroll import pay_periods
+from projections.models.replayed import replayed_career, replayed_facts
 from projections.simulation.careers import with_steps
 from projections.simulation.comparison import Comparison
 from projections.simulation.results import Sums
@@ -60,6 +62,25 @@ def test_states_continued_past_the_steps_made_due_are_the_states_of_the_whole_ti
 
     assert states_with(base, derived[len(kept) :], chosen) == states(derived, chosen)
     assert step_clock(base[-1][1], chosen, base).due == due
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+@SETTINGS
+@given(spec=hires, sequence=st.lists(commands, min_size=10, max_size=40))
+def test_the_replayed_pay_model_derives_the_careers_replayed_facts_make(
+    name: str, spec: dict[str, Any], sequence: list[tuple[Any, ...]]
+) -> None:
+    """``replayed_career`` (the model's path, sharing the recorded career's states and
+    clock) against ``replayed_facts`` and a whole replay of the career they make, for
+    workers with and without recorded steps (the histories record some)."""
+    chosen = SCHEDULES[name]
+    recorded = in_pack_posts(history(spec, sequence).facts, chosen)
+    expected = replayed_facts(recorded, chosen)
+
+    derived, periods = replayed_career(recorded, chosen)
+
+    assert list(derived) == expected
+    assert periods == pay_periods(expected, chosen, states(expected, chosen))
 
 
 def career_changing(pack: str) -> dict[str, dict[str, Any]]:

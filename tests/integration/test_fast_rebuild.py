@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from domain.vocabulary import Rating
 from ledger.application import Ledger
 from projections import rebuild as fast
 from projections.projector import Projector
 from projections.sql import ReadStore
 from seed.generate import generate
+from tests.integration.application_support import appraise, approve, build_tree, hire, worker_id
 from tests.integration.read_model_support import snapshot
-from tests.stores import store_url
+from tests.stores import POSTGRES, store_url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -76,6 +79,7 @@ def test_a_rebuild_killed_half_way_leaves_the_old_tables_and_a_second_one_comple
         fast.rebuild(ledger, projector.store, position_name="ledger", after_batch=crash)
     assert batches == 2
     assert snapshot(projector) == before
+    assert _fresh_tables(projector.store) == []
 
     projector.rebuild()
     assert snapshot(projector) == before
@@ -93,6 +97,61 @@ def test_a_rebuild_reports_a_failing_read_model_and_keeps_the_old_tables(
         fast.rebuild(ledger, projector.store, position_name="ledger", processes=2)
 
     assert snapshot(projector) == before
+    assert _fresh_tables(projector.store) == []
+    monkeypatch.undo()
+    projector.rebuild()  # nothing left in the way of the next one
+    assert snapshot(projector) == before
+
+
+@pytest.mark.parametrize("store", [POSTGRES], indirect=True)
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_projector_following_the_log_during_a_rebuild_loses_and_duplicates_nothing(
+    ledger: Ledger, projector: Projector, store: str, processes: int
+) -> None:
+    """On PostgreSQL the children COPY into fresh tables while a projector keeps the live
+    ones in step; the swap then puts the position back to the head the rebuild read, and
+    the projector projects the later events again, onto the new tables: the append-only
+    rows (history, activity) and the replaced ones (roster, rules, quotas) alike."""
+    projector.catch_up()
+    head = projector.status().head
+    old_unit = projector.store.query("SELECT unit_id FROM rm_units ORDER BY unit_id")[0][0]
+    beside = ReadStore(store)  # as if in another process
+    other = Projector(ledger, beside, batch_size=2)
+    hired: list[str] = []
+
+    def record_and_project() -> None:
+        if hired:
+            return
+        tree = build_tree(ledger, {"street_a": 5, "street_b": 5, "community_a": 5})
+        new = worker_id(hire(ledger, tree.street_a, name="赵六"))
+        other.catch_up()  # the new worker's first rows, into the live tables
+        appraise(ledger, new, 2021, Rating.EXCELLENT)
+        approve(ledger, old_unit, 70, date(2030, 1, 1))  # a unit the rebuild derives too
+        other.catch_up()
+        assert other.position() > head
+        hired.append(str(new))
+
+    try:
+        fast.rebuild(
+            ledger,
+            projector.store,
+            position_name="ledger",
+            after_batch=record_and_project,
+            processes=processes,
+        )
+        assert hired and projector.position() == head
+        assert _fresh_tables(projector.store) == []
+        other.catch_up()  # the events after the head again, onto the swapped-in tables
+    finally:
+        beside.close()
+
+    caught_up = snapshot(projector)
+    projector.rebuild()
+    assert snapshot(projector) == caught_up
+    history = "SELECT count(*) FROM rm_worker_history WHERE worker_id = %s"
+    assert projector.store.query(history, (hired[0],))[0][0] == 2
+    approvals = "SELECT max(quota) FROM rm_quota_approvals WHERE unit_id = %s"
+    assert projector.store.query(approvals, (old_unit,))[0][0] == 70
 
 
 def _fail(*_: object) -> dict[str, list[tuple[object, ...]]]:
@@ -117,6 +176,13 @@ def test_on_postgresql_the_swapped_in_tables_keep_their_keys_and_indexes_and_lea
             assert read_store.query("SELECT count(*) FROM rm_workers")[0][0] > 0
         finally:
             read_store.close()
+
+
+def _fresh_tables(read_store: ReadStore) -> list[tuple[object, ...]]:
+    """The tables a PostgreSQL rebuild fills before swapping them in, left behind."""
+    if read_store.dialect != "postgres":
+        return []
+    return read_store.query("SELECT tablename FROM pg_tables WHERE tablename LIKE '%%__fresh'")
 
 
 def _indexes(read_store: ReadStore) -> list[tuple[object, ...]]:
