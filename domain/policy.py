@@ -301,12 +301,19 @@ class PolicySchedule:
         if not versions:
             raise ValueError("a schedule needs at least one adopted version")
         self.versions = sorted(versions, key=lambda v: (v.effective_date, v.version))
+        # Replaying a career asks for the version of every fact's date: remembered per date
+        # (a few thousand dates in a history; the versions never change once scheduled).
+        self._on: dict[date, AdoptedVersion] = {}
 
     def version_on(self, day: date) -> AdoptedVersion:
+        found = self._on.get(day)
+        if found is not None:
+            return found
         current = self.versions[0]
         for version in self.versions:
             if version.effective_date <= day:
                 current = version
+        self._on[day] = current
         return current
 
     def on(self, day: date) -> Policy:

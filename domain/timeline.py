@@ -12,7 +12,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -47,6 +47,10 @@ from domain.vocabulary import (
     Rating,
     WorkerStatus,
 )
+
+# Enum members read as module constants: ``WorkerStatus.ACTIVE`` is a descriptor look-up
+# (about 160 ns on Python 3.11), asked for every fact and state of every replayed career.
+_DISMISSED = WorkerStatus.DISMISSED
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,12 @@ class WorkerState:
     facts: tuple[Fact, ...] = field(default=(), compare=False, repr=False)
 
 
+_timeline_order = attrgetter("effective_date", "seq")  # in C: replay sorts every timeline
+
+
 def ordered(facts: Iterable[Fact]) -> list[Fact]:
     """Effective-date order; recorded order breaks ties."""
-    return sorted(facts, key=lambda f: (f.effective_date, f.seq))
+    return sorted(facts, key=_timeline_order)
 
 
 def replay(
@@ -161,6 +168,7 @@ def _states_from(
     ``state`` (the state after the facts before ``start``; None: not hired yet)."""
     # A version that maps dropped posts moves their holders on its date, between facts.
     remaps = [v for v in schedule.versions if v.policy.post_aliases]
+    timeline = tuple(timeline)  # its prefixes, the settled states' facts, sliced as tuples
     for index in range(start, len(timeline)):
         fact = timeline[index]
         if state is not None and remaps:
@@ -170,6 +178,7 @@ def _states_from(
                     if moved is not changes[-1][1]:
                         state = _placed(state, version.policy)
                         changes.append((version.effective_date, moved))
+        before = state
         if state is None:
             if not isinstance(fact, HireFact):
                 raise TimelineConflict.because("fact_before_hire", **_describe(fact))
@@ -179,8 +188,13 @@ def _states_from(
         following = timeline[index + 1] if index + 1 < len(timeline) else None
         if following is None or following.effective_date != fact.effective_date:
             # The rules look back at earlier dates through the facts, as after replay().
-            settled = _evolve(state, facts=tuple(timeline[: index + 1]))
-            changes.append((fact.effective_date, settled))
+            if state is before:
+                state = _evolve(state, facts=timeline[: index + 1])
+            else:
+                # A state ``_apply`` (or ``_hired``) has just made is seen nowhere else
+                # yet: it takes its facts in place instead of being copied once more.
+                state.__dict__["facts"] = timeline[: index + 1]
+            changes.append((fact.effective_date, state))
     if changes and remaps:
         for version in remaps:
             if changes[-1][0] < version.effective_date:
@@ -202,11 +216,18 @@ def advance(state: WorkerState, later: Sequence[Fact], schedule: PolicySchedule)
 
 def _evolve(state: WorkerState, **changes: Any) -> WorkerState:
     """``dataclasses.replace`` without re-running ``__init__``: replay makes a new state
-    per fact, and this is most of a rebuild's time. Safe: the state has no validation."""
-    new = object.__new__(WorkerState)
-    new.__dict__.update(state.__dict__)
-    new.__dict__.update(changes)
+    per fact, and this is most of a rebuild's time. Safe: the state has no validation.
+    The copied attributes are handed over as the new state's ``__dict__`` (set past the
+    frozen ``__setattr__``): half the time of updating an empty one twice."""
+    new = _new(WorkerState)
+    attributes = state.__dict__.copy()
+    attributes.update(changes)
+    _set_attribute(new, "__dict__", attributes)
     return new
+
+
+_new = object.__new__
+_set_attribute = object.__setattr__
 
 
 def _placed(state: WorkerState, policy: Policy) -> WorkerState:
@@ -246,7 +267,7 @@ def _apply(state: WorkerState, fact: Fact, schedule: PolicySchedule, strict: boo
     policy = schedule.on(fact.effective_date)
     if policy.post_aliases:
         state = _placed(state, policy)
-    if state.status is WorkerStatus.DISMISSED and not isinstance(fact, AppraisalCorrectionFact):
+    if state.status is _DISMISSED and not isinstance(fact, AppraisalCorrectionFact):
         if strict:
             raise WorkerDismissed.because(
                 "fact_after_dismissal", **_describe(fact), dismissed=state.dismissal_date

@@ -80,7 +80,11 @@ class Rating(Labelled):
 
     @property
     def qualifies_for_step(self) -> bool:
-        return self in (Rating.EXCELLENT, Rating.COMPETENT)
+        return self in _QUALIFYING
+
+
+# Looked up once: the step clock asks this of every appraisal of every career it replays.
+_QUALIFYING = frozenset((Rating.EXCELLENT, Rating.COMPETENT))
 
 
 class Education(Labelled):
@@ -92,7 +96,7 @@ class Education(Labelled):
 
     @property
     def rank(self) -> int:
-        return list(Education).index(self)
+        return _EDUCATION_RANKS[self]
 
 
 class Channel(Labelled):
@@ -113,7 +117,13 @@ class CertificateLevel(Labelled):
 
     @property
     def rank(self) -> int:
-        return list(CertificateLevel).index(self)
+        return _CERTIFICATE_RANKS[self]
+
+
+# A member's place in its declaration order, looked up: a certificate's rank is read for
+# every paid stretch of every career a simulation derives, and listing the enum is slow.
+_EDUCATION_RANKS = {level: n for n, level in enumerate(Education)}
+_CERTIFICATE_RANKS = {level: n for n, level in enumerate(CertificateLevel)}
 
 
 class UnitKind(Labelled):

@@ -14,14 +14,14 @@ from domain.rules import StepDue
 from domain.timeline import WorkerState, states_with
 from domain.vocabulary import CertificateLevel
 from projections.models.derived import worker_states
-from projections.models.payroll import pay_periods
+from projections.models.payroll import paid_stretches
 
 # Re-exported: the comparison derives careers with them (their home is the model that keeps
 # the adopted side).
 from projections.models.replayed import recorded_facts as recorded_facts
 from projections.models.replayed import replayed_facts
 from projections.models.replayed import with_steps as with_steps
-from projections.simulation.months import FOREVER, month_index
+from projections.simulation.months import FOREVER
 
 
 def rederived_facts(facts: Sequence[Fact], schedule: PolicySchedule) -> list[Fact]:
@@ -48,15 +48,7 @@ def side_of(
     """``changes``: ``domain.timeline.states(derived, schedule)``, when the caller has them."""
     if changes is None:
         changes = worker_states(derived, schedule)
-    periods = pay_periods(derived, schedule, changes)
-    paid = [
-        (
-            month_index(p.month_from),
-            month_index(p.month_to) if p.month_to else FOREVER,
-            (p.unit_id, p.post, p.grade, p.certificate),
-        )
-        for p in periods
-    ]
+    paid = paid_stretches(derived, changes, FOREVER)
     return Side(
         changes,
         [day for day, _ in changes],

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
-from itertools import pairwise
 from typing import Any
 
 from domain.facts import Fact
@@ -17,11 +17,11 @@ from domain.timeline import WorkerState, states
 from domain.unit import Unit
 from domain.vocabulary import CertificateLevel, Rating, WorkerStatus
 from domain.worker import Worker
+from projections.models.derived import unit_text
 from projections.models.payroll import month_text
 from projections.simulation.careers import (
     Side,
     career,
-    paid_in,
     recorded_facts,
     state_on,
     steps_of,
@@ -44,6 +44,9 @@ from projections.simulation.results import (
     UnitInfo,
     WorkerDifference,
 )
+
+ONE_DAY = timedelta(days=1)
+ACTIVE = WorkerStatus.ACTIVE  # a module constant: a look-up on the enum is slow
 
 
 class Comparison:
@@ -93,10 +96,15 @@ class Comparison:
                 breaks.add(month)
             versions = now
         self.breaks = breaks
+        self.rated = any(
+            v.policy.pay_split is not None for s in (adopted, draft) for v in s.versions
+        )
+        # The window's months as text, formatted once (every differing stretch names two).
+        self.month_texts = [month_text(m) for m in range(self.first_month, self.last_month + 1)]
 
     @property
     def months(self) -> list[str]:
-        return [month_text(m) for m in range(self.first_month, self.last_month + 1)]
+        return list(self.month_texts)
 
     def in_scope(self, unit_id: str) -> bool:
         return self.scope is None or unit_id in self.scope
@@ -148,7 +156,9 @@ class Comparison:
                 kept_d, base_d, step_clock(base_d[-1][1], self.draft, base_d).due, self.draft
             )
         found: list[tuple[date, str]] = []  # (date, unit) of each difference
-        pay, totals_a, totals_d, paid = self._pay(a, d, sums, found, year_ratings(facts))
+        # Only a split pay reads the year's rating (the pricer drops it elsewhere).
+        ratings = year_ratings(facts) if self.rated else {}
+        pay, totals_a, totals_d, paid = self._pay(a, d, sums, found, ratings)
         grades: list[GradeStretch] = []
         flags: list[FlagChange] = []
         gained: list[date] = []
@@ -190,45 +200,90 @@ class Comparison:
         ratings: dict[int, Rating],
     ) -> tuple[list[PayStretch], tuple[int, int, int], tuple[int, int, int], bool]:
         bounds = set(self.breaks)
-        for side in (a, d):
+        first_month, last_month = self.first_month, self.last_month
+        for side in (a, d) if d is not a else (a,):
             for start, end, _ in side.periods:
-                for month in (start, end):
-                    if self.first_month < month <= self.last_month:
-                        bounds.add(month)
+                if first_month < start <= last_month:
+                    bounds.add(start)
+                if first_month < end <= last_month:
+                    bounds.add(end)
         edges = sorted(bounds)
         stretches: list[list[Any]] = []  # [first month, month after the last, adopted, draft]
-        total_a, total_d = [0, 0, 0], [0, 0, 0]
+        a0 = a1 = a2 = d0 = d1 = d2 = 0  # each side's total, city share and local share
         units_seen: set[str] = set()
         units_affected: set[str] = set()
-        offset = self.first_month
-        for start, end in pairwise(edges):
-            paid_a = paid_in(a, start)
-            paid_d = paid_in(d, start)
+        offset = first_month
+        by_month = sums.by_month
+        ta, ca, la, td, cd, ld = by_month  # the months' columns, adopted then draft
+        price_a, price_d = self.price_adopted, self.price_draft
+        cache_a, cache_d = price_a.cache, price_d.cache  # looked up here: most are known
+        periods_a, periods_d = a.periods, d.periods
+        # Both sides' periods are walked forward with the edges (which only grow).
+        ia, i_d = bisect_right(a.starts, edges[0]) - 1, bisect_right(d.starts, edges[0]) - 1
+        for index in range(len(edges) - 1):
+            start, end = edges[index], edges[index + 1]
+            while ia + 1 < len(periods_a) and periods_a[ia + 1][0] <= start:
+                ia += 1
+            while i_d + 1 < len(periods_d) and periods_d[i_d + 1][0] <= start:
+                i_d += 1
+            paid_a = periods_a[ia][2] if ia >= 0 and start < periods_a[ia][1] else None
+            paid_d = periods_d[i_d][2] if i_d >= 0 and start < periods_d[i_d][1] else None
             where = paid_a or paid_d
             if where is None or not self.in_scope(where[0]):
                 continue
             unit_id = where[0]
             # Stretches break each January, so one year's rating holds through each.
             rating = ratings.get(start // 12)
-            line_a = self._line(self.price_adopted, start, paid_a, rating)
-            line_d = self._line(self.price_draft, start, paid_d, rating)
             count = end - start
-            unit_sums = sums.units.setdefault(unit_id, [0] * 8)
+            unit_sums = sums.units.get(unit_id)
+            if unit_sums is None:
+                unit_sums = sums.units[unit_id] = [0] * 8
             units_seen.add(unit_id)
-            for column, line in ((0, line_a), (3, line_d)):
-                if line is None:
-                    continue
-                for n, fen in enumerate(line[3].fen):
-                    amount = fen * count
-                    sums.by_month[column + n][start - offset] += fen
-                    sums.by_month[column + n][end - offset] -= fen
-                    unit_sums[column + n] += amount
-                    (total_a if column == 0 else total_d)[n] += amount
+            first, after = start - offset, end - offset
+            line_a = line_d = None
+            if paid_a is not None:
+                unit, post, grade, cert = paid_a
+                priced = cache_a.get((start, post, grade, cert, rating)) or price_a(
+                    start, post, grade, cert, rating
+                )
+                line_a = (unit, post, grade, priced)
+                f0, f1, f2 = priced.fen
+                ta[first] += f0
+                ta[after] -= f0
+                ca[first] += f1
+                ca[after] -= f1
+                la[first] += f2
+                la[after] -= f2
+                unit_sums[0] += f0 * count
+                unit_sums[1] += f1 * count
+                unit_sums[2] += f2 * count
+                a0 += f0 * count
+                a1 += f1 * count
+                a2 += f2 * count
+            if paid_d is not None:
+                unit, post, grade, cert = paid_d
+                priced = cache_d.get((start, post, grade, cert, rating)) or price_d(
+                    start, post, grade, cert, rating
+                )
+                line_d = (unit, post, grade, priced)
+                f0, f1, f2 = priced.fen
+                td[first] += f0
+                td[after] -= f0
+                cd[first] += f1
+                cd[after] -= f1
+                ld[first] += f2
+                ld[after] -= f2
+                unit_sums[3] += f0 * count
+                unit_sums[4] += f1 * count
+                unit_sums[5] += f2 * count
+                d0 += f0 * count
+                d1 += f1 * count
+                d2 += f2 * count
             if line_a == line_d:
                 continue
             units_affected.add(unit_id)
             last = stretches[-1] if stretches else None
-            if last and last[1] == start and last[2:] == [line_a, line_d]:
+            if last and last[1] == start and last[2] == line_a and last[3] == line_d:
                 last[1] = end  # the same difference goes on (past a January, say)
                 continue
             stretches.append([start, end, line_a, line_d])
@@ -237,11 +292,12 @@ class Comparison:
             sums.units[unit_id][6] += 1
         for unit_id in units_affected:
             sums.units[unit_id][7] += 1
+        texts = self.month_texts
         pay = [
-            PayStretch(month_text(start), month_text(end - 1), end - start, line_a, line_d)
+            PayStretch(texts[start - offset], texts[end - 1 - offset], end - start, line_a, line_d)
             for start, end, line_a, line_d in stretches
         ]
-        return pay, _triple(total_a), _triple(total_d), bool(units_seen)
+        return pay, (a0, a1, a2), (d0, d1, d2), bool(units_seen)
 
     @staticmethod
     def _line(
@@ -259,62 +315,126 @@ class Comparison:
         self, a: Side, d: Side, found: list[tuple[date, str]]
     ) -> tuple[list[GradeStretch], list[FlagChange]]:
         """Grade and flag differences, judged on every date either side's state changes."""
-        days = sorted(
-            {day for day in (*a.days, *d.days) if self.first_day < day <= self.last_day}
-            | {self.first_day}
-        )
-        grades: list[GradeStretch] = []
+        first_day, last_day = self.first_day, self.last_day
+        days_a, days_d = a.days, d.days
+        changes_a, changes_d = a.changes, d.changes
+        # The sides' states are one and the same object up to the first change that
+        # differs (the draft side continues the shared states): nothing can differ there
+        # unless the flag rules do, which judge even the same state apart.
+        shared = 0
+        if self.same_flags:
+            most = min(len(changes_a), len(changes_d))
+            while shared < most and changes_a[shared] is changes_d[shared]:
+                shared += 1
+            if shared == len(changes_a) == len(changes_d):
+                return [], []
+        day = first_day
+        if shared and days_a[shared - 1] > day:
+            if days_a[shared - 1] > last_day:
+                return [], []  # the sides part after the window
+            day = days_a[shared - 1]  # each state before holds both sides alike
+        # Both sides' change lists are walked forward with the days (as ``state_on``).
+        ia = bisect_right(days_a, day) - 1
+        i_d = bisect_right(days_d, day) - 1
+        end_a, end_d = len(days_a), len(days_d)
+        grades: list[list[Any]] = []  # [start, end, post, adopted grade, draft grade]
         flags: list[FlagChange] = []
         raised_a: dict[int, tuple[bool, bool]] = {}
         raised_d: dict[int, tuple[bool, bool]] = {}
-        for index, day in enumerate(days):
-            end = days[index + 1] - timedelta(days=1) if index + 1 < len(days) else self.last_day
-            state_a = state_on(a, day)
-            state_d = state_on(d, day)
-            if state_a is None or state_d is None or not self.in_scope(str(state_a.unit_id)):
-                continue
-            unit_id = str(state_a.unit_id)
-            if state_a.status is WorkerStatus.ACTIVE and state_a.grade != state_d.grade:
-                if not _extends(grades, day, (state_a.post, state_a.grade, state_d.grade)):
-                    grades.append(
-                        GradeStretch(
-                            day,
-                            end,
-                            state_a.post,
-                            self.adopted.on(day).post_label(state_a.post),
-                            state_a.grade,
-                            state_d.grade,
-                        )
-                    )
-                    found.append((day, unit_id))
-                else:
-                    grades[-1] = replace(grades[-1], end=end)
-            if self.same_flags:
-                continue
-            flags_a = _flags(state_a, self.adopted, raised_a)
-            flags_d = _flags(state_d, self.draft, raised_d)
-            for flag, was, now in zip((PROMOTION, DISMISSAL), flags_a, flags_d, strict=True):
-                if was == now:
-                    continue
-                change = "appears" if now else "vanishes"
-                last = next((f for f in reversed(flags) if f.flag == flag), None)
-                if last and last.change == change and last.end + timedelta(days=1) == day:
-                    flags[flags.index(last)] = replace(last, end=end)
-                    continue
-                flags.append(FlagChange(flag, change, day, end))
+        one_day = ONE_DAY
+        while True:
+            following = days_a[ia + 1] if ia + 1 < end_a else None
+            other = days_d[i_d + 1] if i_d + 1 < end_d else None
+            if following is None or (other is not None and other < following):
+                following = other
+            if following is not None and following > last_day:
+                following = None
+            end = following - one_day if following is not None else last_day
+            state_a = changes_a[ia][1] if ia >= 0 else None
+            state_d = changes_d[i_d][1] if i_d >= 0 else None
+            if (
+                state_a is not None
+                and state_d is not None
+                and not (state_a is state_d and self.same_flags)
+                and self.in_scope(unit_id := unit_text(state_a.unit_id))
+            ):
+                self._judge(
+                    day, end, state_a, state_d, unit_id, grades, flags, found, raised_a, raised_d
+                )
+            if following is None:
+                break
+            day = following
+            while ia + 1 < end_a and days_a[ia + 1] <= day:
+                ia += 1
+            while i_d + 1 < end_d and days_d[i_d + 1] <= day:
+                i_d += 1
+        return [
+            GradeStretch(start, end, post, self.adopted.on(start).post_label(post), was, now)
+            for start, end, post, was, now in grades
+        ], flags
+
+    def _judge(
+        self,
+        day: date,
+        end: date,
+        state_a: WorkerState,
+        state_d: WorkerState,
+        unit_id: str,
+        grades: list[list[Any]],
+        flags: list[FlagChange],
+        found: list[tuple[date, str]],
+        raised_a: dict[int, tuple[bool, bool]],
+        raised_d: dict[int, tuple[bool, bool]],
+    ) -> None:
+        """The grade and flags of the two states over ``day`` to ``end``."""
+        if state_a.status is ACTIVE and state_a.grade != state_d.grade:
+            stretch = grades[-1] if grades else None
+            if (
+                stretch is not None
+                and stretch[1] + ONE_DAY == day
+                and stretch[2] == state_a.post
+                and stretch[3] == state_a.grade
+                and stretch[4] == state_d.grade
+            ):
+                stretch[1] = end  # the same difference goes on
+            else:
+                grades.append([day, end, state_a.post, state_a.grade, state_d.grade])
                 found.append((day, unit_id))
-        return grades, flags
+        if self.same_flags:
+            return
+        flags_a = _flags(state_a, self.adopted, raised_a)
+        flags_d = _flags(state_d, self.draft, raised_d)
+        for flag, was, now in zip((PROMOTION, DISMISSAL), flags_a, flags_d, strict=True):
+            if was == now:
+                continue
+            change = "appears" if now else "vanishes"
+            last = next((f for f in reversed(flags) if f.flag == flag), None)
+            if last and last.change == change and last.end + timedelta(days=1) == day:
+                flags[flags.index(last)] = replace(last, end=end)
+                continue
+            flags.append(FlagChange(flag, change, day, end))
+            found.append((day, unit_id))
 
     def _steps(
         self, a: Side, d: Side, found: list[tuple[date, str]]
     ) -> tuple[list[date], list[date]]:
+        if a.steps == d.steps:
+            return [], []  # the same steps: none gained, none lost
+
+        first_day, last_day = self.first_day, self.last_day
+
         def window(steps: list[date], side: Side) -> Counter[date]:
+            if self.scope is None:
+                # In the whole ledger a step counts wherever the worker is placed.
+                return Counter(
+                    day for day in steps if first_day <= day <= last_day and day >= side.days[0]
+                )
             return Counter(
                 day
                 for day in steps
-                if self.first_day <= day <= self.last_day
+                if first_day <= day <= last_day
                 and (state := state_on(side, day)) is not None
-                and self.in_scope(str(state.unit_id))
+                and self.in_scope(unit_text(state.unit_id))
             )
 
         in_a, in_d = window(a.steps, a), window(d.steps, d)
@@ -323,7 +443,7 @@ class Comparison:
         for day in (*gained, *lost):
             state = state_on(d, day)
             assert state is not None  # a step falls while the worker is in post
-            found.append((day, str(state.unit_id)))
+            found.append((day, unit_text(state.unit_id)))
         return gained, lost
 
 
@@ -343,10 +463,3 @@ def _flags(
         )
         seen[id(state)] = found
     return found
-
-
-def _extends(grades: list[GradeStretch], day: date, key: tuple[str, int, int]) -> bool:
-    if not grades:
-        return False
-    last = grades[-1]
-    return last.end + timedelta(days=1) == day and (last.post, last.adopted, last.draft) == key
