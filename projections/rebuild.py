@@ -9,14 +9,14 @@ registered read model derives its rows, and the rows are written in large
 batches (COPY on PostgreSQL, executemany on SQLite).
 
 On PostgreSQL each child process COPYs its rows into fresh, unindexed tables over a
-connection of its own; the parent then indexes them and, in one transaction under the
-position's lock, swaps them in for the live tables and sets the position to the head
-read at the start. Readers see the old tables until that commits, and a rebuild that
-fails half-way leaves them as they were (and drops its fresh tables). The projector
-keeps following the log meanwhile, into the old tables; once the swap commits it
-projects again every event after the head onto the new ones (their rows are a function
-of the history: nothing is lost or written twice). On SQLite everything happens in
-one transaction, the tables emptied and refilled.
+connection of its own; the parent, holding the position's lock from the start (the
+head is read once it holds it), then indexes them, swaps them in for the live tables
+and sets the position to that head, in one transaction. Readers see the old tables
+until that commits, and a rebuild that fails half-way leaves them as they were (and
+drops its fresh tables). Incremental projectors wait for the commit, then go on from
+the head: the position never moves back, so a read that has seen a write keeps
+seeing it. On SQLite everything happens in one transaction, the tables emptied and
+refilled.
 
 Memory holds one aggregate and one batch of rows per process, whatever the size of
 the history.
@@ -65,14 +65,14 @@ def rebuild(
     child processes. ``after_batch`` runs after each batch the parent hears of
     (tests use it to fail half-way, or to project beside the rebuild).
     """
-    head = ledger.recorder.max_notification_id() or 0
     processes = processes or os.cpu_count() or 1
     if store.dialect == "postgres":
         with store.session_lock(_REBUILD_LOCK):
-            return _swapped_in(ledger, store, head, position_name, progress, after_batch, processes)
+            return _swapped_in(ledger, store, position_name, progress, after_batch, processes)
     read = 0
     with store.transaction() as tx:
         schema.lock_position(tx, position_name)  # incremental projectors wait for the commit
+        head = _head(ledger)
         schema.clear(tx)
         writer = Writer(tx)
         # Closed at once on failure, so the children stop before the rollback.
@@ -89,10 +89,16 @@ def rebuild(
     return read
 
 
+def _head(ledger: Ledger) -> int:
+    """The last event to rebuild from, read once the position is locked: a projector
+    can then not have gone past it, so the position the rebuild commits never moves
+    back (a reader that has seen its write keeps seeing it)."""
+    return ledger.recorder.max_notification_id() or 0
+
+
 def _swapped_in(
     ledger: Ledger,
     store: ReadStore,
-    head: int,
     position_name: str,
     progress: Callable[[int], None] | None,
     after_batch: Callable[[], None] | None,
@@ -108,20 +114,25 @@ def _swapped_in(
         schema.fresh(tx)
     read = 0
     try:
-        schedule = ledger.schedule()
-        copied = in_processes(
-            lambda _, lo, hi: _copy(ledger, store, schedule, head, lo, hi), processes
-        )
-        with closing(copied) as counts:  # closed at once on failure: the children stop
-            for events_read in counts:
-                read += events_read
-                if after_batch:
-                    after_batch()
-                if progress and events_read:
-                    progress(events_read)
+        # Incremental projectors wait from here to the commit, as they always have: one
+        # that moved the live tables past the head meanwhile would see the swap take its
+        # rows away and the position back, and a read that had seen its write would then
+        # miss it until the next batch. Readers still read the live tables throughout.
         with store.transaction() as tx:
-            schema.index_fresh(tx)  # the projector still writes the live tables meanwhile
-            schema.lock_position(tx, position_name)  # and waits from here to the commit
+            schema.lock_position(tx, position_name)
+            head = _head(ledger)
+            schedule = ledger.schedule()
+            copied = in_processes(
+                lambda _, lo, hi: _copy(ledger, store, schedule, head, lo, hi), processes
+            )
+            with closing(copied) as counts:  # closed at once on failure: the children stop
+                for events_read in counts:
+                    read += events_read
+                    if after_batch:
+                        after_batch()
+                    if progress and events_read:
+                        progress(events_read)
+            schema.index_fresh(tx)
             schema.swap(tx)
             schema.move_position(tx, position_name, head)
     except BaseException:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -105,31 +106,34 @@ def test_a_rebuild_reports_a_failing_read_model_and_keeps_the_old_tables(
 
 @pytest.mark.parametrize("store", [POSTGRES], indirect=True)
 @pytest.mark.parametrize("processes", [1, 2])
-def test_a_projector_following_the_log_during_a_rebuild_loses_and_duplicates_nothing(
+def test_a_projector_started_during_a_rebuild_waits_for_it_and_loses_and_duplicates_nothing(
     ledger: Ledger, projector: Projector, store: str, processes: int
 ) -> None:
-    """On PostgreSQL the children COPY into fresh tables while a projector keeps the live
-    ones in step; the swap then puts the position back to the head the rebuild read, and
-    the projector projects the later events again, onto the new tables: the append-only
-    rows (history, activity) and the replaced ones (roster, rules, quotas) alike."""
+    """On PostgreSQL the children COPY into fresh tables over their own connections; a
+    projector (another process) meanwhile waits on the position's lock, then projects the
+    events recorded during the rebuild onto the swapped-in tables. The position never
+    moves back: once that projector is done, its events are there (had it written the
+    live tables meanwhile, the swap would have taken them away and the position back)."""
     projector.catch_up()
-    head = projector.status().head
     old_unit = projector.store.query("SELECT unit_id FROM rm_units ORDER BY unit_id")[0][0]
     beside = ReadStore(store)  # as if in another process
     other = Projector(ledger, beside, batch_size=2)
     hired: list[str] = []
+    following: list[threading.Thread] = []
 
     def record_and_project() -> None:
         if hired:
             return
         tree = build_tree(ledger, {"street_a": 5, "street_b": 5, "community_a": 5})
         new = worker_id(hire(ledger, tree.street_a, name="赵六"))
-        other.catch_up()  # the new worker's first rows, into the live tables
         appraise(ledger, new, 2021, Rating.EXCELLENT)
         approve(ledger, old_unit, 70, date(2030, 1, 1))  # a unit the rebuild derives too
-        other.catch_up()
-        assert other.position() > head
         hired.append(str(new))
+        thread = threading.Thread(target=other.catch_up)
+        thread.start()
+        following.append(thread)
+        thread.join(0.5)
+        assert thread.is_alive()  # waiting for the rebuild's commit
 
     try:
         fast.rebuild(
@@ -139,19 +143,22 @@ def test_a_projector_following_the_log_during_a_rebuild_loses_and_duplicates_not
             after_batch=record_and_project,
             processes=processes,
         )
-        assert hired and projector.position() == head
-        assert _fresh_tables(projector.store) == []
-        other.catch_up()  # the events after the head again, onto the swapped-in tables
+        assert hired and _fresh_tables(projector.store) == []
+        following[0].join(60)
+        assert not following[0].is_alive()
     finally:
         beside.close()
 
-    caught_up = snapshot(projector)
-    projector.rebuild()
-    assert snapshot(projector) == caught_up
+    assert projector.position() == ledger.recorder.max_notification_id()
+    workers = "SELECT count(*) FROM rm_workers WHERE worker_id = %s"
+    assert projector.store.query(workers, (hired[0],))[0][0] == 1
     history = "SELECT count(*) FROM rm_worker_history WHERE worker_id = %s"
     assert projector.store.query(history, (hired[0],))[0][0] == 2
     approvals = "SELECT max(quota) FROM rm_quota_approvals WHERE unit_id = %s"
     assert projector.store.query(approvals, (old_unit,))[0][0] == 70
+    caught_up = snapshot(projector)
+    projector.rebuild()
+    assert snapshot(projector) == caught_up
 
 
 def _fail(*_: object) -> dict[str, list[tuple[object, ...]]]:
