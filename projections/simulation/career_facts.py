@@ -52,6 +52,21 @@ PAGE = 5000  # rows per round trip of the server-side cursor
 
 Career = tuple[str, str, list[Fact]]  # worker id, name, recorded facts
 
+# Each column's place in a row, from the table's one declaration of them.
+_AT = {name: index for index, name in enumerate(CAREER_FACTS.column_names)}
+_WORKER, _SEQ, _KIND, _DAY, _NAME = (
+    _AT[n] for n in ("worker_id", "seq", "kind", "effective_date", "name")
+)
+_UNIT, _POST, _GRADE, _FROM_POLICY = (
+    _AT[n] for n in ("unit_id", "post", "grade", "grade_from_policy")
+)
+_EDUCATION, _CHANNEL, _PRIOR, _DISPATCH = (
+    _AT[n] for n in ("education", "channel", "prior_service_years", "dispatch_service_years")
+)
+_YEAR, _RATING, _REASON, _YEARS, _LEVEL = (
+    _AT[n] for n in ("year", "rating", "reason", "caused_by_years", "level")
+)
+
 
 def ready(ledger: Ledger, store: ReadStore) -> bool:
     """Whether the read models hold every event recorded so far (``setwise.ready``, whose
@@ -76,11 +91,11 @@ def careers(env: Mapping[str, str], lo: UUID | None, hi: UUID | None) -> Iterato
     facts: list[Fact] = []
     for page in _pages(env, lo, hi):
         for row in page:
-            if row[0] != key:
+            if row[_WORKER] != key:
                 if key is not None:
                     yield key, name, facts
                 # The hire's row comes first (seq 1) and holds the name.
-                key, name, facts = row[0], row[4], []
+                key, name, facts = row[_WORKER], row[_NAME], []
             facts.append(build(row))
     if key is not None:
         yield key, name, facts
@@ -146,11 +161,11 @@ class _Builder:
         }
 
     def __call__(self, row: tuple[Any, ...]) -> Fact:
-        text = row[3]
+        text = row[_DAY]
         day = self.days.get(text)
         if day is None:
             day = self.days[text] = date.fromisoformat(text)
-        return self.kinds[row[2]](row, day)
+        return self.kinds[row[_KIND]](row, day)
 
     def _unit(self, text: str) -> UUID:
         found = self.units.get(text)
@@ -158,47 +173,44 @@ class _Builder:
             found = self.units[text] = UUID(text)
         return found
 
-    # Columns: worker_id 0, seq 1, kind 2, effective_date 3, name 4, unit_id 5, post 6,
-    # grade 7, grade_from_policy 8, education 9, channel 10, prior_service_years 11,
-    # dispatch_service_years 12, year 13, rating 14, reason 15, caused_by_years 16, level 17.
     def _hire(self, r: tuple[Any, ...], day: date) -> Fact:
         return HireFact(
             day,
-            r[1],
-            self._unit(r[5]),
-            r[6],
-            r[7],
-            bool(r[8]),
-            self.education[r[9]],
-            self.channel[r[10]],
-            r[11],
-            r[12],
+            r[_SEQ],
+            self._unit(r[_UNIT]),
+            r[_POST],
+            r[_GRADE],
+            bool(r[_FROM_POLICY]),
+            self.education[r[_EDUCATION]],
+            self.channel[r[_CHANNEL]],
+            r[_PRIOR],
+            r[_DISPATCH],
         )
 
     def _appraisal(self, r: tuple[Any, ...], day: date) -> Fact:
-        return AppraisalFact(day, r[1], r[13], self.rating[r[14]])
+        return AppraisalFact(day, r[_SEQ], r[_YEAR], self.rating[r[_RATING]])
 
     def _correction(self, r: tuple[Any, ...], day: date) -> Fact:
-        return AppraisalCorrectionFact(day, r[1], r[13], self.rating[r[14]])
+        return AppraisalCorrectionFact(day, r[_SEQ], r[_YEAR], self.rating[r[_RATING]])
 
     def _grade_change(self, r: tuple[Any, ...], day: date) -> Fact:
-        return GradeChangeFact(day, r[1], r[7], self.grade_reason[r[15]])
+        return GradeChangeFact(day, r[_SEQ], r[_GRADE], self.grade_reason[r[_REASON]])
 
     def _grade_step(self, r: tuple[Any, ...], day: date) -> Fact:
-        years = tuple(int(y) for y in r[16].split(",")) if r[16] else ()
-        return GradeStepFact(day, r[1], years)
+        years = tuple(int(y) for y in r[_YEARS].split(",")) if r[_YEARS] else ()
+        return GradeStepFact(day, r[_SEQ], years)
 
     def _post_change(self, r: tuple[Any, ...], day: date) -> Fact:
-        return PostChangeFact(day, r[1], r[6], self.post_reason[r[15]])
+        return PostChangeFact(day, r[_SEQ], r[_POST], self.post_reason[r[_REASON]])
 
     def _transfer(self, r: tuple[Any, ...], day: date) -> Fact:
-        return TransferFact(day, r[1], self._unit(r[5]))
+        return TransferFact(day, r[_SEQ], self._unit(r[_UNIT]))
 
     def _education(self, r: tuple[Any, ...], day: date) -> Fact:
-        return EducationFact(day, r[1], self.education[r[9]])
+        return EducationFact(day, r[_SEQ], self.education[r[_EDUCATION]])
 
     def _certificate(self, r: tuple[Any, ...], day: date) -> Fact:
-        return CertificateFact(day, r[1], self.level[r[17]])
+        return CertificateFact(day, r[_SEQ], self.level[r[_LEVEL]])
 
     def _dismissal(self, r: tuple[Any, ...], day: date) -> Fact:
-        return DismissalFact(day, r[1], self.dismissal[r[15]])
+        return DismissalFact(day, r[_SEQ], self.dismissal[r[_REASON]])

@@ -25,7 +25,7 @@ from domain.vocabulary import Rating
 from ledger.adapters.stores import store_environment
 from ledger.application import Ledger
 from projections.projector import Projector
-from projections.simulation import Draft, report, simulate, spool_folder
+from projections.simulation import Draft
 from projections.simulation.career_facts import ready
 from projections.sql import ReadStore
 from seed.generate import generate
@@ -33,11 +33,9 @@ from tests.integration.application_support import appraise, as_
 from tests.integration.test_simulation_setwise import (
     ADOPTED_ON,
     FIRST_PACK,
-    FROM,
-    TO,
     _draft,
-    _json,
 )
+from tests.integration.test_simulation_setwise import _answers as answers
 from tests.stores import DATABASE_STORES, store_url
 from tests.unit.builders import adoptable_over_default
 
@@ -103,33 +101,10 @@ def _education(document: dict[str, Any]) -> None:
 
 
 def _answers(
-    ledger: Ledger, store: ReadStore | None, chosen: Draft, *, limit: int = 7, **options: Any
+    ledger: Ledger, store: ReadStore | None, chosen: Draft, **options: Any
 ) -> tuple[set[bool], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Which paths answered, every page as JSON, every differing worker as the CLI reads
-    them (the spooled run)."""
-    pages: list[dict[str, Any]] = []
-    paths = set()
-    after = None
-    while True:
-        outcome = simulate(
-            ledger, chosen, FROM, TO, after=after, limit=limit, store=store, **options
-        )
-        paths.add(outcome.career_facts)
-        pages.append(_json(outcome, chosen))
-        if outcome.next_cursor is None:
-            break
-        after = outcome.next_cursor
-    folder = spool_folder()
-    try:
-        every = simulate(
-            ledger, chosen, FROM, TO, spool_dir=Path(folder.name), store=store, **options
-        )
-        paths.add(every.career_facts)
-        workers = [report.worker(found) for found in every.workers()]
-        workers += [report.csv_row(found) for found in every.workers()]
-    finally:
-        folder.cleanup()
-    return paths, pages, workers
+    """Which paths answered (read from the career facts or not), every page, every worker."""
+    return answers(ledger, store, chosen, path=lambda outcome: outcome.career_facts, **options)
 
 
 def _agree(ledger: Ledger, store: ReadStore, chosen: Draft, **options: Any) -> Any:

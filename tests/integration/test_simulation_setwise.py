@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -95,17 +95,24 @@ def _draft(pack: str, change: Any = None) -> Draft:
 
 
 def _answers(
-    ledger: Ledger, store: ReadStore | None, chosen: Draft, *, limit: int = 7, **options: Any
-) -> tuple[bool, list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every page of the answer as JSON, and every differing worker as the CLI reads them."""
+    ledger: Ledger,
+    store: ReadStore | None,
+    chosen: Draft,
+    *,
+    limit: int = 7,
+    path: Callable[[Outcome], bool] = lambda outcome: outcome.setwise,
+    **options: Any,
+) -> tuple[set[bool], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Which paths answered (``path`` of each outcome: set-wise, or from the career facts),
+    every page of the answer as JSON, and every differing worker as the CLI reads them."""
     pages: list[dict[str, Any]] = []
+    paths: set[bool] = set()
     after = None
-    setwise = []
     while True:
         outcome = simulate(
             ledger, chosen, FROM, TO, after=after, limit=limit, store=store, **options
         )
-        setwise.append(outcome.setwise)
+        paths.add(path(outcome))
         pages.append(_json(outcome, chosen))
         if outcome.next_cursor is None:
             break
@@ -115,13 +122,12 @@ def _answers(
         every = simulate(
             ledger, chosen, FROM, TO, spool_dir=Path(folder.name), store=store, **options
         )
-        setwise.append(every.setwise)
+        paths.add(path(every))
         workers = [report.worker(found) for found in every.workers()]
         workers += [report.csv_row(found) for found in every.workers()]
     finally:
         folder.cleanup()
-    assert len(set(setwise)) == 1, "one path for every page"
-    return setwise[0], pages, workers
+    return paths, pages, workers
 
 
 def _json(outcome: Outcome, chosen: Draft) -> dict[str, Any]:
@@ -140,7 +146,7 @@ def _agree(ledger: Ledger, store: ReadStore, chosen: Draft, **options: Any) -> A
     drafted = draft_schedule(adopted, chosen.policy, chosen.effective)
     # A split pay is paid by each year's rating, which the stored stretches lack: replayed.
     splits = any(v.policy.pay_split for v in (*adopted.versions, *drafted.versions))
-    assert fast is not splits and not slow, "the set-wise path answers a pay-only draft"
+    assert fast == {not splits} and slow == {False}, "set-wise answers a pay-only draft"
     assert fast_pages == slow_pages
     assert fast_workers == slow_workers
     return fast_pages
