@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import psycopg
 import pytest
 
 from projections.sql import ReadStore
+from tests.own_postgres import own_postgres
 from tests.stores import _pg_connect, postgres_database
 
 
@@ -29,3 +33,40 @@ def test_a_read_store_whose_connection_was_cut_reconnects_on_its_next_transactio
             assert store.query("SELECT 2") == [(2,)]
         finally:
             store.close()
+
+
+@pytest.mark.slow
+def test_a_transaction_waiting_out_a_long_outage_runs_once_the_database_is_back() -> None:
+    """The pool's reconnection attempts give up after ``reconnect_timeout``; without a
+    new attempt, a transaction queued for a connection waited out the pool's whole
+    30 s timeout after the server was back (the projector stayed 31 s behind in CI)."""
+    with own_postgres() as server:
+        url = server.create_database()
+        store = ReadStore(url)
+        try:
+            assert store.query("SELECT 1") == [(1,)]
+            server.stop("fast")
+            with pytest.raises(psycopg.OperationalError):
+                store.query("SELECT 1")  # meets the cut: every connection is being replaced
+            answers: list[object] = []
+            waiting = threading.Thread(target=lambda: answers.append(_query_or_error(store)))
+            waiting.start()  # queues for a connection while the server is down...
+            time.sleep(RECONNECT_TIMEOUT_SECONDS + 3)  # ...longer than the pool retries
+            server.start()
+            back = time.monotonic()
+            waiting.join(timeout=60)
+            assert answers == [[(1,)]], answers
+            # Well inside the pool's 30 s wait: a new attempt was made once the old gave up.
+            assert time.monotonic() - back < 15
+        finally:
+            store.close()
+
+
+RECONNECT_TIMEOUT_SECONDS = 5
+
+
+def _query_or_error(store: ReadStore) -> object:
+    try:
+        return store.query("SELECT 1")
+    except Exception as error:  # the answer under test: a row, or why not
+        return error
