@@ -32,7 +32,7 @@ from projections import rebuild as fast
 from projections import schema, stream
 from projections.models import MODELS
 from projections.sql import ReadStore, Transaction, one_of
-from projections.tables import Table
+from projections.tables import Table, with_positions
 
 NAME = "ledger"
 POLICY_TOPIC = get_topic(PolicyBook) + "."  # any event of the policy book
@@ -91,6 +91,10 @@ class Projector:
             batch = self.ledger.recorder.select_notifications(position + 1, self.batch_size)
             if not batch:
                 return 0
+            if position == 0:
+                # From the first event on, every table as declared now gets every event's
+                # rows. Never later: a table new since the last batch lacks the earlier ones.
+                schema.mark_complete(tx)
             self._project(tx, batch)
             self._move_to(tx, batch[-1].id)
         return len(batch)
@@ -143,6 +147,7 @@ class Projector:
                 if progress:
                     progress(len(batch))
             self._move_to(tx, position)
+            schema.mark_complete(tx)
         return total
 
     # -- projecting ------------------------------------------------------------------
@@ -161,6 +166,7 @@ class Projector:
         crash half-way leaves the rows and the position as they were.
         """
         schema.clear(tx)
+        schema.mark_complete(tx)  # every table derived again from the first event
         if not stream.supported(self.ledger):
             # The in-memory store has no events table to stream: follow the log instead.
             position = 0
@@ -183,10 +189,14 @@ class Projector:
         a few statements per table for the whole batch: one round trip per aggregate and
         table fell behind the clerks' writes (issue 5's load test)."""
         touched: dict[UUID, list[Any]] = {}
+        positions: dict[UUID, dict[int, int]] = {}  # each event's notification id, by version
         for notification in batch:
             if notification.topic.startswith(stream.TOPICS):
                 event = self.ledger.mapper.to_domain_event(notification)
                 touched.setdefault(event.originator_id, []).append(event)
+                positions.setdefault(event.originator_id, {})[event.originator_version] = (
+                    notification.id
+                )
         schedule = self.ledger.schedule()
         pending = {table.name: _Pending(table) for model in MODELS for table in model.tables}
         for aggregate_id, events in touched.items():
@@ -196,7 +206,10 @@ class Projector:
                 if model.kind == kind:
                     found = model.rows(aggregate, schedule, events)
                     for table in model.tables:
-                        pending[table.name].add(str(aggregate_id), found.get(table.name, []))
+                        rows = with_positions(
+                            table, found.get(table.name, []), positions[aggregate_id]
+                        )
+                        pending[table.name].add(str(aggregate_id), rows)
         for table_rows in pending.values():
             table_rows.write(tx)
 

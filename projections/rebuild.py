@@ -37,8 +37,8 @@ from projections import schema
 from projections.models import MODELS
 from projections.processes import in_processes
 from projections.sql import ReadStore, Transaction
-from projections.stream import aggregates, reconstruct
-from projections.tables import Rows, Table
+from projections.stream import reconstruct, recorded
+from projections.tables import Rows, Table, with_positions
 
 BATCH_ROWS = 5_000  # read-model rows derived before a child reports progress or sends them
 FLUSH_ROWS = 50_000  # read-model rows buffered before they are written
@@ -73,7 +73,7 @@ def rebuild(
     with store.transaction() as tx:
         schema.lock_position(tx, position_name)  # incremental projectors wait for the commit
         head = _head(ledger)
-        schema.clear(tx)
+        schema.recreate(tx)  # from the declarations: an upgrade may have changed columns
         writer = Writer(tx)
         # Closed at once on failure, so the children stop before the rollback.
         with closing(derived_rows(ledger, ledger.schedule(), head, processes)) as batches:
@@ -86,6 +86,7 @@ def rebuild(
                     progress(events_read)
         writer.flush()
         schema.move_position(tx, position_name, head)
+        schema.mark_complete(tx)
     return read
 
 
@@ -135,6 +136,7 @@ def _swapped_in(
             schema.index_fresh(tx)
             schema.swap(tx)
             schema.move_position(tx, position_name, head)
+            schema.mark_complete(tx)
     except BaseException:
         # The fresh tables were committed; the live ones are untouched. Should the database
         # be gone too, the next rebuild drops them first: the original error matters here.
@@ -177,15 +179,17 @@ def _derive(
     models = {
         kind: [model for model in MODELS if model.kind == kind] for kind in ("worker", "unit")
     }
+    tables = {table.name: table for model in MODELS for table in model.tables}
     rows: Rows = {}
     buffered = read = 0
-    for events_read, events in aggregates(ledger, head, lo, hi):
+    for events_read, events, positions in recorded(ledger, head, lo, hi):
         read += events_read
         if events:
             aggregate = reconstruct(events)
             kind = "worker" if isinstance(aggregate, Worker) else "unit"
             for model in models[kind]:
                 for name, found in model.rows(aggregate, schedule, events).items():
+                    found = with_positions(tables[name], found, positions)
                     rows.setdefault(name, []).extend(found)
                     buffered += len(found)
         if buffered >= BATCH_ROWS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from projections.models import MODELS
@@ -129,6 +130,50 @@ def lock_position(tx: Transaction, name: str) -> int:
     lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
     found = tx.query(f"SELECT position FROM rm_position WHERE projection = %s{lock}", (name,))
     return int(found[0][0])
+
+
+def _fingerprint() -> str:
+    """The derived tables' declarations, hashed: a model, table or column added or changed
+    gives another, so tables projected under the old ones are not taken as complete."""
+    declared = [
+        (t.name, tuple(t.columns), tuple(t.primary_key), t.mode, t.position_column)
+        for t in _derived()
+    ]
+    return hashlib.sha256(repr(declared).encode()).hexdigest()[:16]
+
+
+# The position row saying "every read model, as declared now, holds every event from the
+# first": a rebuild writes it (all tables derived from the events), and so does a projector
+# whose first batch starts at the first event. A projector that creates a new model's table
+# on a ledger projected before never does: that table then lacks the events before it, and
+# the simulation's fast paths replay the events until the next rebuild. One indexed row to
+# read, where counting every worker's rows against rm_workers took 0.35 s on a province.
+COMPLETE = f"complete {_fingerprint()}"
+
+
+def mark_complete(tx: Transaction) -> None:
+    """Every read model complete: derived from the first event (the row's position, 0,
+    says from where; the projection's own row says up to where). The marks of earlier
+    declarations go. The same row whoever wrote it: a rebuild's tables equal those the
+    projector wrote batch by batch (tests/integration/test_fast_rebuild.py)."""
+    tx.execute("DELETE FROM rm_position WHERE projection LIKE %s", ("complete %",))
+    tx.execute("INSERT INTO rm_position VALUES (%s, 0, %s)", (COMPLETE, _now()))
+
+
+def is_complete(tx: Transaction) -> bool:
+    """Whether :func:`mark_complete` was written for the tables as declared now."""
+    return bool(tx.query("SELECT 1 FROM rm_position WHERE projection = %s", (COMPLETE,)))
+
+
+def recreate(tx: Transaction) -> None:
+    """Every read-model table dropped and created again from its declaration, empty, in the
+    caller's transaction (SQLite's rebuild): a table whose columns changed in an upgrade is
+    then rebuilt with the new ones (PostgreSQL's rebuild makes fresh tables anyway)."""
+    for table in _derived():
+        tx.execute(f"DROP TABLE IF EXISTS {table.name}")
+        tx.execute(table.create)
+        for index in table.indexes:
+            tx.execute(table.create_index(index))
 
 
 def move_position(tx: Transaction, name: str, position: int) -> None:

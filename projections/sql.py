@@ -91,6 +91,30 @@ class ReadStore:
             cursor.execute("COMMIT")
 
     @contextmanager
+    def snapshot(self) -> Iterator[Transaction]:
+        """A transaction whose every read sees the database as of one moment (its first
+        read): what the read models and the events held then, whatever commits meanwhile.
+        PostgreSQL's READ COMMITTED (the pool's) gives each statement a snapshot of its
+        own, so here REPEATABLE READ; SQLite's read transaction in WAL mode is one
+        snapshot already when it is deferred (``BEGIN``): it takes no lock that writers
+        wait for, nor does writing its own temporary tables."""
+        if self.dialect == "postgres":
+            assert getattr(self._local, "conn", None) is None, "not inside another transaction"
+            with self._postgres_transaction() as tx:
+                tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                yield tx
+            return
+        with self._lock:
+            cursor = self._conn.cursor()
+            cursor.execute("BEGIN")
+            try:
+                yield Transaction(self, cursor)
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+
+    @contextmanager
     def _postgres_transaction(self) -> Iterator[Transaction]:
         outer = getattr(self._local, "conn", None)
         if outer is not None:

@@ -84,18 +84,34 @@ def aggregates(
     Aggregates the read models do not follow (tokens, the policy book) come
     through with no domain events, so progress still counts their rows.
     """
+    for events_read, events, _ in recorded(ledger, head, lo, hi, positions=False):
+        yield events_read, events
+
+
+def recorded(
+    ledger: Ledger, head: int, lo: UUID | None, hi: UUID | None, *, positions: bool = True
+) -> Iterator[tuple[int, list[Any], dict[int, int]]]:
+    """As :func:`aggregates`, with each event's notification id by its version (the rebuild
+    writes it beside the rows an event recorded); empty without ``positions``."""
     decode = Decoder(ledger.mapper).event
     table = ledger.recorder.events_table_name  # type: ignore[attr-defined]
-    for originator_id, rows in groupby(
-        stored_rows(ledger.env, table, stop=head, lo=lo, hi=hi, page=FETCH), key=itemgetter(0)
-    ):
-        found = list(rows)
-        if not found[0][2].startswith(TOPICS):
-            yield len(found), []
+    rows = stored_rows(
+        ledger.env, table, stop=head, lo=lo, hi=hi, page=FETCH, with_position=positions
+    )
+    first = 1 if positions else 0  # the notification id comes first
+    for originator_id, group in groupby(rows, key=itemgetter(first)):
+        found = list(group)
+        if not found[0][first + 2].startswith(TOPICS):
+            yield len(found), [], {}
             continue
         # The id as a UUID once per aggregate, not parsed again for each of its events.
         key = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
-        yield len(found), [decode(key, version, topic, state) for _, version, topic, state in found]
+        if positions:
+            events = [decode(key, version, topic, state) for _, _, version, topic, state in found]
+            yield len(found), events, {row[2]: row[0] for row in found}
+        else:
+            events = [decode(key, version, topic, state) for _, version, topic, state in found]
+            yield len(found), events, {}
 
 
 class Decoder:

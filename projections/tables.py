@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from domain.policy import PolicySchedule
 
-Rows = dict[str, list[tuple[Any, ...]]]
+Row = tuple[Any, ...]
+Rows = dict[str, list[Row]]
 
 # The column types the read models declare, by the names psycopg's binary COPY knows.
 _TYPE_NAMES = {"TEXT": "text", "BIGINT": "int8", "INTEGER": "int4", "BOOLEAN": "bool"}
@@ -36,6 +37,12 @@ class Table:
     primary_key: Sequence[str] = ()  # a key of several columns; one column says so in its type
     mode: Literal["replace", "append"] = "replace"
     indexes: Sequence[Index] = field(default=())
+    # Append mode, one row per event: the column holding the notification id of the event
+    # that recorded the row (the owner's event whose version is in ``version_column``).
+    # Models leave it NULL: the projector and the rebuild know the ids and set it
+    # (:func:`with_positions`), so that a reader can take the rows as of one moment.
+    position_column: str | None = None
+    version_column: str | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -68,6 +75,19 @@ class Table:
             f"INSERT INTO {self.name} ({', '.join(names)}) "
             f"VALUES ({', '.join(['%s'] * len(names))})"
         )
+
+
+def with_positions(table: Table, rows: list[Row], positions: Mapping[int, int]) -> list[Row]:
+    """``rows`` of ``table`` with its position column set from ``positions`` (the owner's
+    event versions to their notification ids); unchanged for a table without one. A row
+    whose event is not among them (only an event that recorded no row of its own would
+    leave one) keeps NULL: a reader as of a moment then leaves it out rather than guess."""
+    if table.position_column is None or not rows:
+        return rows
+    names = table.column_names
+    at, version = names.index(table.position_column), names.index(str(table.version_column))
+    get = positions.get
+    return [(*row[:at], get(row[version]), *row[at + 1 :]) for row in rows]
 
 
 class ReadModel(Protocol):

@@ -58,10 +58,15 @@ CAREER_FACTS = Table(
         ("reason", "TEXT"),
         ("caused_by_years", "TEXT"),  # comma-separated years, '' for none
         ("level", "TEXT"),
+        # The notification id of the event that recorded the fact (set by the projector
+        # and the rebuild): a simulation reads each worker's facts as of its moment.
+        ("position", "BIGINT"),
     ),
     primary_key=("worker_id", "seq"),
     owner="worker_id",
     mode="append",
+    position_column="position",
+    version_column="seq",  # each event records one fact, its seq the event's version
 )
 
 Row = tuple[Any, ...]
@@ -157,9 +162,12 @@ _ROWS: dict[type[Fact], Callable[[str, str, Any], Row]] = {
 }
 
 
+_NO_POSITION = (None,)  # the position column, set by whoever writes the rows
+
+
 def fact_rows(key: str, name: str, facts: Sequence[Fact]) -> list[Row]:
     rows = _ROWS
-    return [rows[type(f)](key, name, f) for f in facts]
+    return [rows[type(f)](key, name, f) + _NO_POSITION for f in facts]
 
 
 class CareerFacts:

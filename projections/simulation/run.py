@@ -20,9 +20,11 @@ from projections.processes import in_processes
 from projections.simulation import career_facts, setwise
 from projections.simulation.comparison import Comparison
 from projections.simulation.draft import Draft, draft_schedule, pay_only
+from projections.simulation.moment import moment
+from projections.simulation.moment import ready as moment_ready
 from projections.simulation.results import Sums, WorkerDifference
 from projections.simulation.scope import subtree
-from projections.sql import ReadStore
+from projections.sql import ReadStore, Transaction
 
 PROGRESS_EVENTS = 5_000  # events read between two progress messages of a process
 SPOOL_BATCH = 200  # differing workers pickled at once
@@ -51,18 +53,13 @@ class Outcome:
     next_cursor: str | None
     spool: list[Path]
     events_read: int
-    # Priced set-wise from the stored careers (a pay-only draft): every differing worker
-    # is read from the read models when asked for, not spooled.
-    later: Callable[[], Iterator[WorkerDifference]] | None = None
+    # Priced set-wise from the stored careers (a pay-only draft).
     setwise: bool = False
     # The careers were read from ``rm_career_facts``, not replayed from the events.
     career_facts: bool = False
 
     def workers(self) -> Iterator[WorkerDifference]:
         """Every differing worker in id order, from the spool files (all-workers mode)."""
-        if self.later is not None:
-            yield from self.later()
-            return
         for path in self.spool:
             with path.open("rb") as spool:
                 while True:
@@ -115,25 +112,32 @@ def simulate(
     )
     if limit is None and spool_dir is None:
         raise ValueError("every differing worker is wanted: give a spool folder")
-    if store is not None and pay_only(adopted, comparison.draft) and setwise.ready(ledger, store):
-        return _priced_setwise(comparison, store, after, limit)
-    head = ledger.recorder.max_notification_id() or 0
     streaming = stream.supported(ledger)
     if not streaming:
         processes = 1
-    # Read from the events' own database (the read models live there too), over each
-    # process's own connection; the in-memory store's read models cannot be.
-    from_facts = streaming and store is not None and career_facts.ready(ledger, store)
+    total = Sums(comparison.last_month - comparison.first_month + 1)
+    read = 0
+    from_facts = False
+    if store is None:
+        head = ledger.recorder.max_notification_id() or 0
+    else:
+        # The head and everything read here of the read models, in one snapshot: the
+        # answer is about that one moment (``moment``), whatever is recorded meanwhile.
+        with moment(ledger, store) as (tx, head):
+            at_head = moment_ready(tx, head)
+            if at_head and pay_only(adopted, comparison.draft):
+                return _priced_setwise(comparison, tx, after, limit, spool_dir)
+            # The careers are read from the events' own database (the read models live
+            # there too), over each process's own connection, up to the head; the
+            # in-memory store's read models cannot be.
+            from_facts = at_head and streaming
+            if from_facts:
+                read = _units_from_read_models(comparison, tx, total)
+    if progress and read:
+        progress(read)
 
     work = _RangeWork(ledger, comparison, head, streaming, after, limit, spool_dir, from_facts)
-    total = Sums(comparison.last_month - comparison.first_month + 1)
     pages: dict[int, list[WorkerDifference]] = {}
-    read = 0
-    if from_facts:
-        assert store is not None
-        read = _units_from_read_models(comparison, store, total)
-        if progress and read:
-            progress(read)
     method = "forkserver" if processes > 1 and not fork else "fork"
     with closing(in_processes(work, processes, name="simulation", method=method)) as messages:
         for message in messages:
@@ -152,26 +156,31 @@ def simulate(
     return Outcome(comparison, total, items, next_cursor, spool, read, career_facts=from_facts)
 
 
-def _units_from_read_models(comparison: Comparison, store: ReadStore, sums: Sums) -> int:
+def _units_from_read_models(comparison: Comparison, tx: Transaction, sums: Sums) -> int:
     """Every unit's information into ``sums``, as ``Comparison.unit`` finds it in the
-    events; answers how many unit events the read models stand for."""
-    with store.transaction() as tx:
-        setwise.unit_infos(tx, comparison, sums)
-        found = tx.query("SELECT COALESCE(SUM(version), 0) FROM rm_units")
+    events (read models at the head: ``moment.ready``); answers how many unit events the
+    read models stand for."""
+    setwise.unit_infos(tx, comparison, sums)
+    found = tx.query("SELECT COALESCE(SUM(version), 0) FROM rm_units")
     return int(found[0][0])
 
 
 def _priced_setwise(
-    comparison: Comparison, store: ReadStore, after: str | None, limit: int | None
+    comparison: Comparison,
+    tx: Transaction,
+    after: str | None,
+    limit: int | None,
+    spool_dir: Path | None,
 ) -> Outcome:
-    pricing = setwise.SetwisePricing(comparison, store)
-    sums, differing = pricing.sums(after, limit)
+    """Every read in ``tx``, the snapshot the head was read in."""
+    pricing = setwise.SetwisePricing(comparison, tx.dialect)
+    sums, differing = pricing.sums(tx, after, limit)
     if limit is None:
-        return Outcome(
-            comparison, sums, [], None, [], 0, lambda: pricing.every_difference(differing), True
-        )
+        assert spool_dir is not None
+        spool = [pricing.spool(tx, differing, spool_dir)]
+        return Outcome(comparison, sums, [], None, spool, 0, setwise=True)
     # One more than a page tells whether another page follows.
-    items = pricing.differences(differing)
+    items = pricing.differences(tx, differing)
     next_cursor = None
     if len(items) > limit:
         items = items[:limit]
@@ -221,7 +230,7 @@ class _RangeWork:
     ) -> Iterator[tuple[int, Any]]:
         """(events read, a unit, a worker or a worker's (id, name, facts), or None)."""
         if self.from_facts:
-            for career in career_facts.careers(ledger.env, lo, hi):
+            for career in career_facts.careers(ledger.env, lo, hi, self.head):
                 yield len(career[2]), career  # one event recorded each fact
             return
         events_source = (

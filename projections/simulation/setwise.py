@@ -18,24 +18,25 @@ path's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import pickle
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from domain.policy_parts import UnitCounts
 from domain.vocabulary import CertificateLevel, UnitKind
-from ledger.application import Ledger
-from projections.projector import NAME
 from projections.simulation.careers import Side
 from projections.simulation.comparison import Comparison
 from projections.simulation.months import month_start
 from projections.simulation.pricing import Priced, Pricer
 from projections.simulation.results import Sums, UnitInfo, WorkerDifference
-from projections.sql import ReadStore, Transaction, one_of
+from projections.sql import Transaction, one_of
 
 CHUNK = 500  # differing workers read at once when every one of them is wanted
+_PLANNER_SETTINGS = ("work_mem", "enable_mergejoin", "jit", "enable_sort")  # for the sums
 
 _MONEY = ("a_total", "a_city", "a_local", "d_total", "d_city", "d_local")
 _VALUES = (*_MONEY, "differs")  # each month's, in fen; differs: 1 where the sides differ
@@ -52,22 +53,6 @@ _SEGMENT_COLUMNS = (
 # A segment of months over which a position's pay is the same: first month, the month
 # after the last, and each month's values (``_VALUES``).
 _Priced = tuple[int, int, tuple[int, ...]]
-
-
-def ready(ledger: Ledger, store: ReadStore) -> bool:
-    """Whether the read models hold every event recorded so far and every worker's
-    stored adopted career (a ledger projected before that model existed has none)."""
-    head = ledger.recorder.max_notification_id() or 0
-    with store.transaction() as tx:
-        if not all(_exists(tx, t) for t in ("rm_position", "rm_workers", "rm_replayed_workers")):
-            return False  # never projected here
-        found = tx.query("SELECT position FROM rm_position WHERE projection = %s", (NAME,))
-        if not found or int(found[0][0]) < head:
-            return False
-        workers, replayed = tx.query(
-            "SELECT (SELECT COUNT(*) FROM rm_workers), (SELECT COUNT(*) FROM rm_replayed_workers)"
-        )[0]
-    return bool(workers == replayed)
 
 
 def _segments(comparison: Comparison) -> list[tuple[int, int]]:
@@ -88,12 +73,6 @@ def _segments(comparison: Comparison) -> list[tuple[int, int]]:
             segments.append((start, end))
         last = now
     return segments
-
-
-def _exists(tx: Transaction, table: str) -> bool:
-    if tx.dialect == "postgres":
-        return bool(tx.query("SELECT to_regclass(%s) IS NOT NULL", (table,))[0][0])
-    return bool(tx.query("SELECT 1 FROM sqlite_master WHERE name = %s", (table,)))
 
 
 def _price(
@@ -139,48 +118,52 @@ def unit_infos(tx: Transaction, c: Comparison, sums: Sums) -> None:
 
 
 class SetwisePricing:
-    """One pay-only comparison over the stored careers, in a read-model store."""
+    """One pay-only comparison over the stored careers, read in the caller's transaction:
+    a snapshot (``moment``), so that the sums and every worker are of one moment."""
 
-    def __init__(self, comparison: Comparison, store: ReadStore) -> None:
+    def __init__(self, comparison: Comparison, dialect: str) -> None:
         self.comparison = comparison
-        self.store = store
-        self.dialect = store.dialect
+        self.dialect = dialect
         self.segments = _segments(comparison)
         self.temp = "pg_temp." if self.dialect == "postgres" else "temp."
 
     # -- the sums -----------------------------------------------------------------------
-    def sums(self, after: str | None, limit: int | None) -> tuple[Sums, list[str]]:
+    def sums(self, tx: Transaction, after: str | None, limit: int | None) -> tuple[Sums, list[str]]:
         """The sums, and the differing workers after ``after`` in id order: the first
         ``limit`` + 1 of them (one more tells whether another page follows), or all."""
         comparison = self.comparison
         sums = Sums(comparison.last_month - comparison.first_month + 1)
-        with self.store.transaction() as tx:
-            if self.dialect == "postgres":
-                # The groups of a province's workers fit in memory: no spill to disk. The
-                # planner's estimates for the temporary tables chose merge joins, sorting
-                # every stretch by its text columns: hash joins took a fifth of the time.
-                # Compiling these few queries (JIT) took longer than running them.
-                tx.execute("SET LOCAL work_mem = '256MB'")
-                tx.execute("SET LOCAL enable_mergejoin = off")
-                tx.execute("SET LOCAL jit = off")
-                # The planner guesses a few thousand joined stretches (the month ranges
-                # defeat its estimates; the temporary tables have none) and groups by
-                # sorting on the text keys: on the province 1.1 s to sort 581,303 rows and
-                # 0.8 s to group them, of sim_paid's 2.7 s. Hash tables (in the 256 MB)
-                # skip both; the page's ids are still sorted, there being no other way.
-                tx.execute("SET LOCAL enable_sort = off")
-            unit_infos(tx, self.comparison, sums)
-            self._temporary(tx)
-            try:
-                prices = self._prices(tx)
-                self._per_month(tx, sums, prices)
-                self._per_worker_and_unit(tx)
-                self._per_unit(tx, sums)
-                self._counts(tx, sums)
-                differing = self._differing(tx, after, limit)
-            finally:
-                for name in _TEMPORARY:
-                    tx.execute(f"DROP TABLE IF EXISTS {self.temp}{name}")
+        if self.dialect == "postgres":
+            # The groups of a province's workers fit in memory: no spill to disk. The
+            # planner's estimates for the temporary tables chose merge joins, sorting
+            # every stretch by its text columns: hash joins took a fifth of the time.
+            # Compiling these few queries (JIT) took longer than running them.
+            tx.execute("SET LOCAL work_mem = '256MB'")
+            tx.execute("SET LOCAL enable_mergejoin = off")
+            tx.execute("SET LOCAL jit = off")
+            # The planner guesses a few thousand joined stretches (the month ranges
+            # defeat its estimates; the temporary tables have none) and groups by
+            # sorting on the text keys: on the province 1.1 s to sort 581,303 rows and
+            # 0.8 s to group them, of sim_paid's 2.7 s. Hash tables (in the 256 MB)
+            # skip both; the page's ids are still sorted, there being no other way.
+            tx.execute("SET LOCAL enable_sort = off")
+        unit_infos(tx, self.comparison, sums)
+        self._temporary(tx)
+        try:
+            prices = self._prices(tx)
+            self._per_month(tx, sums, prices)
+            self._per_worker_and_unit(tx)
+            self._per_unit(tx, sums)
+            self._counts(tx, sums)
+            differing = self._differing(tx, after, limit)
+        finally:
+            for name in _TEMPORARY:
+                tx.execute(f"DROP TABLE IF EXISTS {self.temp}{name}")
+        if self.dialect == "postgres":
+            # The workers are read next in this transaction (one moment): by the planner's
+            # own choices, as when they were read in a transaction of their own.
+            for setting in _PLANNER_SETTINGS:
+                tx.execute(f"SET LOCAL {setting} TO DEFAULT")
         return sums, differing
 
     def _temporary(self, tx: Transaction) -> None:
@@ -370,20 +353,19 @@ class SetwisePricing:
             sums.by_month[column][months] = -previous
 
     # -- the workers -----------------------------------------------------------------
-    def differences(self, worker_ids: Sequence[str]) -> list[WorkerDifference]:
+    def differences(self, tx: Transaction, worker_ids: Sequence[str]) -> list[WorkerDifference]:
         """These workers' differences, in the order given, from their stored stretches."""
         if not worker_ids:
             return []
-        with self.store.transaction() as tx:
-            owned, params = one_of(tx.dialect, "r.worker_id", list(worker_ids))
-            rows = tx.query(
-                "SELECT r.worker_id, r.month_from, r.month_to, r.unit_id, r.post, r.grade,"
-                f" r.certificate FROM rm_replayed_pay r WHERE {owned}"
-                " ORDER BY r.worker_id, r.month_from",
-                params,
-            )
-            owned, params = one_of(tx.dialect, "worker_id", list(worker_ids))
-            names = dict(tx.query(f"SELECT worker_id, name FROM rm_workers WHERE {owned}", params))
+        owned, params = one_of(tx.dialect, "r.worker_id", list(worker_ids))
+        rows = tx.query(
+            "SELECT r.worker_id, r.month_from, r.month_to, r.unit_id, r.post, r.grade,"
+            f" r.certificate FROM rm_replayed_pay r WHERE {owned}"
+            " ORDER BY r.worker_id, r.month_from",
+            params,
+        )
+        owned, params = one_of(tx.dialect, "worker_id", list(worker_ids))
+        names = dict(tx.query(f"SELECT worker_id, name FROM rm_workers WHERE {owned}", params))
         periods: dict[str, list[tuple[int, int, tuple[str, str, int, Any]]]] = {}
         for worker_id, start, end, unit_id, code, grade, certificate in rows:
             level = CertificateLevel(certificate) if certificate else None
@@ -421,7 +403,13 @@ class SetwisePricing:
             [],
         )
 
-    def every_difference(self, worker_ids: Sequence[str]) -> Iterator[WorkerDifference]:
-        """Every one of these workers' differences, a chunk at a time, in the order given."""
-        for start in range(0, len(worker_ids), CHUNK):
-            yield from self.differences(worker_ids[start : start + CHUNK])
+    def spool(self, tx: Transaction, worker_ids: Sequence[str], folder: Path) -> Path:
+        """Every one of these workers' differences, in the order given, pickled a chunk at a
+        time into one file of ``folder`` (as ``Outcome.workers`` reads them back). Read now,
+        in the snapshot of the sums: read lazily later, as the answer was sent, they were
+        of a later moment than the sums when the projector had moved on meanwhile."""
+        path = folder / "setwise.pickle"
+        with path.open("wb") as spool:
+            for start in range(0, len(worker_ids), CHUNK):
+                pickle.dump(self.differences(tx, worker_ids[start : start + CHUNK]), spool)
+        return path

@@ -30,6 +30,7 @@ from projections.models.career_facts import CAREER_FACTS, CAREER_FACTS_MODEL
 from projections.projector import Projector
 from projections.simulation.career_facts import careers, ready
 from projections.sql import ReadStore
+from projections.tables import with_positions
 from seed.generate import generate
 from tests.integration.application_support import (
     apply_steps,
@@ -50,9 +51,9 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield found
 
 
-def _stored(env: Mapping[str, str]) -> dict[str, tuple[str, list[Any]]]:
-    """Every worker's (name, facts) as the simulation reads them, by worker id."""
-    return {key: (name, facts) for key, name, facts in careers(env, None, None)}
+def _stored(env: Mapping[str, str], head: int) -> dict[str, tuple[str, list[Any]]]:
+    """Every worker's (name, facts) as a simulation at ``head`` reads them, by worker id."""
+    return {key: (name, facts) for key, name, facts in careers(env, None, None, head)}
 
 
 def _facts(ledger: Ledger, store: ReadStore) -> dict[str, tuple[str, list[Any]]]:
@@ -113,10 +114,12 @@ def test_hypothesis_made_careers_read_back_as_the_recorded_facts(url: str) -> No
                 for event in events[start:end]:
                     replayed = event.mutate(replayed)
                 rows = CAREER_FACTS_MODEL.rows(replayed, SCHEDULE, events[start:end])
-                tx.executemany(
-                    CAREER_FACTS.insert + " ON CONFLICT DO NOTHING", rows[CAREER_FACTS.name]
-                )
-        assert _stored(store_environment(url)) == {str(worker.id): (name, worker.facts)}
+                # Each event's position as the projector gives it: here, its version.
+                positions = {e.originator_version: e.originator_version for e in events}
+                found = with_positions(CAREER_FACTS, rows[CAREER_FACTS.name], positions)
+                tx.executemany(CAREER_FACTS.insert + " ON CONFLICT DO NOTHING", found)
+        stored = _stored(store_environment(url), len(events))
+        assert stored == {str(worker.id): (name, worker.facts)}
 
     try:
         check()
@@ -137,18 +140,22 @@ def projected(url: str) -> Iterator[tuple[Ledger, ReadStore]]:
         ledger.close()
 
 
+def _head(ledger: Ledger) -> int:
+    return ledger.recorder.max_notification_id() or 0
+
+
 def test_the_rebuild_writes_every_workers_facts(projected: tuple[Ledger, ReadStore]) -> None:
     ledger, store = projected
     Projector(ledger, store).rebuild(processes=2)
     assert ready(ledger, store)
-    assert _stored(ledger.env) == _facts(ledger, store)
+    assert _stored(ledger.env, _head(ledger)) == _facts(ledger, store)
 
 
 def test_the_projector_writes_them_batch_by_batch(projected: tuple[Ledger, ReadStore]) -> None:
     ledger, store = projected
     Projector(ledger, store, batch_size=37).catch_up()
     assert ready(ledger, store)
-    assert _stored(ledger.env) == _facts(ledger, store)
+    assert _stored(ledger.env, _head(ledger)) == _facts(ledger, store)
 
 
 def test_events_recorded_after_a_rebuild_appear(projected: tuple[Ledger, ReadStore]) -> None:
@@ -164,7 +171,7 @@ def test_events_recorded_after_a_rebuild_appear(projected: tuple[Ledger, ReadSto
     assert not ready(ledger, store)
     projector.catch_up()
     assert ready(ledger, store)
-    stored = _stored(ledger.env)
+    stored = _stored(ledger.env, _head(ledger))
     assert stored[str(new)] == ("张三", ledger.repository.get(new).facts)
     kinds = [fact.kind for fact in stored[str(new)][1]]
     assert kinds[0] == "HireFact" and "GradeStepFact" in kinds and kinds[-1] == "TransferFact"
