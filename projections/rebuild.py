@@ -73,7 +73,7 @@ def rebuild(
     with store.transaction() as tx:
         schema.lock_position(tx, position_name)  # incremental projectors wait for the commit
         head = _head(ledger)
-        schema.recreate(tx)  # from the declarations: an upgrade may have changed columns
+        schema.clear(tx)
         writer = Writer(tx)
         # Closed at once on failure, so the children stop before the rollback.
         with closing(derived_rows(ledger, ledger.schedule(), head, processes)) as batches:

@@ -43,14 +43,35 @@ def create(tx: Transaction) -> None:
     for table in all_tables():
         if not _exists(tx, table.name):
             tx.execute(table.create)
+        else:
+            _add_missing_columns(tx, table)
         for index in table.indexes:
             if not _exists(tx, index.name):
                 tx.execute(table.create_index(index))
 
 
+def _add_missing_columns(tx: Transaction, table: Table) -> None:
+    """A column declared since the table was made (an upgrade), added empty, so that the
+    projector goes on writing the table until the rebuild the changelog asks for fills the
+    column for the earlier rows; readers that need it wait for that rebuild (``COMPLETE``).
+    Only a column that may be empty can be added so: any other change takes the rebuild."""
+    if tx.dialect == "postgres":
+        found = tx.query(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = %s",
+            (table.name,),
+        )
+    else:
+        found = [(row[1],) for row in tx.query(f"PRAGMA table_info({table.name})")]
+    present = {name for (name,) in found}
+    for name, kind in table.columns:
+        if name not in present and "NOT NULL" not in kind.upper():
+            tx.execute(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}")
+
+
 def _exists(tx: Transaction, name: str) -> bool:
     if tx.dialect != "postgres":
-        return False  # SQLite's IF NOT EXISTS takes no lock worth avoiding
+        return bool(tx.query("SELECT 1 FROM sqlite_master WHERE name = %s", (name,)))
     return tx.query("SELECT to_regclass(%s) IS NOT NULL", (name,))[0][0] is True
 
 
@@ -163,17 +184,6 @@ def mark_complete(tx: Transaction) -> None:
 def is_complete(tx: Transaction) -> bool:
     """Whether :func:`mark_complete` was written for the tables as declared now."""
     return bool(tx.query("SELECT 1 FROM rm_position WHERE projection = %s", (COMPLETE,)))
-
-
-def recreate(tx: Transaction) -> None:
-    """Every read-model table dropped and created again from its declaration, empty, in the
-    caller's transaction (SQLite's rebuild): a table whose columns changed in an upgrade is
-    then rebuilt with the new ones (PostgreSQL's rebuild makes fresh tables anyway)."""
-    for table in _derived():
-        tx.execute(f"DROP TABLE IF EXISTS {table.name}")
-        tx.execute(table.create)
-        for index in table.indexes:
-            tx.execute(table.create_index(index))
 
 
 def move_position(tx: Transaction, name: str, position: int) -> None:
