@@ -53,13 +53,18 @@ class Outcome:
     next_cursor: str | None
     spool: list[Path]
     events_read: int
-    # Priced set-wise from the stored careers (a pay-only draft).
+    # Priced set-wise from the stored careers (a pay-only draft): every differing worker
+    # is worked out when asked for, from the stored stretches spooled with the sums.
+    later: Callable[[], Iterator[WorkerDifference]] | None = None
     setwise: bool = False
     # The careers were read from ``rm_career_facts``, not replayed from the events.
     career_facts: bool = False
 
     def workers(self) -> Iterator[WorkerDifference]:
         """Every differing worker in id order, from the spool files (all-workers mode)."""
+        if self.later is not None:
+            yield from self.later()
+            return
         for path in self.spool:
             with path.open("rb") as spool:
                 while True:
@@ -177,8 +182,10 @@ def _priced_setwise(
     sums, differing = pricing.sums(tx, after, limit)
     if limit is None:
         assert spool_dir is not None
-        spool = [pricing.spool(tx, differing, spool_dir)]
-        return Outcome(comparison, sums, [], None, spool, 0, setwise=True)
+        spooled = pricing.spool(tx, differing, spool_dir)
+        return Outcome(
+            comparison, sums, [], None, [], 0, lambda: pricing.every_difference(spooled), True
+        )
     # One more than a page tells whether another page follows.
     items = pricing.differences(tx, differing)
     next_cursor = None

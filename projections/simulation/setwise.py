@@ -19,7 +19,7 @@ path's.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
@@ -355,17 +355,11 @@ class SetwisePricing:
     # -- the workers -----------------------------------------------------------------
     def differences(self, tx: Transaction, worker_ids: Sequence[str]) -> list[WorkerDifference]:
         """These workers' differences, in the order given, from their stored stretches."""
-        if not worker_ids:
-            return []
-        owned, params = one_of(tx.dialect, "r.worker_id", list(worker_ids))
-        rows = tx.query(
-            "SELECT r.worker_id, r.month_from, r.month_to, r.unit_id, r.post, r.grade,"
-            f" r.certificate FROM rm_replayed_pay r WHERE {owned}"
-            " ORDER BY r.worker_id, r.month_from",
-            params,
-        )
-        owned, params = one_of(tx.dialect, "worker_id", list(worker_ids))
-        names = dict(tx.query(f"SELECT worker_id, name FROM rm_workers WHERE {owned}", params))
+        return self._worked_out(worker_ids, *_stored(tx, worker_ids))
+
+    def _worked_out(
+        self, worker_ids: Sequence[str], rows: list[tuple[Any, ...]], names: dict[str, str]
+    ) -> list[WorkerDifference]:
         periods: dict[str, list[tuple[int, int, tuple[str, str, int, Any]]]] = {}
         for worker_id, start, end, unit_id, code, grade, certificate in rows:
             level = CertificateLevel(certificate) if certificate else None
@@ -404,12 +398,44 @@ class SetwisePricing:
         )
 
     def spool(self, tx: Transaction, worker_ids: Sequence[str], folder: Path) -> Path:
-        """Every one of these workers' differences, in the order given, pickled a chunk at a
-        time into one file of ``folder`` (as ``Outcome.workers`` reads them back). Read now,
-        in the snapshot of the sums: read lazily later, as the answer was sent, they were
-        of a later moment than the sums when the projector had moved on meanwhile."""
-        path = folder / "setwise.pickle"
+        """These workers' stored stretches and names, read now, in the snapshot of the sums,
+        a chunk at a time into one file of ``folder``, for :meth:`every_difference`. Read
+        lazily later, as the answer was sent, they were of a later moment than the sums
+        when the projector had moved on meanwhile. The rows, not the differences, are
+        pickled: plain tuples pickle in a fraction of the time (on the district's 17,428
+        differing workers pickling the differences cost 0.4-1.0 s more than the lazy read)."""
+        path = folder / "setwise-stored.pickle"
         with path.open("wb") as spool:
             for start in range(0, len(worker_ids), CHUNK):
-                pickle.dump(self.differences(tx, worker_ids[start : start + CHUNK]), spool)
+                chunk = worker_ids[start : start + CHUNK]
+                pickle.dump((chunk, *_stored(tx, chunk)), spool, pickle.HIGHEST_PROTOCOL)
         return path
+
+    def every_difference(self, spooled: Path) -> Iterator[WorkerDifference]:
+        """Every differing worker, in id order, worked out a chunk at a time from what
+        :meth:`spool` read."""
+        with spooled.open("rb") as spool:
+            while True:
+                try:
+                    chunk, rows, names = pickle.load(spool)  # noqa: S301 - our own spool file
+                except EOFError:
+                    return
+                yield from self._worked_out(chunk, rows, names)
+
+
+def _stored(
+    tx: Transaction, worker_ids: Sequence[str]
+) -> tuple[list[tuple[Any, ...]], dict[str, str]]:
+    """These workers' stored stretches in id and month order, and their names."""
+    if not worker_ids:
+        return [], {}
+    owned, params = one_of(tx.dialect, "r.worker_id", list(worker_ids))
+    rows = tx.query(
+        "SELECT r.worker_id, r.month_from, r.month_to, r.unit_id, r.post, r.grade,"
+        f" r.certificate FROM rm_replayed_pay r WHERE {owned}"
+        " ORDER BY r.worker_id, r.month_from",
+        params,
+    )
+    owned, params = one_of(tx.dialect, "worker_id", list(worker_ids))
+    names = dict(tx.query(f"SELECT worker_id, name FROM rm_workers WHERE {owned}", params))
+    return rows, names
