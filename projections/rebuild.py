@@ -179,7 +179,8 @@ def _derive(
     models = {
         kind: [model for model in MODELS if model.kind == kind] for kind in ("worker", "unit")
     }
-    tables = {table.name: table for model in MODELS for table in model.tables}
+    # The tables whose rows carry their event's notification id (``tables.with_positions``).
+    positioned = {t.name: t for m in MODELS for t in m.tables if t.position_column is not None}
     rows: Rows = {}
     buffered = read = 0
     for events_read, events, positions in recorded(ledger, head, lo, hi):
@@ -189,7 +190,8 @@ def _derive(
             kind = "worker" if isinstance(aggregate, Worker) else "unit"
             for model in models[kind]:
                 for name, found in model.rows(aggregate, schedule, events).items():
-                    found = with_positions(tables[name], found, positions)
+                    if name in positioned:
+                        found = with_positions(positioned[name], found, positions)
                     rows.setdefault(name, []).extend(found)
                     buffered += len(found)
         if buffered >= BATCH_ROWS:

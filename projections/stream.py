@@ -108,7 +108,7 @@ def recorded(
         key = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
         if positions:
             events = [decode(key, version, topic, state) for _, _, version, topic, state in found]
-            yield len(found), events, {row[2]: row[0] for row in found}
+            yield len(found), events, {version: at for at, _, version, _, _ in found}
         else:
             events = [decode(key, version, topic, state) for _, version, topic, state in found]
             yield len(found), events, {}
