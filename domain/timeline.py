@@ -101,8 +101,15 @@ def replay(
     as_of: date | None = None,
     *,
     strict: bool = False,
+    new_step: GradeStepFact | None = None,
 ) -> WorkerState:
-    """The worker's state on ``as_of`` (default: after every fact)."""
+    """The worker's state on ``as_of`` (default: after every fact).
+
+    ``new_step``: with ``strict``, a step the rules made due, being recorded. An appraisal
+    recorded late can make a step due before steps recorded on what was known then; one
+    of those it carries to the post's maximum lapses (no grade, the clock starts again, as
+    for any step there) instead of refusing the due step. A person's backdated change
+    that would do so is still refused."""
     timeline = ordered(facts)
     hire = next((f for f in timeline if isinstance(f, HireFact)), None)
     if hire is None:
@@ -118,7 +125,8 @@ def replay(
                 )
             state = _hired(fact, schedule)
             continue
-        state = _apply(state, fact, schedule, strict)
+        lapses = new_step is not None and fact is not new_step and isinstance(fact, GradeStepFact)
+        state = _apply(state, fact, schedule, strict and not lapses)
     if state is None:
         return replace(_hired(hire, schedule), status=WorkerStatus.NOT_YET_HIRED, placements=())
     if as_of is not None:

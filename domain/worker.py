@@ -200,7 +200,8 @@ class Worker(LedgerAggregate):
 
     def _check(self, candidate: Fact, schedule: PolicySchedule) -> WorkerState:
         """The timeline check: the whole timeline, with the candidate, must hold."""
-        return replay([*self.facts, candidate], schedule, strict=True)
+        step = candidate if isinstance(candidate, GradeStepFact) else None
+        return replay([*self.facts, candidate], schedule, strict=True, new_step=step)
 
     # -- appraisals --------------------------------------------------------------
     def record_appraisal(

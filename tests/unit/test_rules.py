@@ -268,6 +268,28 @@ def test_every_step_the_rules_list_as_due_can_be_applied() -> None:
     assert worker.state(SCHEDULE).grade == 5
 
 
+def test_a_step_due_after_a_late_appraisal_is_recorded_and_a_later_one_lapses() -> None:
+    high = GRADES[Post.DIRECTOR][1]
+    worker = hire(post=Post.DIRECTOR, grade=high - 2, hire_date=date(2016, 1, 1))
+    appraise(worker, {2016: C, 2017: C, 2019: C, 2020: C, 2021: C, 2022: C})
+    apply_due(worker, date(2023, 1, 1))  # 2016, 2017, 2019; then 2020-2022: two steps
+    assert worker.state(SCHEDULE).grade == high
+    worker.collect_events()
+    # The 2018 appraisal, recorded late, makes 2016-2018 a step on 1 January 2019, when
+    # the worker was two grades below the maximum: due, and judged on its own date.
+    appraise(worker, {2018: C})
+    assert due_of(worker, date(2019, 1, 1)) == [(date(2019, 1, 1), (2016, 2017, 2018))]
+
+    apply_due(worker, date(2019, 1, 1))
+
+    assert new_events(worker) == ["GradeStepped"]
+    assert worker.state(SCHEDULE, date(2019, 1, 1)).grade == high - 1
+    assert worker.state(SCHEDULE, date(2020, 1, 1)).grade == high
+    # The step recorded for 1 January 2023 now falls at the maximum: no grade, as the
+    # rule says of any step there (the clock starts again).
+    assert worker.state(SCHEDULE).grade == high
+
+
 def test_a_worker_whose_dismissal_is_required_gets_no_step() -> None:
     worker = worker_with({2020: U, 2021: U, 2022: C, 2023: C, 2024: C})
     assert dismissal_due(worker.state(SCHEDULE), SCHEDULE) is not None
