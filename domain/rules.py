@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from operator import itemgetter
 
-from domain.facts import GradeStepFact
+from domain.facts import Fact, GradeStepFact
 from domain.policy import PolicySchedule
-from domain.timeline import WorkerState, advance, replay
+from domain.timeline import WorkerState, advance, extend_states, replay, states_with
 from domain.vocabulary import Rating, WorkerStatus
 
 # Enum members read as module constants: ``WorkerStatus.ACTIVE`` is a descriptor look-up
@@ -52,6 +52,43 @@ def step_clock(
     ``domain.timeline.states`` derives them, up to and ending with ``state``; the
     state on a step's date is then looked up there instead of replayed.
     """
+    forward = _Forward(state, schedule, earlier) if earlier and state.facts else None
+    return _judged(state, schedule, earlier, forward)
+
+
+def step_clock_with_states(
+    state: WorkerState,
+    schedule: PolicySchedule,
+    earlier: Sequence[tuple[date, WorkerState]],
+) -> tuple[StepClock, list[tuple[date, WorkerState]]]:
+    """``step_clock(state, schedule, earlier)``, and the worker's states with the steps it
+    makes due applied on their dates: ``states_with(earlier, pending_steps(state, due),
+    schedule)``, ``earlier`` itself (a copy) when none is due.
+
+    ``earlier``: the worker's states as ``domain.timeline.states`` derives them, ending
+    with ``state``. From the first step due on, the clock carries a state forward through
+    the later facts and the steps to judge each step's date; the states it passes are kept
+    instead of derived again by ``states_with``, and the facts after the last step's date
+    are applied to finish them. A schedule that maps dropped posts moves their holders on
+    a version's date, between facts, which the pass does not: there the states are derived
+    by ``states_with`` (no shipped pack maps posts; an adoption that drops one does).
+    """
+    if any(version.policy.post_aliases for version in schedule.versions):
+        clock = step_clock(state, schedule, earlier)
+        steps = pending_steps(state, clock.due) if clock.due else []
+        return clock, states_with(earlier, steps, schedule)
+    forward = _Forward(state, schedule, earlier, keep_states=True)
+    clock = _judged(state, schedule, earlier, forward)
+    return clock, forward.finished()
+
+
+def _judged(
+    state: WorkerState,
+    schedule: PolicySchedule,
+    earlier: Sequence[tuple[date, WorkerState]] | None,
+    forward: _Forward | None,
+) -> StepClock:
+    """``step_clock``, the states on the step dates read from ``forward`` when given."""
     qualifying = sorted(
         year
         for year, rating in state.appraisals.items()
@@ -59,7 +96,6 @@ def step_clock(
     )
     due: list[StepDue] = []
     counted: list[int] = []
-    forward = _Forward(state, schedule, earlier) if earlier and state.facts else None
     if len(qualifying) < min(v.policy.step_years for v in schedule.versions):
         counted = qualifying  # too few years for any step (most states): skip the dates
         qualifying = []
@@ -116,6 +152,9 @@ class _Forward:
     state carries forward: each later fact of the timeline is applied once, when a date
     reaches it, and each step once, when found due (after every fact of its date, as
     its seq is higher), in the timeline order ``replay`` would apply them.
+
+    ``keep_states``: the state of each date passed is kept too (``extend_states``), after
+    the states of ``earlier`` before the first step, for ``finished`` to hand back.
     """
 
     def __init__(
@@ -123,6 +162,8 @@ class _Forward:
         state: WorkerState,
         schedule: PolicySchedule,
         earlier: Sequence[tuple[date, WorkerState]],
+        *,
+        keep_states: bool = False,
     ) -> None:
         self.timeline = state.facts
         self.schedule = schedule
@@ -130,6 +171,8 @@ class _Forward:
         self.seq = max(f.seq for f in state.facts)
         self.state: WorkerState | None = None  # None: no step due yet
         self.applied = 0  # facts of the timeline applied to ``state``
+        self.keep_states = keep_states
+        self.changes: list[tuple[date, WorkerState]] = []  # kept: the states up to ``state``
 
     def on(self, day: date) -> WorkerState | None:
         """The state on ``day`` (no earlier than the last date asked); None: not hired."""
@@ -141,19 +184,38 @@ class _Forward:
         while end < len(timeline) and timeline[end].effective_date <= day:
             end += 1
         if end > start:
-            self.state = advance(self.state, timeline[start:end], self.schedule)
+            self._advance(timeline[start:end])
             self.applied = end
         return self.state
 
     def step(self, due: StepDue) -> None:
         """Record ``due``, found due on the last date asked."""
         if self.state is None:
-            found = self.on(due.effective_date)
-            assert found is not None  # a step is found due only on a date in post
-            self.state, self.applied = found, len(found.facts)
+            index = bisect_right(self.earlier, due.effective_date, key=itemgetter(0)) - 1
+            assert index >= 0  # a step is found due only on a date in post
+            self.state = self.earlier[index][1]
+            self.applied = len(self.state.facts)
+            if self.keep_states:
+                self.changes = list(self.earlier[: index + 1])
         self.seq += 1
-        step = GradeStepFact(due.effective_date, self.seq, due.caused_by_years)
-        self.state = advance(self.state, [step], self.schedule)
+        self._advance([GradeStepFact(due.effective_date, self.seq, due.caused_by_years)])
+
+    def finished(self) -> list[tuple[date, WorkerState]]:
+        """The states kept, carried on through the facts after the last date asked (the
+        states of ``earlier`` when no step was found due)."""
+        if self.state is None:
+            return list(self.earlier)
+        if self.applied < len(self.timeline):
+            self._advance(self.timeline[self.applied :])
+            self.applied = len(self.timeline)
+        return self.changes
+
+    def _advance(self, later: Sequence[Fact]) -> None:
+        assert self.state is not None
+        if self.keep_states:
+            self.state = extend_states(self.changes, later, self.schedule)
+        else:
+            self.state = advance(self.state, later, self.schedule)
 
 
 def pending_steps(state: WorkerState, pending: Sequence[StepDue]) -> list[GradeStepFact]:

@@ -165,6 +165,23 @@ def states_with(
     return _states_from(list(changes[:kept]), timeline, len(before.facts), before, schedule)
 
 
+def extend_states(
+    changes: list[tuple[date, WorkerState]], later: Sequence[Fact], schedule: PolicySchedule
+) -> WorkerState:
+    """``changes`` (``states(facts)``, or a prefix of them ending with the state after
+    all of ``facts``) continued in place by ``later``, as ``states([*facts, *later])``
+    derives them, when ``later`` are in timeline order and follow every one of ``facts``
+    (a later date, or the same date and a higher seq); answers the last state. The last
+    date's state is made again when ``later`` add to that date. For a schedule that maps
+    no post: a version that does moves holders between facts, which needs the whole
+    timeline (``states_with``)."""
+    day, state = changes[-1]
+    if later[0].effective_date == day:
+        changes.pop()
+    _states_from(changes, (*state.facts, *later), len(state.facts), state, schedule)
+    return changes[-1][1]
+
+
 def _states_from(
     changes: list[tuple[date, WorkerState]],
     timeline: Sequence[Fact],

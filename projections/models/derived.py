@@ -14,7 +14,7 @@ from uuid import UUID
 
 from domain.facts import Fact
 from domain.policy import PolicySchedule
-from domain.rules import StepClock, step_clock
+from domain.rules import StepClock, step_clock_with_states
 from domain.timeline import WorkerState, states
 
 _texts: dict[UUID, str] = {}
@@ -38,13 +38,22 @@ def worker_states(
     return changes
 
 
-_clock: tuple[WorkerState, PolicySchedule, StepClock] | None = None
+_clock: tuple[WorkerState, PolicySchedule, StepClock, list[tuple[date, WorkerState]]] | None = None
 
 
 def last_clock(changes: Sequence[tuple[date, WorkerState]], schedule: PolicySchedule) -> StepClock:
     """``step_clock`` of the last of a worker's states, given them all, remembered: the
     rules model asks it for the worker's last stretch, and the replayed-pay model for
-    the same states when no recorded step or policy-given grade sets its career apart.
+    the same states when no recorded step or policy-given grade sets its career apart."""
+    return clocked_states(changes, schedule)[0]
+
+
+def clocked_states(
+    changes: Sequence[tuple[date, WorkerState]], schedule: PolicySchedule
+) -> tuple[StepClock, list[tuple[date, WorkerState]]]:
+    """``step_clock_with_states`` of the last of a worker's states, given them all,
+    remembered: ``last_clock``, and the states with the steps due that the replayed-pay
+    model derives (the clock's pass carries them forward, so they cost little more).
 
     Keyed on the very state object (held, so its identity cannot be reused) and on the
     schedule object: the states up to and ending with it are the ones it came with.
@@ -52,10 +61,10 @@ def last_clock(changes: Sequence[tuple[date, WorkerState]], schedule: PolicySche
     global _clock
     state = changes[-1][1]
     if _clock is not None and _clock[0] is state and _clock[1] is schedule:
-        return _clock[2]
-    clock = step_clock(state, schedule, changes)
-    _clock = (state, schedule, clock)
-    return clock
+        return _clock[2], _clock[3]
+    clock, stepped = step_clock_with_states(state, schedule, changes)
+    _clock = (state, schedule, clock, stepped)
+    return clock, stepped
 
 
 _id: tuple[UUID, str] | None = None

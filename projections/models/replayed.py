@@ -24,10 +24,10 @@ from typing import Any, Literal
 from domain.facts import Fact, GradeStepFact, HireFact
 from domain.policy import PolicySchedule
 from domain.rules import StepDue, step_clock
-from domain.timeline import replay, states, states_with
+from domain.timeline import replay, states
 from domain.unit import Unit
 from domain.worker import Worker
-from projections.models.derived import id_text, last_clock, worker_states
+from projections.models.derived import clocked_states, id_text, worker_states
 from projections.models.payroll import PayPeriod, pay_periods
 from projections.tables import Rows, Table
 
@@ -105,8 +105,8 @@ def replayed_career(
 ) -> tuple[Sequence[Fact], list[PayPeriod]]:
     """``replayed_facts`` and their paid stretches, derived as the simulation derives its
     careers (``projections.simulation.careers.career``): the states of the kept facts
-    answer the step clock's look-ups, and only the states from the first due step on are
-    derived again (``states_with``), where replaying the kept facts for the clock, again
+    answer the step clock's look-ups, and the clock hands back the states with the steps
+    due (``step_clock_with_states``), where replaying the kept facts for the clock, again
     for each step, and the whole career for its states was a fifth of a rebuild's
     derivation. A worker with no recorded step, no policy-given grade changed and no
     step due has the recorded career: its states, clock and stretches are the other
@@ -121,17 +121,15 @@ def replayed_career(
     kept = recorded_facts(facts, schedule)
     recorded = len(kept) == len(facts) and kept[0] is facts[0]
     base = worker_states(facts, schedule) if recorded else states(kept, schedule)
-    due = last_clock(base, schedule).due
-    if not due:
+    clock, stepped = clocked_states(base, schedule)
+    if not clock.due:
         return (
             (facts, pay_periods(facts, schedule))
             if recorded
             else (kept, pay_periods(kept, schedule, base))
         )
-    derived = with_steps(kept, due)
-    return derived, pay_periods(
-        derived, schedule, states_with(base, derived[len(kept) :], schedule)
-    )
+    derived = with_steps(kept, clock.due)
+    return derived, pay_periods(derived, schedule, stepped)
 
 
 def month_number(text: str) -> int:

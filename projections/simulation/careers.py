@@ -11,7 +11,7 @@ from datetime import date
 from domain.facts import Fact, GradeStepFact
 from domain.policy import PolicySchedule
 from domain.rules import StepDue
-from domain.timeline import WorkerState, states_with
+from domain.timeline import WorkerState
 from domain.vocabulary import CertificateLevel
 from projections.models.derived import worker_states
 from projections.models.payroll import paid_stretches
@@ -60,14 +60,13 @@ def side_of(
 
 def career(
     kept: list[Fact],
-    base: list[tuple[date, WorkerState]],
     due: Sequence[StepDue],
+    changes: list[tuple[date, WorkerState]],
     schedule: PolicySchedule,
 ) -> Side:
-    """The side of ``kept`` (recorded facts) with the steps ``due``, from ``base`` (the
-    states of ``kept``): only the states from the first step's date on are derived again."""
-    derived = with_steps(kept, due)
-    return side_of(derived, schedule, states_with(base, derived[len(kept) :], schedule))
+    """The side of ``kept`` (recorded facts) with the steps ``due``, given the states they
+    make (``domain.rules.step_clock_with_states`` hands them back with the steps)."""
+    return side_of(with_steps(kept, due), schedule, changes)
 
 
 def steps_of(due: Sequence[StepDue]) -> list[tuple[date, tuple[int, ...]]]:

@@ -11,7 +11,7 @@ from typing import Any
 from domain.facts import Fact
 from domain.pay import year_ratings
 from domain.policy import PolicySchedule
-from domain.rules import step_clock
+from domain.rules import step_clock_with_states
 from domain.timeline import states
 from domain.unit import Unit
 from domain.vocabulary import CertificateLevel, Rating
@@ -130,24 +130,25 @@ class Comparison:
         kept = recorded_facts(facts, self.adopted)
         base = states(kept, self.adopted)
         last_state = base[-1][1]
-        # The states of the recorded facts answer the step clock's look-ups by date.
-        due = step_clock(last_state, self.adopted, base).due
-        a = career(kept, base, due, self.adopted)
+        # The states of the recorded facts answer the step clock's look-ups by date; the
+        # clock hands back the states with the steps it finds due.
+        clock, changes = step_clock_with_states(last_state, self.adopted, base)
+        due = clock.due
+        a = career(kept, due, changes, self.adopted)
         if self.same_careers:
             d = a
         elif self.same_replay:
             # The recorded facts replay alike under both: only the steps can differ.
-            due_d = step_clock(last_state, self.draft, base).due
-            if steps_of(due_d) != steps_of(due):
-                d = career(kept, base, due_d, self.draft)
+            clock_d, changes_d = step_clock_with_states(last_state, self.draft, base)
+            if steps_of(clock_d.due) != steps_of(due):
+                d = career(kept, clock_d.due, changes_d, self.draft)
             else:
                 d = a if self.same_flags else replace(a)  # a copy: the flags are compared
         else:
             kept_d = recorded_facts(facts, self.draft)
             base_d = states(kept_d, self.draft)
-            d = career(
-                kept_d, base_d, step_clock(base_d[-1][1], self.draft, base_d).due, self.draft
-            )
+            clock_d, changes_d = step_clock_with_states(base_d[-1][1], self.draft, base_d)
+            d = career(kept_d, clock_d.due, changes_d, self.draft)
         found: list[tuple[date, str]] = []  # (date, unit) of each difference
         # Only a split pay reads the year's rating (the pricer drops it elsewhere).
         ratings = year_ratings(facts) if self.rated else {}

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from domain.facts import Fact, GradeStepFact, HireFact, PostChangeFact
 from domain.policy import PolicySchedule, shipped_packs
-from domain.rules import step_clock
+from domain.rules import step_clock, step_clock_with_states
 from domain.timeline import states, states_with
 from projections.models.payroll import pay_periods
 from projections.models.replayed import replayed_career, replayed_facts
@@ -62,6 +62,29 @@ def test_states_continued_past_the_steps_made_due_are_the_states_of_the_whole_ti
 
     assert states_with(base, derived[len(kept) :], chosen) == states(derived, chosen)
     assert step_clock(base[-1][1], chosen, base).due == due
+
+
+@pytest.mark.parametrize("name", sorted(SCHEDULES))
+@SETTINGS
+@given(spec=hires, sequence=st.lists(commands, min_size=10, max_size=40))
+def test_the_states_the_step_clock_hands_back_are_the_states_of_the_timeline_with_its_steps(
+    name: str, spec: dict[str, Any], sequence: list[tuple[Any, ...]]
+) -> None:
+    """``step_clock_with_states`` carries the states forward through the steps it finds
+    due: the same states, with the same facts, as ``states`` derives from the whole
+    timeline and ``states_with`` from the first step on, and the same clock."""
+    chosen = SCHEDULES[name]
+    recorded = history(spec, sequence).facts
+    kept = [f for f in in_pack_posts(recorded, chosen) if not isinstance(f, GradeStepFact)]
+    base = states(kept, chosen)
+
+    clock, handed = step_clock_with_states(base[-1][1], chosen, base)
+
+    derived = with_steps(kept, clock.due)
+    expected = states(derived, chosen)
+    assert clock == step_clock(base[-1][1], chosen)
+    assert handed == expected == states_with(base, derived[len(kept) :], chosen)
+    assert [state.facts for _, state in handed] == [state.facts for _, state in expected]
 
 
 @pytest.mark.parametrize("name", sorted(SCHEDULES))
