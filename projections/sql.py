@@ -80,15 +80,8 @@ class ReadStore:
             with self._postgres_transaction() as tx:
                 yield tx
             return
-        with self._lock:
-            cursor = self._conn.cursor()
-            cursor.execute("BEGIN IMMEDIATE")
-            try:
-                yield Transaction(self, cursor)
-            except BaseException:
-                cursor.execute("ROLLBACK")
-                raise
-            cursor.execute("COMMIT")
+        with self._sqlite_transaction("BEGIN IMMEDIATE") as tx:
+            yield tx
 
     @contextmanager
     def snapshot(self) -> Iterator[Transaction]:
@@ -104,9 +97,16 @@ class ReadStore:
                 tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 yield tx
             return
+        with self._sqlite_transaction("BEGIN") as tx:
+            yield tx
+
+    @contextmanager
+    def _sqlite_transaction(self, begin: str) -> Iterator[Transaction]:
+        """The one connection's transaction, opened by ``begin``: ``BEGIN IMMEDIATE`` takes
+        the write lock at once, ``BEGIN`` reads a snapshot."""
         with self._lock:
             cursor = self._conn.cursor()
-            cursor.execute("BEGIN")
+            cursor.execute(begin)
             try:
                 yield Transaction(self, cursor)
             except BaseException:
