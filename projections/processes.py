@@ -4,11 +4,14 @@ streamed back to the parent as they come (the fast rebuild and the simulation)."
 from __future__ import annotations
 
 import multiprocessing
+import queue as queues
 from collections.abc import Callable, Generator, Iterable
 from typing import Any
 from uuid import UUID
 
 RangeWork = Callable[[int, UUID | None, UUID | None], Iterable[Any]]
+# How often the parent, waiting for messages, looks whether a child died without a word.
+LIVENESS_SECONDS = 0.5
 
 
 def id_ranges(processes: int) -> list[tuple[UUID | None, UUID | None]]:
@@ -47,7 +50,11 @@ def in_processes(
     try:
         running = len(children)
         while running:
-            message = queue.get()
+            try:
+                message = queue.get(timeout=LIVENESS_SECONDS)
+            except queues.Empty:
+                _check_alive(children, name)
+                continue
             if message is None:
                 running -= 1
             elif isinstance(message, _Failed):
@@ -59,6 +66,17 @@ def in_processes(
             if child.is_alive():
                 child.terminate()
             child.join()
+
+
+def _check_alive(children: list[Any], name: str) -> None:
+    """A child killed (the OOM killer, a signal) or failing before its work began (its
+    work could not be unpickled) sends nothing: the parent must not wait for it forever.
+    A child that ends normally has sent its last message (and ``None``) first."""
+    for child in children:
+        if child.exitcode not in (None, 0):
+            raise RuntimeError(
+                f"a {name} process ended without its answer (exit code {child.exitcode})"
+            )
 
 
 class _Failed:
