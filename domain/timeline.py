@@ -16,6 +16,8 @@ from operator import attrgetter, itemgetter
 from typing import Any
 from uuid import UUID
 
+from mypy_extensions import mypyc_attr
+
 from domain.catalogue import Term
 from domain.errors import (
     EducationNotHigher,
@@ -53,6 +55,10 @@ from domain.vocabulary import (
 _DISMISSED = WorkerStatus.DISMISSED
 
 
+# Both stay Python classes when a build compiles this module (ADR 0017): a Placement is
+# an Immutable (a Python base class), and ``_evolve`` copies states through ``__dict__``,
+# which compiled classes do not have (a compiled ``replace`` was slower, measured).
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True)
 class Placement(Immutable):
     """A stretch of time in one unit: from ``start`` up to (not including) ``end``."""
@@ -62,6 +68,7 @@ class Placement(Immutable):
     end: date | None
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True)
 class WorkerState:
     status: WorkerStatus

@@ -14,7 +14,7 @@ from domain.policy import PolicySchedule
 from domain.rules import step_clock_with_states
 from domain.timeline import states
 from domain.unit import Unit
-from domain.vocabulary import CertificateLevel, Rating
+from domain.vocabulary import Rating
 from domain.worker import Worker
 from projections.models.payroll import month_text
 from projections.simulation import judging
@@ -31,7 +31,7 @@ from projections.simulation.draft import (
     same_parameters,
 )
 from projections.simulation.months import month_index, month_start
-from projections.simulation.pricing import Priced, Pricer
+from projections.simulation.pricing import Pricer
 from projections.simulation.results import (
     FlagChange,
     GradeStretch,
@@ -58,6 +58,7 @@ class Comparison:
     ) -> None:
         self.adopted = adopted
         self.draft = draft
+        self._made_of = (adopted, draft, from_month, to_month, scope, shortcuts)
         self.first_month = month_index(from_month)
         self.last_month = month_index(to_month)
         self.first_day = month_start(self.first_month)
@@ -94,6 +95,11 @@ class Comparison:
         )
         # The window's months as text, formatted once (every differing stretch names two).
         self.month_texts = [month_text(m) for m in range(self.first_month, self.last_month + 1)]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """A process from the fork server makes the comparison again from what it was made
+        of (its pricers' caches start empty): a compiled class has no ``__dict__`` to copy."""
+        return (_made, self._made_of)
 
     @property
     def months(self) -> list[str]:
@@ -293,18 +299,13 @@ class Comparison:
         ]
         return pay, (a0, a1, a2), (d0, d1, d2), bool(units_seen)
 
-    @staticmethod
-    def _line(
-        pricer: Pricer,
-        month: int,
-        paid: tuple[str, str, int, CertificateLevel | None] | None,
-        rating: Rating | None,
-    ) -> tuple[str, str, int, Priced] | None:
-        if paid is None:
-            return None
-        unit_id, post, grade, cert = paid
-        return (unit_id, post, grade, pricer(month, post, grade, cert, rating))
 
-
-def _triple(values: list[int]) -> tuple[int, int, int]:
-    return values[0], values[1], values[2]
+def _made(
+    adopted: PolicySchedule,
+    draft: PolicySchedule,
+    from_month: str,
+    to_month: str,
+    scope: frozenset[str] | None,
+    shortcuts: bool,
+) -> Comparison:
+    return Comparison(adopted, draft, from_month, to_month, scope, shortcuts=shortcuts)
