@@ -41,6 +41,7 @@ MAIN_PAGES = (
     "/workers?q=王",
     "/rules?as_of=2026-01-01",
     "/payroll?month=2025-06",
+    "/what-if",
 )
 
 
