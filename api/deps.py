@@ -22,6 +22,7 @@ from ledger.application import Ledger
 from ledger.commands import Context
 from projections.live import LiveReadModels, StaleReadModels
 from projections.projector import Projector
+from projections.sql import ReadStore
 
 MAX_TOKEN_LENGTH = 256
 
@@ -198,6 +199,19 @@ def get_read_models(request: Request) -> Projector:
 
 
 ReadModelsDep = Annotated[Projector, Depends(get_read_models)]
+
+
+def fresh_read_store(request: Request) -> ReadStore | None:
+    """The read models when they hold every write so far (a simulation then prices a
+    pay-only draft from the stored careers, or reads the recorded facts); behind, or
+    absent, None: the simulation replays the history instead, never refuses."""
+    live: LiveReadModels | None = request.app.state.read_models
+    if live is None:
+        return None
+    try:
+        return live.fresh().store
+    except StaleReadModels:
+        return None
 
 
 async def refuse_unknown_query(request: Request) -> None:

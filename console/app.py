@@ -23,6 +23,7 @@ from console.routes import (
     rules,
     search,
     units,
+    what_if,
 )
 from ledger.application import Ledger
 from ledger.settings import Settings, get_settings
@@ -50,6 +51,7 @@ def install(app: FastAPI) -> None:
         rules.router,
         payroll.router,
         policies.router,
+        what_if.router,
         audit.router,
     ):
         app.include_router(router)

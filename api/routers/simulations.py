@@ -17,12 +17,10 @@ from fastapi import APIRouter, Query, Request
 
 from api import problems
 from api.csv import TABLE_CONTENT, table_response, wants_csv, wants_xlsx
-from api.deps import ActorDep, LedgerDep
+from api.deps import ActorDep, LedgerDep, fresh_read_store
 from api.schemas.simulations import SimulationIn, SimulationOut
 from ledger.policies import resolve
-from projections.live import LiveReadModels, StaleReadModels
 from projections.simulation import Draft, Outcome, report, simulate, simulation_root, spool_folder
-from projections.sql import ReadStore
 
 router = APIRouter(tags=["policy"])
 
@@ -72,7 +70,7 @@ def run_simulation(
         "unit_id": root,
         "processes": processes,
         "fork": False,
-        "store": _read_models(request),
+        "store": fresh_read_store(request),
     }
     if wants_csv(request) or wants_xlsx(request):
         folder = spool_folder()
@@ -95,18 +93,6 @@ def run_simulation(
         "items": [report.worker(found) for found in outcome.items],
         "next_cursor": outcome.next_cursor,
     }
-
-
-def _read_models(request: Request) -> ReadStore | None:
-    """The read models when they hold every write so far: a pay-only draft is then priced
-    from the stored careers. Behind (or absent), the history is replayed instead."""
-    live: LiveReadModels | None = request.app.state.read_models
-    if live is None:
-        return None
-    try:
-        return live.fresh().store
-    except StaleReadModels:
-        return None
 
 
 def _draft(policy: dict[str, Any] | str) -> Draft:

@@ -1,6 +1,7 @@
 // The console's own script: charts from JSON options, nothing inline, no eval.
 // A chart is <div class="chart" data-chart="ID"></div> with its option in
-// <script type="application/json" id="ID">…</script>; it starts on every htmx load.
+// <script type="application/json" id="ID">…</script>, or in its data-option attribute
+// when htmx swaps it in (htmx drops script elements); it starts on every htmx load.
 (function () {
   "use strict";
 
@@ -8,9 +9,9 @@
     if (typeof echarts === "undefined") return;
     root.querySelectorAll("[data-chart]").forEach(function (holder) {
       if (holder.dataset.started) return;
-      var source = document.getElementById(holder.dataset.chart);
+      var source = holder.dataset.option || (document.getElementById(holder.dataset.chart) || {}).textContent;
       if (!source) return;
-      var option = JSON.parse(source.textContent);
+      var option = JSON.parse(source);
       // richText tooltips: the HTML ones inject style attributes a strict CSP refuses.
       option.tooltip = Object.assign({ renderMode: "richText" }, option.tooltip || {});
       var chart = echarts.init(holder, null, {

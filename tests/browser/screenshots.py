@@ -4,8 +4,9 @@ Loads the demo district (``ledger demo``'s 包河区) into a temporary SQLite le
 the console on a free port, signs in as an admin person (changing the one-time password
 first, as a person does) and captures at 1366×768, the common office screen, into
 ``docs/images/``: sign-in, units (the district), search results, a person with a step
-due, rules, payroll, and the units page in English. Needs Debian's Chromium and a CJK
-font (``fonts-wqy-microhei``), as the browser journeys do. Takes about a minute.
+due, rules, payroll, policies, audit, a what-if (two-year steps) and the units page
+in English. Needs Debian's Chromium and a CJK font (``fonts-wqy-microhei``), as the browser
+journeys do. Takes about a minute.
 
     .venv/bin/python -m tests.browser.screenshots [--out docs/images] [--demo PATH]
 
@@ -75,6 +76,8 @@ def take(base: str, out: Path, ledger: Any) -> list[Path]:
             taken.append(capture(page, base + "/payroll?month=2025-06", out, "console-payroll"))
             taken.append(capture(page, base + "/policies", out, "console-policies"))
             taken.append(capture(page, base + "/audit", out, "console-audit"))
+            what_if = "/what-if?step_years=2&from_month=2021-01&to_month=2025-12"
+            taken.append(capture(page, base + what_if, out, "console-what-if"))
             page.goto(base + "/language/en?next=/units")
             taken.append(capture(page, base + "/units?as_of=2026-01-01", out, "console-units-en"))
         finally:

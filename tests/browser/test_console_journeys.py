@@ -41,6 +41,7 @@ MAIN_PAGES = (
     "/workers?q=王",
     "/rules?as_of=2026-01-01",
     "/payroll?month=2025-06",
+    "/what-if",
 )
 
 
@@ -384,3 +385,26 @@ def test_the_skip_link_the_navigation_and_the_search_field_are_reached_with_tab(
     assert "q|" in reached
     for label in ("姓名或身份证号", "单位(含下级)", "岗位", "等级", "状态", "查看日期"):
         assert page.get_by_label(label).count() >= 1, label
+
+
+def test_a_two_year_steps_draft_is_simulated_in_place_with_its_chart(
+    page: Any, watched: list[str], district: District
+) -> None:
+    signed_in(page, district, Role.REPORTER)
+    visit(page, district, "/what-if")
+    assert page.locator("#what-if-result").inner_text().strip() == ""  # nothing run on load
+
+    page.get_by_label("晋档年限(年)").fill("2")
+    page.get_by_role("button", name="模拟").click()
+    page.locator("#what-if-result canvas").first.wait_for(timeout=60_000)
+
+    assert urlsplit(page.url).path == "/what-if" and "step_years=2" in page.url
+    affected = int(page.locator("[data-figure=affected]").inner_text())
+    assert affected > 0
+    assert page.locator("tr[data-worker]").count() == min(affected, 50)
+    difference = page.locator("tr[data-side=difference] td").first.inner_text()
+    assert difference not in ("0.00", "") and not difference.startswith("-")
+    assert not page.locator("#calculating").is_visible() or (
+        page.locator("#calculating").evaluate("e => getComputedStyle(e).opacity") == "0"
+    )
+    assert watched == []
