@@ -126,7 +126,7 @@ if __name__ == "__main__":
         "first_seconds": first_seconds,
         "events": outcome.events_read if outcome else None,
         "workers_written": written,
-        "career_facts": getattr(outcome, "career_facts", False),
+        "career_facts": outcome.career_facts if outcome else None,  # the API answers no outcome
         "bytes": spooled,
         "peak_rss_mb": peak_mb(),
         "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,

@@ -9,7 +9,6 @@ the read model, ``payroll.lines_as_known`` from the events as known at a moment.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -104,8 +103,8 @@ def arrears(
     return rows, sum((row["difference"] for row in rows), ZERO)
 
 
-def _chart(page: Page, posts: list[dict[str, Any]]) -> str:
-    """The ECharts option of the bar chart of totals by post, as JSON safe in a script."""
+def _chart(page: Page, posts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ECharts option of the bar chart of totals by post."""
     option = {
         "grid": {"left": 80, "right": 20, "top": 30, "bottom": 30},
         "tooltip": {"trigger": "axis"},
@@ -119,7 +118,7 @@ def _chart(page: Page, posts: list[dict[str, Any]]) -> str:
             }
         ],
     }
-    return json.dumps(option, ensure_ascii=False).replace("<", "\\u003c")
+    return option
 
 
 @router.get("/payroll", response_class=HTMLResponse)

@@ -4,7 +4,6 @@ with its value, its source and its note."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -164,7 +163,7 @@ def groups(page: Page, params: dict[str, Any], policy: Policy) -> list[dict[str,
     ]
 
 
-def coefficient_chart(page: Page, policy: Policy) -> str:
+def coefficient_chart(page: Page, policy: Policy) -> dict[str, Any]:
     """An ECharts option: each post's pay coefficient by grade."""
     grades = sorted({g for row in policy.pay_coefficients.values() for g in row})
     option = {
@@ -186,8 +185,7 @@ def coefficient_chart(page: Page, policy: Policy) -> str:
             for post in policy.posts
         ],
     }
-    # Inside <script type="application/json">: no "</script>" may appear in it.
-    return json.dumps(option, ensure_ascii=False).replace("<", "\\u003c")
+    return option
 
 
 def _number(text: str | None) -> int | None:

@@ -11,7 +11,6 @@ alone answers the page; a submitted form (htmx) answers the result as a partial.
 from __future__ import annotations
 
 import copy
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -151,7 +150,7 @@ def question(params: Mapping[str, str], adopted: Mapping[str, Any], today: date)
     return Question(given, document, first, last, filters.unit(given["unit_id"]))
 
 
-def chart(page: Page, months: list[dict[str, Any]]) -> str:
+def chart(page: Page, months: list[dict[str, Any]]) -> dict[str, Any]:
     """An ECharts option: each month's pay in total, adopted against draft."""
     option = {
         "grid": {"left": 90, "right": 20, "top": 40, "bottom": 30},
@@ -169,8 +168,7 @@ def chart(page: Page, months: list[dict[str, Any]]) -> str:
             for side in ("adopted", "draft")
         ],
     }
-    # In the chart's data-option attribute, which the template escapes.
-    return json.dumps(option, ensure_ascii=False)
+    return option
 
 
 def _refused(request: Request, error: PolicyInvalid) -> Response:
@@ -195,6 +193,7 @@ def what_if(page: PageDep, request: Request) -> Response:
         "units": units,
         "in_force": page.ledger.policy_in_force(date.today()),
         "step_range": STEP_YEARS,
+        "year_range": (FIRST_YEAR, LAST_YEAR),
     }
     params = request.query_params
     if "from_month" not in params:

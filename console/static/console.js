@@ -1,7 +1,6 @@
 // The console's own script: charts from JSON options, nothing inline, no eval.
-// A chart is <div class="chart" data-chart="ID"></div> with its option in
-// <script type="application/json" id="ID">…</script>, or in its data-option attribute
-// when htmx swaps it in (htmx drops script elements); it starts on every htmx load.
+// A chart is <div class="chart" data-chart="ID" data-option="{…}"></div>
+// (console/templates/_chart.html); it starts on page load and on every htmx swap.
 (function () {
   "use strict";
 
@@ -9,9 +8,8 @@
     if (typeof echarts === "undefined") return;
     root.querySelectorAll("[data-chart]").forEach(function (holder) {
       if (holder.dataset.started) return;
-      var source = holder.dataset.option || (document.getElementById(holder.dataset.chart) || {}).textContent;
-      if (!source) return;
-      var option = JSON.parse(source);
+      if (!holder.dataset.option) return;
+      var option = JSON.parse(holder.dataset.option);
       // richText tooltips: the HTML ones inject style attributes a strict CSP refuses.
       option.tooltip = Object.assign({ renderMode: "richText" }, option.tooltip || {});
       var chart = echarts.init(holder, null, {

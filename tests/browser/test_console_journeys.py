@@ -408,3 +408,24 @@ def test_a_two_year_steps_draft_is_simulated_in_place_with_its_chart(
         page.locator("#calculating").evaluate("e => getComputedStyle(e).opacity") == "0"
     )
     assert watched == []
+
+
+def test_every_chart_of_the_console_is_drawn(
+    page: Any, watched: list[str], district: District
+) -> None:
+    # One way for every chart (console/templates/_chart.html): its option in an attribute
+    # that console.js reads on load and on every htmx swap.
+    signed_in(page, district)
+    someone = district.person(district.streets[0]["unit_id"])
+    for path in (
+        "/units",
+        "/policies",
+        "/payroll?month=2025-06",
+        f"/workers/{someone['worker_id']}",
+    ):
+        visit(page, district, path)
+        charts = page.locator("[data-chart]")
+        assert charts.count() >= 1, path
+        for index in range(charts.count()):
+            charts.nth(index).locator("canvas").first.wait_for(timeout=10_000)
+    assert watched == []

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -70,10 +71,10 @@ def text_of(html: str) -> str:
 
 
 def chart(html: str, chart_id: str) -> Any:
-    script = rf'<script type="application/json" id="{chart_id}">(.*?)</script>'
-    found = re.search(script, html, re.S)
+    """The ECharts option of the chart ``chart_id``, as console.js reads it."""
+    found = re.search(rf"data-chart=\"{chart_id}\" data-option='([^']*)'", html)
     assert found, f"no chart {chart_id}"
-    return json.loads(found.group(1))
+    return json.loads(unescape(found.group(1)))
 
 
 def row_cells(html: str, attribute: str, unit_id: object) -> tuple[str, list[str]]:

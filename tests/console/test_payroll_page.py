@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,6 +16,7 @@ from console.routes import payroll as payroll_page
 from console.web import fmt_money
 from domain.vocabulary import Role
 from tests.console.conftest import Console
+from tests.console.pages_support import chart
 from tests.e2e.conftest import Tree, hire
 
 
@@ -68,10 +68,7 @@ def test_the_chart_is_the_totals_by_post_as_json_for_echarts(
     seed(console, tree, other_street)
     html = console.client.get("/payroll", params={"month": "2024-01"}).text
     assert "/static/vendor/echarts-6.1.0/echarts.min.js" in html
-    assert '<div class="chart" data-chart="payroll-by-post"></div>' in html
-    found = re.search(r'<script type="application/json" id="payroll-by-post">(.*?)</script>', html)
-    assert found
-    option = json.loads(found[1])
+    option = chart(html, "payroll-by-post")
     assert option["xAxis"]["data"] == ["主办", "助理"]
     report = console.api.ok("/reports/payroll", month="2024-01")
     officer = sum(Decimal(x["total"]) for x in report["lines"] if x["post"] == "officer")

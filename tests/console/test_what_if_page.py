@@ -4,11 +4,9 @@ and the workers who differ; a clerk within their own subtree; nothing recorded."
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from decimal import Decimal
-from html import unescape
 from typing import Any
 
 import pytest
@@ -16,7 +14,7 @@ import pytest
 from domain.vocabulary import Role
 from seed.generate import generate
 from tests.console.conftest import Console
-from tests.console.pages_support import text_of
+from tests.console.pages_support import chart, text_of
 from tests.e2e.conftest import Tree
 
 WINDOW = {"from_month": "2016-01", "to_month": "2019-12"}
@@ -39,13 +37,6 @@ def asked(**changes: str) -> dict[str, str]:
 def history(console: Console) -> Console:
     generate(console.api.ledger, workers=20, years=4, seed=11)
     return console
-
-
-def chart(html: str, chart_id: str) -> Any:
-    """A chart's option, from its ``data-option`` attribute (htmx swaps no script in)."""
-    found = re.search(rf'data-chart="{chart_id}" data-option="([^"]*)"', html)
-    assert found, f"no chart {chart_id}"
-    return json.loads(unescape(found.group(1)))
 
 
 def figure(html: str, name: str) -> int:
